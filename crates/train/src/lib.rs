@@ -1,0 +1,1 @@
+//! placeholder: owned by the train work item.
