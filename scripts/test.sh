@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# The project's test command (README: "Tests"). Fails on any formatting drift,
+# clippy warning or test failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo test --workspace --locked
