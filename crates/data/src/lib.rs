@@ -22,6 +22,8 @@ mod labels;
 mod scheme;
 mod spans;
 mod stats;
+#[cfg(test)]
+mod testutil;
 mod vocab;
 
 pub use conll::{
@@ -33,6 +35,6 @@ pub use labels::{LabelSet, WNUT16_TYPES};
 pub use scheme::{
     from_bio, is_valid_bio, parse_tag, repair, to_bio, Prefix, Scheme, Tag, TagError,
 };
-pub use spans::{spans, Span};
+pub use spans::{spans, spans_in, Span};
 pub use stats::{oov_rate, stats, DatasetStats, LengthStats, OovStats};
 pub use vocab::{Vocab, PAD, PAD_ID, UNK, UNK_ID};

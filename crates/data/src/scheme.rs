@@ -38,6 +38,14 @@ impl Scheme {
         }
     }
 
+    /// "a" or "an", whichever reads right before the scheme's name.
+    fn article(self) -> &'static str {
+        match self {
+            Scheme::Iob1 => "an",
+            Scheme::Bio | Scheme::Bioes => "a",
+        }
+    }
+
     /// Human description of the tags the scheme accepts, for error messages.
     fn shapes(self) -> &'static str {
         match self {
@@ -100,7 +108,7 @@ pub struct Tag<'a> {
 
 /// A tag that does not have the shape its scheme requires.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("expected a {scheme} tag ({}), found `{tag}`{}", scheme.shapes(), why(tag))]
+#[error("expected {} {scheme} tag ({}), found `{tag}`{}", scheme.article(), scheme.shapes(), why(tag))]
 pub struct TagError {
     /// The offending tag.
     pub tag: String,
@@ -278,4 +286,118 @@ pub fn from_bio<S: AsRef<str>>(tags: &[S], to: Scheme) -> Vec<String> {
         out.push(converted);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testutil::{random_bio, Rng};
+
+    fn v(s: &str) -> Vec<String> {
+        s.split_whitespace().map(str::to_string).collect()
+    }
+
+    #[test]
+    fn parse_tag_accepts_scheme_shapes() {
+        let t = parse_tag("B-geo-loc", Scheme::Bio).unwrap();
+        assert_eq!((t.prefix, t.ty), (Prefix::B, "geo-loc"));
+        assert_eq!(parse_tag("O", Scheme::Iob1).unwrap().prefix, Prefix::O);
+        assert_eq!(parse_tag("L-x", Scheme::Bioes).unwrap().prefix, Prefix::E);
+        assert_eq!(parse_tag("U-x", Scheme::Bioes).unwrap().prefix, Prefix::S);
+        for bad in ["X-foo", "B-", "Bfoo", "", "o", "O-x", "-x", "b-x"] {
+            assert!(parse_tag(bad, Scheme::Bioes).is_err(), "{bad}");
+        }
+        assert!(parse_tag("E-x", Scheme::Bio).is_err());
+        assert!(parse_tag("S-x", Scheme::Iob1).is_err());
+    }
+
+    #[test]
+    fn tag_error_message_says_what_was_expected() {
+        let e = parse_tag("B-", Scheme::Bio).unwrap_err().to_string();
+        assert!(e.contains("expected a BIO tag"), "{e}");
+        assert!(e.contains("`B-`") && e.contains("type after the prefix is empty"), "{e}");
+        let e = parse_tag("Bfoo", Scheme::Bio).unwrap_err().to_string();
+        assert!(e.contains("missing `-`"), "{e}");
+    }
+
+    #[test]
+    fn scheme_names_parse() {
+        for s in [Scheme::Bio, Scheme::Iob1, Scheme::Bioes] {
+            assert_eq!(s.name().parse::<Scheme>().unwrap(), s);
+        }
+        assert_eq!("BILOU".parse::<Scheme>().unwrap(), Scheme::Bioes);
+        assert_eq!("iob2".parse::<Scheme>().unwrap(), Scheme::Bio);
+        assert!("bilo".parse::<Scheme>().is_err());
+    }
+
+    #[test]
+    fn repair_fixes_orphan_inside_tags() {
+        assert_eq!(
+            repair(&v("I-a I-a O I-b B-a I-b I-b")),
+            v("B-a I-a O B-b B-a B-b I-b")
+        );
+        assert!(is_valid_bio(&repair(&v("I-a I-b O I-a"))));
+        assert!(!is_valid_bio(&v("O I-a")));
+        assert!(!is_valid_bio(&v("B-a I-b")));
+        assert!(!is_valid_bio(&v("B-a E-a")));
+        assert!(is_valid_bio(&v("B-a I-a B-a O")));
+    }
+
+    #[test]
+    fn bioes_conversion_examples() {
+        let bio = v("B-a I-a I-a O B-b B-b I-b O I-c");
+        let bioes = from_bio(&bio, Scheme::Bioes);
+        assert_eq!(bioes, v("B-a I-a E-a O S-b B-b E-b O S-c"));
+        assert_eq!(to_bio(&bioes, Scheme::Bioes), repair(&bio));
+        let bilou = v("B-a L-a U-b O");
+        assert_eq!(to_bio(&bilou, Scheme::Bioes), v("B-a I-a B-b O"));
+    }
+
+    #[test]
+    fn iob1_conversion_examples() {
+        let bio = v("B-a I-a B-a O B-b B-a I-a");
+        let iob1 = from_bio(&bio, Scheme::Iob1);
+        assert_eq!(iob1, v("I-a I-a B-a O I-b I-a I-a"));
+        assert_eq!(to_bio(&iob1, Scheme::Iob1), bio);
+    }
+
+    #[test]
+    fn uninterpretable_tags_pass_through() {
+        let tags = v("B-a weird I-a");
+        assert_eq!(to_bio(&tags, Scheme::Iob1), v("B-a weird B-a"));
+        assert_eq!(from_bio(&tags, Scheme::Bioes), v("S-a weird S-a"));
+        assert_eq!(from_bio(&tags, Scheme::Bio), tags);
+    }
+
+    #[test]
+    fn round_trips_are_identity_on_valid_bio() {
+        let mut rng = Rng::new(7);
+        for _ in 0..3000 {
+            let raw = random_bio(&mut rng);
+            let bio = repair(&raw);
+            assert!(is_valid_bio(&bio), "{bio:?}");
+            for s in [Scheme::Bioes, Scheme::Iob1, Scheme::Bio] {
+                let there = from_bio(&bio, s);
+                assert_eq!(to_bio(&there, s), bio, "{s} {bio:?} -> {there:?}");
+                // Any BIO, valid or not, comes back as the scorer reads it.
+                if s != Scheme::Bio {
+                    assert_eq!(to_bio(&from_bio(&raw, s), s), bio, "{s} {raw:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn conversions_keep_the_spans() {
+        let mut rng = Rng::new(11);
+        for _ in 0..2000 {
+            let bio = random_bio(&mut rng);
+            let want = crate::spans(&bio);
+            assert_eq!(crate::spans(&repair(&bio)), want, "{bio:?}");
+            for s in [Scheme::Bioes, Scheme::Iob1] {
+                let there = from_bio(&bio, s);
+                assert_eq!(crate::spans_in(&there, s), want, "{s} {bio:?} -> {there:?}");
+            }
+        }
+    }
 }
