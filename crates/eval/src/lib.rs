@@ -35,4 +35,4 @@ pub use analysis::{BoundaryCounts, BoundaryErrors, Confusion, OUTSIDE_LABEL};
 pub use error::EvalError;
 pub use evaluator::{evaluate, evaluate_with, EvalOptions, Evaluator};
 pub use reader::{read_conlleval, read_conlleval_with, score_conlleval, BOUNDARY};
-pub use report::{Counts, Report, TypeScore, UntypedScore};
+pub use report::{precision_recall_f1, Counts, Report, TypeScore, UntypedScore};

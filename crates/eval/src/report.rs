@@ -63,9 +63,10 @@ pub struct Report {
     pub boundary: BoundaryErrors,
 }
 
-/// Precision, recall and F1 in percent, computed in the scorer's order of
-/// floating-point operations so the rounded output agrees digit for digit.
-fn prf(correct: usize, gold: usize, guessed: usize) -> (f64, f64, f64) {
+/// Precision, recall and F1 in percent from chunk counts, computed in the
+/// scorer's order of floating-point operations so that rounded output agrees
+/// digit for digit (0 where a denominator is 0).
+pub fn precision_recall_f1(correct: usize, gold: usize, guessed: usize) -> (f64, f64, f64) {
     let precision = if guessed > 0 {
         (100 * correct) as f64 / guessed as f64
     } else {
@@ -115,13 +116,13 @@ impl Report {
             0.0
         };
         let (precision, recall, f1) =
-            prf(counts.correct_chunks, counts.found_gold, counts.found_guessed);
+            precision_recall_f1(counts.correct_chunks, counts.found_gold, counts.found_guessed);
         let per_type = typed
             .per_type
             .iter()
             .filter(|(_, t)| t.gold > 0 || t.guessed > 0)
             .map(|(ty, t)| {
-                let (precision, recall, f1) = prf(t.correct, t.gold, t.guessed);
+                let (precision, recall, f1) = precision_recall_f1(t.correct, t.gold, t.guessed);
                 TypeScore {
                     ty: ty.clone(),
                     precision,
@@ -133,7 +134,7 @@ impl Report {
                 }
             })
             .collect();
-        let (up, ur, uf) = prf(
+        let (up, ur, uf) = precision_recall_f1(
             untyped.correct_chunks,
             untyped.found_gold,
             untyped.found_guessed,
@@ -256,11 +257,11 @@ mod tests {
 
     #[test]
     fn prf_matches_hand_computation() {
-        let (p, r, f) = prf(1, 4, 2);
+        let (p, r, f) = precision_recall_f1(1, 4, 2);
         assert_eq!(p, 50.0);
         assert_eq!(r, 25.0);
         assert!((f - 100.0 / 3.0).abs() < 1e-12);
-        assert_eq!(prf(0, 0, 0), (0.0, 0.0, 0.0));
+        assert_eq!(precision_recall_f1(0, 0, 0), (0.0, 0.0, 0.0));
     }
 
     #[test]
