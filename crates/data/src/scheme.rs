@@ -315,7 +315,10 @@ mod tests {
     fn tag_error_message_says_what_was_expected() {
         let e = parse_tag("B-", Scheme::Bio).unwrap_err().to_string();
         assert!(e.contains("expected a BIO tag"), "{e}");
-        assert!(e.contains("`B-`") && e.contains("type after the prefix is empty"), "{e}");
+        assert!(
+            e.contains("`B-`") && e.contains("type after the prefix is empty"),
+            "{e}"
+        );
         let e = parse_tag("Bfoo", Scheme::Bio).unwrap_err().to_string();
         assert!(e.contains("missing `-`"), "{e}");
     }

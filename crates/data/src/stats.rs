@@ -377,3 +377,104 @@ impl fmt::Display for OovStats {
         f.write_str(&self.render_text())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(tokens: &str, tags: &str) -> Sentence {
+        Sentence::new(
+            tokens.split_whitespace().map(str::to_string).collect(),
+            tags.split_whitespace().map(str::to_string).collect(),
+        )
+    }
+
+    #[test]
+    fn percentiles_use_nearest_rank() {
+        let l = length_stats((1..=100).rev().collect());
+        assert_eq!((l.min, l.max, l.p90, l.p95, l.p99), (1, 100, 90, 95, 99));
+        assert_eq!((l.mean, l.median), (50.5, 50.5));
+        let l = length_stats(vec![3, 1, 2]);
+        assert_eq!((l.median, l.p90, l.p99), (2.0, 3, 3));
+        let l = length_stats(vec![7]);
+        assert_eq!((l.min, l.p90, l.max), (7, 7, 7));
+        assert_eq!(length_stats(vec![]).max, 0);
+    }
+
+    #[test]
+    fn counts_a_small_corpus() {
+        let corpus = [
+            s("I love New York", "O O B-geo-loc I-geo-loc"),
+            s("Love Bob and Ann", "O B-person O B-person"),
+            s("ok", "O"),
+            s("x y", "I-other I-person"),
+        ];
+        let st = stats(&corpus);
+        assert_eq!((st.tweets, st.tokens), (4, 11));
+        // "love" and "Love" differ until lowercased.
+        assert_eq!((st.vocab_size, st.vocab_size_lowercase), (11, 10));
+        assert_eq!(st.entities, 5);
+        assert_eq!(st.tweets_with_entities, 3);
+        assert_eq!(st.mean_entity_length, 6.0 / 5.0);
+        assert_eq!(
+            st.entities_per_type,
+            vec![
+                ("person".to_string(), 3),
+                ("geo-loc".to_string(), 1),
+                ("other".to_string(), 1)
+            ]
+        );
+        assert_eq!(
+            (st.b_tags, st.i_tags, st.o_tags, st.other_tags),
+            (3, 3, 5, 0)
+        );
+        let order: Vec<&str> = st.tag_counts.iter().map(|(t, _)| t.as_str()).collect();
+        assert_eq!(
+            order,
+            [
+                "O",
+                "B-geo-loc",
+                "I-geo-loc",
+                "I-other",
+                "B-person",
+                "I-person"
+            ]
+        );
+        assert_eq!(st.length.max, 4);
+        let text = st.to_string();
+        assert!(
+            text.contains("person") && text.contains("tokens        11"),
+            "{text}"
+        );
+        let json = serde_json::to_string(&st).unwrap();
+        let back: DatasetStats = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, st);
+    }
+
+    #[test]
+    fn oov_by_token_type_case_and_entity() {
+        let reference = [s("the Cat sat", "O B-other O")];
+        let corpus = [s("the cat sat on the MAT", "O B-other O O O B-other")];
+        let o = oov_rate(&corpus, &reference);
+        // Tokens: cat, on, MAT are unseen; lowercased only on, mat.
+        assert_eq!((o.tokens, o.oov_tokens, o.oov_tokens_lowercase), (6, 3, 2));
+        assert_eq!(o.token_rate, 0.5);
+        // Types: the, cat, sat, on, MAT (5); unseen cat, on, MAT.
+        assert_eq!((o.types, o.oov_types), (5, 3));
+        assert_eq!((o.types_lowercase, o.oov_types_lowercase), (5, 2));
+        // `cat` was seen as an `other` entity (case-insensitively), `MAT` not.
+        assert_eq!((o.entities, o.unseen_entities), (2, 1));
+        assert!(o.render_text().contains("50.00%"), "{}", o.render_text());
+        let empty = oov_rate(&[], &reference);
+        assert_eq!((empty.token_rate, empty.entity_rate), (0.0, 0.0));
+    }
+
+    #[test]
+    fn mismatched_hand_built_sentences_do_not_panic() {
+        let odd = Sentence::new(vec!["a".into()], vec!["B-x".into(), "I-x".into()]);
+        let st = stats(std::slice::from_ref(&odd));
+        assert_eq!(st.entities, 1);
+        let o = oov_rate(std::slice::from_ref(&odd), std::slice::from_ref(&odd));
+        assert_eq!(o.entities, 1);
+    }
+}

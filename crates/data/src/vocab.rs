@@ -238,3 +238,70 @@ impl Vocab {
         Vocab::from_list(tokens).map_err(|(i, m)| DataError::parse(&name, i + 1, m))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reserved_ids_and_unknown_fallback() {
+        let v = Vocab::new();
+        assert_eq!((v.len(), v.id(PAD), v.id(UNK)), (2, PAD_ID, UNK_ID));
+        assert_eq!(v.id("anything"), UNK_ID);
+        assert_eq!(v.get("anything"), None);
+        assert_eq!(v.token(0), Some(PAD));
+        assert_eq!(v.token(2), None);
+    }
+
+    #[test]
+    fn from_counts_orders_by_count_then_string_and_applies_min_count() {
+        let counts = Vocab::count("b a c a b a d <unk> d".split(' '));
+        let v = Vocab::from_counts(counts.clone(), 2);
+        assert_eq!(v.tokens(), [PAD, UNK, "a", "b", "d"]);
+        assert_eq!(v.id("c"), UNK_ID);
+        assert_eq!(v.id("<unk>"), UNK_ID);
+        let all = Vocab::from_counts(counts, 1);
+        assert_eq!(all.tokens(), [PAD, UNK, "a", "b", "d", "c"]);
+        let mut v = v;
+        assert_eq!(v.insert("zz"), 5);
+        assert_eq!(v.insert("a"), 2);
+    }
+
+    #[test]
+    fn from_list_validates() {
+        assert!(Vocab::from_list(vec![PAD.into(), UNK.into(), "x".into()]).is_ok());
+        assert_eq!(Vocab::from_list(vec![UNK.into()]).unwrap_err().0, 0);
+        assert_eq!(Vocab::from_list(vec![PAD.into()]).unwrap_err().0, 1);
+        let dup = vec![PAD.into(), UNK.into(), "x".into(), "x".into()];
+        assert_eq!(Vocab::from_list(dup).unwrap_err().0, 3);
+    }
+
+    #[test]
+    fn save_and_load_json_and_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let v = Vocab::from_counts([("é", 3), ("@user", 2), ("a b", 2)], 1);
+        let json = dir.path().join("v.json");
+        v.save_json(&json).unwrap();
+        assert!(std::fs::read_to_string(&json)
+            .unwrap()
+            .starts_with("{\"tokens\":"));
+        assert_eq!(Vocab::load_json(&json).unwrap(), v);
+        let txt = dir.path().join("v.txt");
+        v.save_text(&txt).unwrap();
+        assert_eq!(Vocab::load_text(&txt).unwrap(), v);
+
+        std::fs::write(&txt, "<pad>\n<unk>\na\n\nb\n").unwrap();
+        let err = Vocab::load_text(&txt).unwrap_err();
+        assert_eq!(err.line(), Some(4), "{err}");
+        std::fs::write(&txt, "<pad>\n<unk>\na\r\nb\na\n").unwrap();
+        let err = Vocab::load_text(&txt).unwrap_err();
+        assert_eq!(err.line(), Some(5), "{err}");
+        assert!(err.to_string().contains("duplicate token `a`"), "{err}");
+        std::fs::write(&json, "{\"tokens\": [\"<unk>\"]}").unwrap();
+        assert!(Vocab::load_json(&json).is_err());
+
+        let mut bad = Vocab::new();
+        bad.insert("two\nlines");
+        assert!(bad.save_text(&txt).is_err());
+    }
+}

@@ -69,7 +69,10 @@ fn skips_docstart_lines() {
 #[test]
 fn reads_space_separated_and_extra_columns() {
     let s = read("a  NN\tX O\nb NNP I B-x\n", ReadOptions::default());
-    assert!(s.is_err(), "a tab on one line makes that line tab-separated");
+    assert!(
+        s.is_err(),
+        "a tab on one line makes that line tab-separated"
+    );
     let s = read("a NN  O\nb   NNP B-x\n", ReadOptions::default()).unwrap();
     assert_eq!(tokens(&s[0]), ["a", "b"]);
     assert_eq!(tags(&s[0]), ["O", "B-x"]);
@@ -140,7 +143,10 @@ fn invalid_utf8_is_an_error() {
 #[test]
 fn structural_errors() {
     let msg = error_at(b"a\tX\tO\nb\tO\n", ReadOptions::default(), 2);
-    assert!(msg.contains("expected 3 columns as on line 1, found 2"), "{msg}");
+    assert!(
+        msg.contains("expected 3 columns as on line 1, found 2"),
+        "{msg}"
+    );
     let msg = error_at(b"a\tO\nb\t\tO\n", ReadOptions::default(), 2);
     assert!(msg.contains("expected 2 columns"), "{msg}");
     let msg = error_at(b"a\tO\n\nb\t\tO\n\n", ReadOptions::default(), 3);
@@ -175,7 +181,11 @@ fn other_schemes_are_converted_to_bio() {
     };
     let s = read("a\tI-x\nb\tI-x\nc\tB-x\nd\tO\n", opts(Scheme::Iob1)).unwrap();
     assert_eq!(tags(&s[0]), ["B-x", "I-x", "B-x", "O"]);
-    let s = read("a\tB-x\nb\tE-x\nc\tS-y\nd\tU-y\ne\tO\n", opts(Scheme::Bioes)).unwrap();
+    let s = read(
+        "a\tB-x\nb\tE-x\nc\tS-y\nd\tU-y\ne\tO\n",
+        opts(Scheme::Bioes),
+    )
+    .unwrap();
     assert_eq!(tags(&s[0]), ["B-x", "I-x", "B-y", "B-y", "O"]);
     let msg = error_at(b"a\tS-x\n", opts(Scheme::Iob1), 1);
     assert!(msg.contains("expected an IOB1 tag"), "{msg}");

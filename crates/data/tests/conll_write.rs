@@ -22,7 +22,10 @@ fn written(sentences: &[Sentence]) -> String {
 fn writes_tab_separated_with_blank_lines() {
     let mut s = sentence(&["a", "b"], &["O", "B-x"]);
     assert_eq!(written(std::slice::from_ref(&s)), "a\tO\nb\tB-x\n\n");
-    s.columns = vec![vec!["NN".into(), "1".into()], vec!["NNP".into(), "2".into()]];
+    s.columns = vec![
+        vec!["NN".into(), "1".into()],
+        vec!["NNP".into(), "2".into()],
+    ];
     assert_eq!(written(&[s]), "a\tNN\t1\tO\nb\tNNP\t2\tB-x\n\n");
 }
 
@@ -52,12 +55,23 @@ fn refuses_what_would_not_read_back() {
 /// A random sentence with 0–2 extra columns of awkward but legal tokens.
 fn random_sentence(rng: &mut Rng, width: usize) -> Sentence {
     const TOKENS: [&str; 10] = [
-        "@user", "#tag", "New York", "é", "😀", "http://t.co/x", "\"", "-", "O", "\u{a0}",
+        "@user",
+        "#tag",
+        "New York",
+        "é",
+        "😀",
+        "http://t.co/x",
+        "\"",
+        "-",
+        "O",
+        "\u{a0}",
     ];
     const TAGS: [&str; 5] = ["O", "B-person", "I-person", "B-geo-loc", "I-other"];
     let len = 1 + rng.below(20);
     let mut s = Sentence::new(
-        (0..len).map(|_| TOKENS[rng.below(10)].to_string()).collect(),
+        (0..len)
+            .map(|_| TOKENS[rng.below(10)].to_string())
+            .collect(),
         (0..len).map(|_| TAGS[rng.below(5)].to_string()).collect(),
     );
     if width > 0 {
@@ -72,15 +86,16 @@ fn random_sentence(rng: &mut Rng, width: usize) -> Sentence {
 fn write_then_read_is_identity() {
     let mut rng = Rng(3);
     for width in 0..3 {
-        let sentences: Vec<Sentence> = (0..200)
-            .map(|_| random_sentence(&mut rng, width))
-            .collect();
+        let sentences: Vec<Sentence> = (0..200).map(|_| random_sentence(&mut rng, width)).collect();
         let text = written(&sentences);
         let back = read(&text, ReadOptions::default()).unwrap();
         assert_eq!(back.len(), sentences.len());
         let mut line = 1;
         for (b, s) in back.iter().zip(&sentences) {
-            assert_eq!((&b.tokens, &b.tags, &b.columns), (&s.tokens, &s.tags, &s.columns));
+            assert_eq!(
+                (&b.tokens, &b.tags, &b.columns),
+                (&s.tokens, &s.tags, &s.columns)
+            );
             assert_eq!(b.line, line);
             line += s.len() + 1;
         }
@@ -92,7 +107,10 @@ fn write_then_read_is_identity() {
 fn write_file_round_trip() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("out.conll");
-    let sentences = vec![sentence(&["a", "b"], &["B-x", "I-x"]), sentence(&["c"], &["O"])];
+    let sentences = vec![
+        sentence(&["a", "b"], &["B-x", "I-x"]),
+        sentence(&["c"], &["O"]),
+    ];
     write_conll_file(&path, &sentences).unwrap();
     let back = tweetner_data::read_conll(&path, &ReadOptions::default()).unwrap();
     assert_eq!(back[1].tokens, ["c"]);

@@ -20,7 +20,9 @@ fn conlleval(text: &str) -> (usize, usize, usize) {
         .spawn()
         .expect("perl must be installed to run the reference scorer");
     let mut stdin = child.stdin.take().expect("piped stdin");
-    stdin.write_all(text.as_bytes()).expect("write to conlleval");
+    stdin
+        .write_all(text.as_bytes())
+        .expect("write to conlleval");
     drop(stdin);
     let out = child.wait_with_output().expect("conlleval output");
     assert!(out.status.success(), "conlleval failed");
@@ -54,7 +56,11 @@ fn compare(tagset: &[&str], seed: u64, check_correct: bool) {
         correct_n += ps.iter().filter(|s| gs.contains(s)).count();
     }
     let (g, f, c) = conlleval(&text);
-    assert_eq!((gold_n, found_n), (g, f), "phrase counts differ from conlleval");
+    assert_eq!(
+        (gold_n, found_n),
+        (g, f),
+        "phrase counts differ from conlleval"
+    );
     if check_correct {
         assert_eq!(correct_n, c, "exact matches differ from conlleval");
     }

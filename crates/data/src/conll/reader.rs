@@ -173,8 +173,7 @@ impl<R: BufRead> ConllReader<R> {
     /// Reads lines until a sentence is complete.
     fn read_sentence(&mut self) -> Result<Option<Sentence>, DataError> {
         let mut s = Sentence::default();
-        loop {
-            let Some(line) = self.next_line()? else { break };
+        while let Some(line) = self.next_line()? {
             if line.trim().is_empty() {
                 if s.is_empty() {
                     continue;
