@@ -153,11 +153,19 @@ impl BoundaryCounts {
     }
 }
 
+/// The boundary error classes of one entity type.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TypeBoundaryCounts {
+    pub ty: String,
+    #[serde(flatten)]
+    pub counts: BoundaryCounts,
+}
+
 /// Boundary error classes, in total and per entity type (byte order).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct BoundaryErrors {
     pub total: BoundaryCounts,
-    pub per_type: Vec<(String, BoundaryCounts)>,
+    pub per_type: Vec<TypeBoundaryCounts>,
 }
 
 impl BoundaryErrors {
@@ -174,7 +182,7 @@ impl BoundaryErrors {
         let rows: Vec<(&str, [usize; 6])> = self
             .per_type
             .iter()
-            .map(|(t, c)| (show_type(t), c.cells()))
+            .map(|t| (show_type(&t.ty), t.counts.cells()))
             .chain(std::iter::once(("total", self.total.cells())))
             .collect();
         let row_w = rows.iter().map(|(l, _)| l.len()).max().unwrap_or(0).max(4);
@@ -235,7 +243,10 @@ mod tests {
         };
         let b = BoundaryErrors {
             total: one,
-            per_type: vec![(String::new(), one)],
+            per_type: vec![TypeBoundaryCounts {
+                ty: String::new(),
+                counts: one,
+            }],
         };
         let text = b.to_text();
         assert!(text.contains("(untyped)"));

@@ -178,7 +178,14 @@ mod tests {
         let mut ev = Evaluator::new();
         ev.add_sentence(&["B-a"], &["B-a"]).unwrap();
         let err = ev.add_sentence(&["O", "O"], &["O"]).unwrap_err();
-        assert!(matches!(err, EvalError::LengthMismatch { sentence: 2, gold: 2, pred: 1 }));
+        assert!(matches!(
+            err,
+            EvalError::LengthMismatch {
+                sentence: 2,
+                gold: 2,
+                pred: 1
+            }
+        ));
         assert_eq!(ev.finish().counts.tokens, 1);
     }
 
@@ -207,12 +214,28 @@ mod tests {
             o_tag: "NONE".into(),
             ..Default::default()
         };
-        let r = evaluate_with(vec![(v(&["PER", "PER", "NONE"]), v(&["PER", "LOC", "O"]))], opts)
-            .unwrap();
+        let r = evaluate_with(
+            vec![(v(&["PER", "PER", "NONE"]), v(&["PER", "LOC", "O"]))],
+            opts,
+        )
+        .unwrap();
         assert_eq!(r.counts.found_gold, 2);
         assert_eq!(r.counts.found_guessed, 2);
         assert_eq!(r.counts.correct_chunks, 1);
         assert_eq!(r.counts.correct_tags, 2);
+    }
+
+    #[test]
+    fn json_carries_counts_and_analyses() {
+        let r = evaluate(vec![(v(&["B-a", "O", "B-b"]), v(&["B-a", "B-c", "O"]))]).unwrap();
+        let j = r.to_json();
+        assert_eq!(j["counts"]["found_gold"], 2);
+        assert_eq!(j["counts"]["correct_chunks"], 1);
+        assert_eq!(j["per_type"][0]["ty"], "a");
+        assert_eq!(j["boundary"]["total"]["missed"], 1);
+        assert_eq!(j["boundary"]["total"]["spurious"], 1);
+        assert_eq!(j["confusion"]["types"], serde_json::json!(["a", "b", "c"]));
+        assert_eq!(j["untyped"]["correct"], 1);
     }
 
     #[test]

@@ -31,8 +31,8 @@ mod report;
 mod spans;
 pub mod tags;
 
-pub use analysis::{BoundaryCounts, BoundaryErrors, Confusion, OUTSIDE_LABEL};
+pub use analysis::{BoundaryCounts, BoundaryErrors, Confusion, TypeBoundaryCounts, OUTSIDE_LABEL};
 pub use error::EvalError;
 pub use evaluator::{evaluate, evaluate_with, EvalOptions, Evaluator};
-pub use reader::{read_conlleval, read_conlleval_with, score_conlleval, BOUNDARY};
+pub use reader::{read_conlleval, read_conlleval_with, score_conlleval, SentencePair, BOUNDARY};
 pub use report::{precision_recall_f1, Counts, Report, TypeScore, UntypedScore};

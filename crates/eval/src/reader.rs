@@ -16,6 +16,9 @@ use crate::report::Report;
 /// First field of a line that marks a sentence boundary.
 pub const BOUNDARY: &str = "-X-";
 
+/// One sentence's (gold tags, predicted tags).
+pub type SentencePair = (Vec<String>, Vec<String>);
+
 /// One input line, classified.
 enum Line {
     Token { gold: String, pred: String },
@@ -51,10 +54,12 @@ where
     let mut line_no = 0usize;
     loop {
         buf.clear();
-        let n = r.read_until(b'\n', &mut buf).map_err(|source| EvalError::Io {
-            source_name: source_name.to_string(),
-            source,
-        })?;
+        let n = r
+            .read_until(b'\n', &mut buf)
+            .map_err(|source| EvalError::Io {
+                source_name: source_name.to_string(),
+                source,
+            })?;
         if n == 0 {
             return Ok(());
         }
@@ -100,10 +105,7 @@ where
 
 /// Reads scorer-format input into (gold tags, predicted tags) per sentence,
 /// with a space delimiter. Errors name `source_name` and the line.
-pub fn read_conlleval<R: BufRead>(
-    r: R,
-    source_name: &str,
-) -> Result<Vec<(Vec<String>, Vec<String>)>, EvalError> {
+pub fn read_conlleval<R: BufRead>(r: R, source_name: &str) -> Result<Vec<SentencePair>, EvalError> {
     read_conlleval_with(r, source_name, &EvalOptions::default())
 }
 
@@ -112,7 +114,7 @@ pub fn read_conlleval_with<R: BufRead>(
     r: R,
     source_name: &str,
     options: &EvalOptions,
-) -> Result<Vec<(Vec<String>, Vec<String>)>, EvalError> {
+) -> Result<Vec<SentencePair>, EvalError> {
     let mut sentences = Vec::new();
     let mut gold = Vec::new();
     let mut pred = Vec::new();

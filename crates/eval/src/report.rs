@@ -115,8 +115,11 @@ impl Report {
         } else {
             0.0
         };
-        let (precision, recall, f1) =
-            precision_recall_f1(counts.correct_chunks, counts.found_gold, counts.found_guessed);
+        let (precision, recall, f1) = precision_recall_f1(
+            counts.correct_chunks,
+            counts.found_gold,
+            counts.found_guessed,
+        );
         let per_type = typed
             .per_type
             .iter()

@@ -13,7 +13,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::analysis::{BoundaryCounts, BoundaryErrors, Confusion};
+use crate::analysis::{BoundaryCounts, BoundaryErrors, Confusion, TypeBoundaryCounts};
 use crate::tags::{end_of_chunk, start_of_chunk, Tag, OUTSIDE};
 
 /// A half-open token range `[start, end)` within one sentence, with a type.
@@ -34,7 +34,9 @@ impl Span {
     }
 
     fn overlap_len(&self, other: &Span) -> usize {
-        self.end.min(other.end).saturating_sub(self.start.max(other.start))
+        self.end
+            .min(other.end)
+            .saturating_sub(self.start.max(other.start))
     }
 }
 
@@ -121,7 +123,10 @@ impl ErrorAnalysis {
         for p in pred {
             if !gold.iter().any(|g| g.overlaps(p)) {
                 self.per_type.entry(p.ty.clone()).or_default().spurious += 1;
-                *self.confusion.entry((None, Some(p.ty.clone()))).or_default() += 1;
+                *self
+                    .confusion
+                    .entry((None, Some(p.ty.clone())))
+                    .or_default() += 1;
             }
         }
     }
@@ -157,7 +162,10 @@ impl ErrorAnalysis {
             per_type: self
                 .per_type
                 .iter()
-                .map(|(ty, c)| (ty.clone(), *c))
+                .map(|(ty, c)| TypeBoundaryCounts {
+                    ty: ty.clone(),
+                    counts: *c,
+                })
                 .collect(),
         }
     }
@@ -165,10 +173,7 @@ impl ErrorAnalysis {
 
 /// Picks the outcome of gold span `g` and the prediction it is confused with.
 fn classify<'a>(g: &Span, overlapping: &[&'a Span]) -> (GoldOutcome, Option<&'a Span>) {
-    if let Some(p) = overlapping
-        .iter()
-        .find(|p| p.same_range(g) && p.ty == g.ty)
-    {
+    if let Some(p) = overlapping.iter().find(|p| p.same_range(g) && p.ty == g.ty) {
         return (GoldOutcome::Exact, Some(p));
     }
     if let Some(p) = overlapping.iter().find(|p| p.same_range(g)) {

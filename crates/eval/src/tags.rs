@@ -86,13 +86,7 @@ pub fn end_of_chunk(prev: &Tag, cur: &Tag) -> bool {
     let (p, t) = (prev.prefix.as_str(), cur.prefix.as_str());
     let pair_rule = matches!(
         (p, t),
-        ("B", "B")
-            | ("B", "O")
-            | ("I", "B")
-            | ("I", "O")
-            | ("E", "E")
-            | ("E", "I")
-            | ("E", "O")
+        ("B", "B") | ("B", "O") | ("I", "B") | ("I", "O") | ("E", "E") | ("E", "I") | ("E", "O")
     );
     let type_change = p != OUTSIDE && p != "." && prev.ty != cur.ty;
     pair_rule || type_change || p == "]" || p == "["

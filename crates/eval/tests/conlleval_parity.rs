@@ -165,7 +165,10 @@ fn check(dir: &Path, c: &Case) -> Result<bool, String> {
         report.to_conlleval_text()
     };
     if text.as_bytes() != stdout.as_slice() {
-        return Err(format!("output differs at {}", first_diff(&perl_text, &text)));
+        return Err(format!(
+            "output differs at {}",
+            first_diff(&perl_text, &text)
+        ));
     }
     if !latex {
         check_numbers(&perl_text, &report)?;
@@ -181,7 +184,12 @@ fn check(dir: &Path, c: &Case) -> Result<bool, String> {
     if !opts.raw && !latex {
         let mut untyped_args = vec![script().display().to_string()];
         untyped_args.extend(c.args.iter().cloned());
-        let (ok, out) = run_perl(dir, &untyped_args, &untype(&c.input, &opts.delimiter), "ent");
+        let (ok, out) = run_perl(
+            dir,
+            &untyped_args,
+            &untype(&c.input, &opts.delimiter),
+            "ent",
+        );
         if !ok {
             return Err("perl rejected the untyped copy".into());
         }

@@ -17,7 +17,12 @@ fn s(tokens_tags: &[(&str, &str, &str)]) -> String {
 
 /// Real data: identity, each error kind alone, mixed errors at many rates.
 fn data_cases(out: &mut Vec<Case>, dev: &[Sentence], train: &[Sentence]) {
-    out.push(case("dev-identity", bio_file(dev, &gold_of(dev)), &[], true));
+    out.push(case(
+        "dev-identity",
+        bio_file(dev, &gold_of(dev)),
+        &[],
+        true,
+    ));
     out.push(case(
         "train-identity",
         bio_file(train, &gold_of(train)),
@@ -62,7 +67,12 @@ fn data_cases(out: &mut Vec<Case>, dev: &[Sentence], train: &[Sentence]) {
 
 /// Files with no predicted entities, no gold entities, or none at all.
 fn empty_cases(out: &mut Vec<Case>, dev: &[Sentence]) {
-    out.push(case("dev-pred-all-O", bio_file(dev, &all_o(dev)), &[], true));
+    out.push(case(
+        "dev-pred-all-O",
+        bio_file(dev, &all_o(dev)),
+        &[],
+        true,
+    ));
     let gold_o = with_tags(dev, |t| vec!["O".to_string(); t.len()]);
     out.push(case(
         "dev-gold-all-O",
@@ -105,7 +115,12 @@ fn synthetic_cases(out: &mut Vec<Case>) {
         ("i", "I-company", "I-company"),
         ("j", "I-company", "B-company"),
     ]);
-    out.push(case("adjacent-handwritten", format!("{adjacent}\n").into_bytes(), &[], true));
+    out.push(case(
+        "adjacent-handwritten",
+        format!("{adjacent}\n").into_bytes(),
+        &[],
+        true,
+    ));
     for seed in [31u64, 32, 33] {
         let mut rng = Rng::new(seed);
         let sents = random_bio(&mut rng, 300, &["person", "company"]);
@@ -201,7 +216,12 @@ fn odd_cases(out: &mut Vec<Case>, dev: &[Sentence]) {
         ("d", "B-x", "B-0"),
         ("e", "B-", "B"),
     ]);
-    out.push(case("untyped-tags", format!("{untyped}\n").into_bytes(), &[], false));
+    out.push(case(
+        "untyped-tags",
+        format!("{untyped}\n").into_bytes(),
+        &[],
+        false,
+    ));
     let utf8 = s(&[
         ("a", "B-café", "B-café"),
         ("b", "I-café", "B-人物"),
@@ -209,7 +229,12 @@ fn odd_cases(out: &mut Vec<Case>, dev: &[Sentence]) {
         ("d", "B-a-b-c", "B-a-b-c"),
         ("e", "B-thisisaverylongtypename", "O"),
     ]);
-    out.push(case("utf8-and-long-types", format!("{utf8}\n").into_bytes(), &[], true));
+    out.push(case(
+        "utf8-and-long-types",
+        format!("{utf8}\n").into_bytes(),
+        &[],
+        true,
+    ));
     // An empty gold tag (the predicted one cannot be empty: it is trailing).
     out.push(case(
         "empty-gold-tag",
@@ -236,7 +261,10 @@ fn odd_cases(out: &mut Vec<Case>, dev: &[Sentence]) {
 fn option_cases(out: &mut Vec<Case>, dev: &[Sentence]) {
     let strip = |t: &[String]| -> Vec<String> {
         t.iter()
-            .map(|x| x.split_once('-').map_or(x.clone(), |(_, ty)| ty.to_string()))
+            .map(|x| {
+                x.split_once('-')
+                    .map_or(x.clone(), |(_, ty)| ty.to_string())
+            })
             .collect()
     };
     let mut rng = Rng::new(71);
