@@ -28,9 +28,11 @@ pub enum MatchRule {
     StripSigil,
     /// HTML entities decoded (`&amp;` → `&`), as tweets arrive escaped.
     HtmlEntity,
-    /// Typographic apostrophes straightened, then apostrophes removed (`don't` → `dont`).
+    /// Typographic apostrophes straightened, clitics cut (`we'll` → `we`), negations and
+    /// other apostrophes removed (`don't` → `dont`).
     Apostrophe,
-    /// Character runs shortened to two, then to one (`sooo` → `soo` → `so`, `!!!` → `!`).
+    /// Letter runs of three or more shortened to two, then one (`sooo` → `soo` → `so`);
+    /// punctuation runs to one (`!!!` → `!`).
     Elongation,
     /// Small cardinal/ordinal numerals spelled out (`3` → `three`, `21st` → `twenty-first`).
     NumberWord,
@@ -147,12 +149,10 @@ fn for_each_candidate(token: &str, mut visit: impl FnMut(MatchRule, &str) -> boo
     }
     if core.contains(['\'', '\u{2019}', '\u{2018}']) {
         let straight = core.replace(['\u{2019}', '\u{2018}'], "'");
-        if emit(MatchRule::Apostrophe, &straight, &mut tried) {
-            return;
-        }
-        let removed = straight.replace('\'', "");
-        if emit(MatchRule::Apostrophe, &removed, &mut tried) {
-            return;
+        for form in apostrophe_forms(&straight) {
+            if emit(MatchRule::Apostrophe, &form, &mut tried) {
+                return;
+            }
         }
     }
     if has_repeat(core) {
@@ -174,12 +174,10 @@ fn for_each_candidate(token: &str, mut visit: impl FnMut(MatchRule, &str) -> boo
                 return;
             }
         }
-        let stripped: String = core.chars().filter(|c| !c.is_ascii_digit()).collect();
-        if stripped.chars().count() >= 2
-            && stripped.chars().any(char::is_alphabetic)
-            && emit(MatchRule::StripDigits, &stripped, &mut tried)
-        {
-            return;
+        if let Some(stripped) = strip_edge_digits(core) {
+            if emit(MatchRule::StripDigits, stripped, &mut tried) {
+                return;
+            }
         }
     }
 }
@@ -199,6 +197,46 @@ fn unescape_html(s: &str) -> String {
         .replace("&amp;", "&")
 }
 
+/// Forms of a token holding straight apostrophes, best first. GloVe 6B splits clitics
+/// off (`we 'll`), and wink dropped those pieces, so a clitic is cut to its host
+/// (`we'll` → `we`, not the unrelated `well`); negations keep their informal spelling
+/// (`don't` → `dont`); a lone clitic becomes its full word (`'re` → `are`).
+fn apostrophe_forms(s: &str) -> Vec<String> {
+    let mut out = vec![s.to_string()];
+    let lone = match s {
+        "n't" => Some("not"),
+        "'ll" => Some("will"),
+        "'re" => Some("are"),
+        "'ve" => Some("have"),
+        "'m" => Some("am"),
+        "'d" => Some("would"),
+        _ => None,
+    };
+    if let Some(word) = lone {
+        out.push(word.to_string());
+        return out;
+    }
+    if let Some(stem) = s.strip_suffix("n't").filter(|t| !t.is_empty()) {
+        out.push(format!("{stem}nt"));
+        return out;
+    }
+    for clitic in ["'s", "'ll", "'re", "'ve", "'d", "'m"] {
+        if let Some(host) = s.strip_suffix(clitic) {
+            if !host.is_empty() && !host.contains('\'') {
+                out.push(host.to_string());
+                // `im` and `lets`-style spellings are common informal words.
+                if matches!(clitic, "'m" | "'s") {
+                    out.push(s.replace('\'', ""));
+                }
+                return out;
+            }
+        }
+    }
+    out.push(s.replace('\'', ""));
+    out
+}
+
+/// True when some character repeats (a cheap gate before building collapsed forms).
 fn has_repeat(s: &str) -> bool {
     let mut prev = None;
     for c in s.chars() {
@@ -210,23 +248,57 @@ fn has_repeat(s: &str) -> bool {
     false
 }
 
-/// Shortens every run of one character to at most `max_run` characters.
-fn collapse_runs(s: &str, max_run: usize) -> String {
+/// Shortens letter runs of three or more to `max_letter_run` (`sooo` → `soo`/`so`; a
+/// double letter as in `jazz` or `yyc` is left alone) and runs of punctuation to one
+/// (`!!!` → `!`). Digit runs are kept: `2000` is not `20`.
+fn collapse_runs(s: &str, max_letter_run: usize) -> String {
     let mut out = String::with_capacity(s.len());
-    let mut prev = None;
-    let mut run = 0;
-    for c in s.chars() {
-        if prev == Some(c) {
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        let mut run = 1;
+        while chars.peek() == Some(&c) {
+            chars.next();
             run += 1;
+        }
+        let keep = if c.is_numeric() {
+            run
+        } else if c.is_alphabetic() {
+            if run >= 3 {
+                max_letter_run
+            } else {
+                run
+            }
         } else {
-            run = 1;
-            prev = Some(c);
-        }
-        if run <= max_run {
-            out.push(c);
-        }
+            1
+        };
+        (0..keep).for_each(|_| out.push(c));
     }
     out
+}
+
+/// The token without a block of digits at its start or end (`3pm` → `pm`,
+/// `@anita316` core `anita316` → `anita`), when at least two characters including a
+/// letter remain. Digits in the middle or in several blocks (`22af9362`) and
+/// out-of-range ordinals (`102nd`) are left alone: what remains is not a word.
+fn strip_edge_digits(s: &str) -> Option<&str> {
+    let lead = s.len() - s.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    let trail = s.len() - s.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+    let rest = match (lead, trail) {
+        (0, 0) => return None,
+        (l, 0) => {
+            let r = &s[l..];
+            if matches!(r, "st" | "nd" | "rd" | "th") {
+                return None;
+            }
+            r
+        }
+        (0, t) => &s[..s.len() - t],
+        _ => return None,
+    };
+    let ok = rest.chars().count() >= 2
+        && rest.chars().any(char::is_alphabetic)
+        && !rest.bytes().any(|b| b.is_ascii_digit());
+    ok.then_some(rest)
 }
 
 const CARDINALS: [&str; 21] = [
@@ -413,8 +485,32 @@ mod tests {
     #[test]
     fn collapse() {
         assert_eq!(collapse_runs("loooovve", 2), "loovve");
-        assert_eq!(collapse_runs("loooovve", 1), "love");
+        assert_eq!(collapse_runs("loooovve", 1), "lovve");
+        assert_eq!(collapse_runs("yyc!!..2000", 1), "yyc!.2000");
         assert!(!has_repeat("abc"));
         assert!(has_repeat("..."));
+    }
+
+    #[test]
+    fn apostrophes_cut_clitics() {
+        let v = set(&["we", "well", "dont", "do", "im", "are", "it", "its"]);
+        assert_eq!(hit(&v, "We'll").map(|x| x.0), Some("we".into()));
+        assert_eq!(hit(&v, "don't").map(|x| x.0), Some("dont".into()));
+        assert_eq!(hit(&v, "I'm").map(|x| x.0), Some("im".into()));
+        assert_eq!(hit(&v, "'re").map(|x| x.0), Some("are".into()));
+        assert_eq!(hit(&v, "it's").map(|x| x.0), Some("it".into()));
+        assert_eq!(hit(&v, "I'll"), None);
+    }
+
+    #[test]
+    fn edge_digits() {
+        assert_eq!(strip_edge_digits("3pm"), Some("pm"));
+        assert_eq!(strip_edge_digits("anita316"), Some("anita"));
+        assert_eq!(strip_edge_digits("102nd"), None);
+        assert_eq!(strip_edge_digits("22af9362"), None);
+        assert_eq!(strip_edge_digits("a1b"), None);
+        assert_eq!(strip_edge_digits("1x"), None);
+        assert_eq!(strip_edge_digits("12"), None);
+        assert_eq!(strip_edge_digits("pm"), None);
     }
 }

@@ -1,0 +1,66 @@
+//! Checks against the real converted wink cache, when this machine has it
+//! (`scripts/fetch-embeddings.sh` creates it). Skips with a message otherwise, so the
+//! suite never needs the 118 MB download.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use tweetner_embed::{default_embeddings_path, Embeddings, MatchRule};
+
+fn cache_path() -> Option<PathBuf> {
+    let p = std::env::var_os("TWEETNER_EMBEDDINGS")
+        .map(PathBuf::from)
+        .unwrap_or_else(default_embeddings_path);
+    p.exists().then_some(p)
+}
+
+fn shared_dir() -> PathBuf {
+    std::env::var_os("TWEETNER_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"))
+}
+
+fn conll_tokens(path: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    text.lines()
+        .filter_map(|l| l.split('\t').next())
+        .filter(|t| !t.trim().is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn real_wink_cache_loads_fast_and_covers_wnut() {
+    let Some(path) = cache_path() else {
+        eprintln!(
+            "SKIP: no embeddings cache at {} (run scripts/fetch-embeddings.sh)",
+            default_embeddings_path().display()
+        );
+        return;
+    };
+    let t = Instant::now();
+    let emb = Embeddings::load(&path).expect("load cache");
+    eprintln!("loaded {} x {} in {:.0?}", emb.len(), emb.dim, t.elapsed());
+    assert_eq!((emb.len(), emb.dim), (341_479, 100));
+    assert_eq!(&emb.words[..3], ["the", ",", "."]);
+    // GloVe neighbours: a sanity check that rows belong to their words.
+    let cos = |a: &str, b: &str| {
+        let (x, y) = (emb.get(a).unwrap(), emb.get(b).unwrap());
+        let dot: f32 = x.iter().zip(y).map(|(p, q)| p * q).sum();
+        let n = |v: &[f32]| v.iter().map(|p| p * p).sum::<f32>().sqrt();
+        dot / (n(x) * n(y))
+    };
+    assert!(cos("monday", "tuesday") > cos("monday", "banana") + 0.3);
+    assert_eq!(
+        emb.lookup("#Trump").map(|l| l.rule),
+        Some(MatchRule::StripSigil)
+    );
+
+    let train = conll_tokens(&shared_dir().join("data/wnut16/train.conll"));
+    let cov = emb.coverage(&train);
+    eprintln!("train coverage\n{cov}");
+    // Exact + lowercase alone reach ~80%; the later rules must add on top.
+    let basic = cov.rule(MatchRule::Exact).tokens + cov.rule(MatchRule::Lowercase).tokens;
+    assert!(cov.covered_tokens() > basic);
+    assert!(cov.token_rate() > 0.8, "{}", cov.token_rate());
+}
