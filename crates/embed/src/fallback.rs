@@ -175,9 +175,7 @@ fn for_each_candidate(token: &str, mut visit: impl FnMut(MatchRule, &str) -> boo
             }
         }
         if let Some(stripped) = strip_edge_digits(core) {
-            if emit(MatchRule::StripDigits, stripped, &mut tried) {
-                return;
-            }
+            emit(MatchRule::StripDigits, stripped, &mut tried);
         }
     }
 }
@@ -382,7 +380,7 @@ fn number_word(s: &str) -> Option<&'static str> {
         0..=20 => Some(CARDINALS[n]),
         100 => Some("hundred"),
         1000 => Some("thousand"),
-        _ if n < 100 && n % 10 == 0 => Some(TENS[n / 10]),
+        30 | 40 | 50 | 60 | 70 | 80 | 90 => Some(TENS[n / 10]),
         _ => None,
     }
 }
