@@ -15,7 +15,12 @@ pub(crate) struct Cursor<'a> {
     pub wrap_open: Option<usize>,
     /// Index of the closing quote of such a tweet.
     pub wrap_close: Option<usize>,
+    /// No token starting before this index can be an apostrophe chunk
+    /// (memo for `scan::apostrophe_chunk`, keeps it linear).
+    pub no_apostrophe_before: Cell<usize>,
 }
+
+use std::cell::Cell;
 
 /// HTML entities that stand for a single punctuation char in tweet text
 /// (Twitter escapes `<`, `>`, `&` and sometimes quotes).

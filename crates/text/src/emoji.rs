@@ -18,7 +18,11 @@ fn is_emoji_modifier(c: char) -> bool {
 pub(crate) fn emoji_at(cx: &Cursor, i: usize) -> Option<usize> {
     let c = cx.at(i)?;
     if is_regional_indicator(c) {
-        let end = if cx.at(i + 1).is_some_and(is_regional_indicator) { i + 2 } else { i + 1 };
+        let end = if cx.at(i + 1).is_some_and(is_regional_indicator) {
+            i + 2
+        } else {
+            i + 1
+        };
         return Some(absorb_modifiers(cx, end));
     }
     if c.is_ascii_digit() || c == '#' || c == '*' {

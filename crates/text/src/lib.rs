@@ -104,6 +104,7 @@ pub fn tokenize(text: &str) -> Vec<Token> {
             end,
             wrap_open,
             wrap_close,
+            no_apostrophe_before: std::cell::Cell::new(0),
         };
         scan::scan_chunk(&cx, &mut spans);
         i = end;

@@ -11,7 +11,7 @@ use crate::chars::{class, is_apostrophe, is_extender, is_word, Class};
 use crate::cursor::Cursor;
 use crate::emoji::emoji_at;
 use crate::emoticon::emoticon_at;
-use crate::web::{email_at, entity_at, hashtag_at, mention_at, url_at};
+use crate::web::{email_at, entity_at, hashtag_at, mention_at, url_at, url_prefix_at};
 use crate::TokenKind;
 
 /// Clitics that form a token of their own after an apostrophe (`'s`, `'ll`):
@@ -117,22 +117,29 @@ fn initial_quote(cx: &Cursor, pos: usize) -> Option<usize> {
 /// letter or digit, and minus a final lowercase `'s` (`it's` is `it 's`
 /// but `Mary's.` stays whole, as in the data).
 fn apostrophe_chunk(cx: &Cursor, pos: usize) -> Option<usize> {
+    if pos < cx.no_apostrophe_before.get() {
+        return None;
+    }
     let mut lim = pos + 1;
     let mut apostrophe = false;
     while let Some(c) = cx.at(lim) {
         if matches!(class(c), Class::Emoji | Class::Other) {
             break;
         }
-        if !cx.cs[lim - 1].is_alphanumeric() && url_at(cx, lim).is_some() {
+        if !cx.cs[lim - 1].is_alphanumeric() && url_prefix_at(cx, lim) {
             break;
         }
         // An apostrophe counts only with a char on both sides of it.
-        apostrophe |= matches!(c, '\'' | '\u{2019}') && cx.at(lim + 1).is_some_and(|n| {
-            !matches!(class(n), Class::Emoji | Class::Other)
-        });
+        apostrophe |= matches!(c, '\'' | '\u{2019}')
+            && cx
+                .at(lim + 1)
+                .is_some_and(|n| !matches!(class(n), Class::Emoji | Class::Other));
         lim += 1;
     }
     if !apostrophe {
+        // Any later start before `lim` would stop at the same place and find
+        // no apostrophe either: remember that, keeping the scan linear.
+        cx.no_apostrophe_before.set(lim);
         return None;
     }
     let mut end = lim;
@@ -157,8 +164,21 @@ fn apostrophe_chunk(cx: &Cursor, pos: usize) -> Option<usize> {
 fn is_edge_punct(c: char) -> bool {
     matches!(
         c,
-        '\'' | '"' | '\u{201C}' | '\u{201D}' | '\u{2018}' | '\u{2019}' | '<' | '>' | '\u{AB}' | '\u{BB}'
-            | '{' | '}' | '(' | ')' | '[' | ']'
+        '\'' | '"'
+            | '\u{201C}'
+            | '\u{201D}'
+            | '\u{2018}'
+            | '\u{2019}'
+            | '<'
+            | '>'
+            | '\u{AB}'
+            | '\u{BB}'
+            | '{'
+            | '}'
+            | '('
+            | ')'
+            | '['
+            | ']'
     )
 }
 
@@ -349,7 +369,8 @@ fn abbrev_dot(cx: &Cursor, j: usize, seen: bool) -> bool {
     if !single_before {
         return false;
     }
-    let single_after = cx.at(j + 1).is_some_and(char::is_alphabetic) && !cx.at(j + 2).is_some_and(char::is_alphanumeric);
+    let single_after = cx.at(j + 1).is_some_and(char::is_alphabetic)
+        && !cx.at(j + 2).is_some_and(char::is_alphanumeric);
     single_after || seen
 }
 

@@ -37,7 +37,10 @@ fn domain_at(cx: &Cursor, i: usize) -> Option<(usize, usize)> {
     let mut last_start;
     loop {
         let label_start = j;
-        while cx.at(j).is_some_and(|c| c.is_ascii_alphanumeric() || c == '-') {
+        while cx
+            .at(j)
+            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '-')
+        {
             j += 1;
         }
         if j == label_start || cx.at(label_start) == Some('-') {
@@ -96,7 +99,11 @@ pub(crate) fn url_at(cx: &Cursor, i: usize) -> Option<usize> {
         if !is_url_char(c) {
             break;
         }
-        if c == '&' && ["&quot;", "&lt;", "&gt;", "&apos;"].iter().any(|p| cx.starts_with_ci(j, p)) {
+        if c == '&'
+            && ["&quot;", "&lt;", "&gt;", "&apos;"]
+                .iter()
+                .any(|p| cx.starts_with_ci(j, p))
+        {
             break;
         }
         j += 1;
@@ -104,18 +111,30 @@ pub(crate) fn url_at(cx: &Cursor, i: usize) -> Option<usize> {
     Some(trim_url_end(cx, i, body_start, j))
 }
 
-/// Drop trailing chars that end a sentence rather than a URL.
+/// Whether an explicit URL (`http://`, `https://`, `ftp://`, `www.`)
+/// starts at `i`; a cheap check that needs no look-behind.
+pub(crate) fn url_prefix_at(cx: &Cursor, i: usize) -> bool {
+    ["https://", "http://", "ftp://", "www."]
+        .iter()
+        .any(|p| cx.starts_with_ci(i, p))
+}
+
+/// Drop trailing chars that end a sentence rather than a URL; a closing
+/// bracket stays only if the URL opened it (`wiki/A_(b)`).
 fn trim_url_end(cx: &Cursor, start: usize, body_start: usize, mut end: usize) -> usize {
+    let count = |ch: char| cx.cs[start..end].iter().filter(|&&x| x == ch).count();
+    let mut parens = count('(') as isize - count(')') as isize;
+    let mut squares = count('[') as isize - count(']') as isize;
     while end > body_start {
-        let c = cx.cs[end - 1];
-        let drop = match c {
+        let drop = match cx.cs[end - 1] {
             '.' | ',' | '!' | '?' | ':' | ';' | '\'' | '*' | '~' => true,
-            ')' | ']' => {
-                let (open, close) = if c == ')' { ('(', ')') } else { ('[', ']') };
-                let slice = &cx.cs[start..end];
-                let opens = slice.iter().filter(|&&x| x == open).count();
-                let closes = slice.iter().filter(|&&x| x == close).count();
-                closes > opens
+            ')' if parens < 0 => {
+                parens += 1;
+                true
+            }
+            ']' if squares < 0 => {
+                squares += 1;
+                true
             }
             _ => false,
         };
@@ -141,7 +160,11 @@ pub(crate) fn email_at(cx: &Cursor, i: usize) -> Option<usize> {
         return None;
     }
     let (dend, tld_start) = domain_at(cx, j + 1)?;
-    if dend - tld_start < 2 || !cx.cs[tld_start..dend].iter().all(|c| c.is_ascii_alphabetic()) {
+    if dend - tld_start < 2
+        || !cx.cs[tld_start..dend]
+            .iter()
+            .all(|c| c.is_ascii_alphabetic())
+    {
         return None;
     }
     Some(dend)
@@ -154,7 +177,10 @@ pub(crate) fn mention_at(cx: &Cursor, i: usize) -> Option<usize> {
         return None;
     }
     let mut j = i + 1;
-    while cx.at(j).is_some_and(|c| c.is_ascii_alphanumeric() || c == '_') {
+    while cx
+        .at(j)
+        .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+    {
         j += 1;
     }
     (j > i + 1).then_some(j)
@@ -191,7 +217,14 @@ pub(crate) fn hashtag_at(cx: &Cursor, i: usize) -> Option<(usize, TokenKind)> {
     if j == i + 1 {
         return None;
     }
-    Some((j, if letters { TokenKind::Hashtag } else { TokenKind::Number }))
+    Some((
+        j,
+        if letters {
+            TokenKind::Hashtag
+        } else {
+            TokenKind::Number
+        },
+    ))
 }
 
 /// An HTML entity: `&name;`, `&#123;`, `&#x1F;`, or the double-escaped
@@ -202,7 +235,11 @@ pub(crate) fn entity_at(cx: &Cursor, i: usize) -> Option<usize> {
     }
     if cx.starts_with_ci(i, "&amp;#") {
         if let Some(end) = numeric_ref(cx, i + 6) {
-            return Some(if cx.at(end) == Some(';') { end + 1 } else { end });
+            return Some(if cx.at(end) == Some(';') {
+                end + 1
+            } else {
+                end
+            });
         }
     }
     if cx.at(i + 1) == Some('#') {
@@ -224,9 +261,13 @@ fn numeric_ref(cx: &Cursor, i: usize) -> Option<usize> {
     let digits_start = if hex { i + 1 } else { i };
     let mut j = digits_start;
     while j - digits_start < 8
-        && cx
-            .at(j)
-            .is_some_and(|c| if hex { c.is_ascii_hexdigit() } else { c.is_ascii_digit() })
+        && cx.at(j).is_some_and(|c| {
+            if hex {
+                c.is_ascii_hexdigit()
+            } else {
+                c.is_ascii_digit()
+            }
+        })
     {
         j += 1;
     }

@@ -17,7 +17,11 @@ fn wnut16_roundtrip_at_least_98_percent() {
     let rt_dev = roundtrip_rate(&dev);
     let all: Vec<Vec<String>> = train.iter().chain(dev.iter()).cloned().collect();
     let rt_all = roundtrip_rate(&all);
-    for (name, rt) in [("train", &rt_train), ("dev", &rt_dev), ("train+dev", &rt_all)] {
+    for (name, rt) in [
+        ("train", &rt_train),
+        ("dev", &rt_dev),
+        ("train+dev", &rt_all),
+    ] {
         println!(
             "round-trip {name}: {}/{} = {:.4}",
             rt.identical,
@@ -44,4 +48,25 @@ fn wnut16_roundtrip_at_least_98_percent() {
         "round-trip rate {:.4} below 0.98",
         rt_all.rate()
     );
+}
+
+/// The tagger must handle > 6,000 tweets/s on 2 cores, so tokenizing has to
+/// be far faster; the floor here is loose enough for a busy test machine.
+#[test]
+fn tokenizes_quickly() {
+    let tweets: Vec<String> = common::load_split("train.conll")
+        .iter()
+        .map(|t| t.join(" "))
+        .collect();
+    let rounds = 5;
+    let t0 = std::time::Instant::now();
+    let mut n = 0;
+    for _ in 0..rounds {
+        for t in &tweets {
+            n += tweetner_text::tokenize(t).len();
+        }
+    }
+    let per_s = (tweets.len() * rounds) as f64 / t0.elapsed().as_secs_f64();
+    println!("{per_s:.0} tweets/s ({n} tokens)");
+    assert!(per_s > 20_000.0, "only {per_s:.0} tweets/s");
 }
