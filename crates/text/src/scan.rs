@@ -364,14 +364,15 @@ fn final_lower_s(cx: &Cursor, i: usize) -> bool {
 /// The dot after a single letter is kept when another single letter follows
 /// it, or when the run already is such an abbreviation (the final dot).
 fn abbrev_dot(cx: &Cursor, j: usize, seen: bool) -> bool {
-    let single_before = cx.prev(j).is_some_and(char::is_alphabetic)
-        && !(j >= cx.start + 2 && cx.cs[j - 2].is_alphanumeric() && j - 2 >= cx.start);
-    if !single_before {
+    let letter_before = cx.prev(j).is_some_and(char::is_alphabetic);
+    // `j - 1` is in the chunk (there is a char before); is `j - 2`?
+    let longer_before = j >= cx.start + 2 && cx.cs[j - 2].is_alphanumeric();
+    if !letter_before || longer_before {
         return false;
     }
-    let single_after = cx.at(j + 1).is_some_and(char::is_alphabetic)
+    let letter_after = cx.at(j + 1).is_some_and(char::is_alphabetic)
         && !cx.at(j + 2).is_some_and(char::is_alphanumeric);
-    single_after || seen
+    letter_after || seen
 }
 
 /// Kind of a glue run from its chars.

@@ -301,4 +301,13 @@ fn serde_uses_lowercase_kinds() {
     assert_eq!(&back, t);
     let k: TokenKind = serde_json::from_str("\"emoticon\"").expect("kind");
     assert_eq!(k, TokenKind::Emoticon);
+    for kind in [
+        TokenKind::Word,
+        TokenKind::Url,
+        TokenKind::Entity,
+        TokenKind::Other,
+    ] {
+        let json = serde_json::to_string(&kind).expect("serialize kind");
+        assert_eq!(json, format!("\"{kind}\""));
+    }
 }
