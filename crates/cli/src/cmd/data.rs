@@ -1,0 +1,190 @@
+//! `tweetner data`: dataset statistics, download/installation and scheme conversion.
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use clap::{Args, Subcommand, ValueEnum};
+use tweetner_data::{read_conll, ConllReader, ReadOptions, Scheme};
+
+use super::io::open_input;
+
+#[derive(Subcommand)]
+pub enum DataCommand {
+    /// Corpus statistics: sizes, lengths, entity and tag counts, OOV rates, tag charts.
+    Stats(StatsArgs),
+    /// Download a dataset (verified by sha256) or install it from a local copy.
+    Fetch(FetchArgs),
+    /// Convert a CoNLL file between tag schemes (BIO, IOB1, BIOES), optionally repairing.
+    Convert(ConvertArgs),
+}
+
+#[derive(Args)]
+pub struct StatsArgs {
+    /// CoNLL files (`token<TAB>tag`).
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Report OOV rates of every FILE against this file's vocabulary (e.g. train).
+    #[arg(long)]
+    pub oov_against: Option<PathBuf>,
+    /// Write tag-distribution bar charts (PNG and SVG, with and without `O`) here.
+    #[arg(long)]
+    pub plot_dir: Option<PathBuf>,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args)]
+pub struct FetchArgs {
+    /// Dataset name (known: wnut16).
+    pub dataset: String,
+    /// Target directory (default: the user cache, where other commands look).
+    #[arg(long)]
+    pub to: Option<PathBuf>,
+    /// Install from a local directory holding the files instead of downloading.
+    #[arg(long)]
+    pub from: Option<PathBuf>,
+    /// Base URL to download from instead of the public source (mirrors, tests).
+    #[arg(long)]
+    pub base_url: Option<String>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum SchemeArg {
+    Bio,
+    Iob1,
+    Bioes,
+}
+
+impl From<SchemeArg> for Scheme {
+    fn from(s: SchemeArg) -> Self {
+        match s {
+            SchemeArg::Bio => Scheme::Bio,
+            SchemeArg::Iob1 => Scheme::Iob1,
+            SchemeArg::Bioes => Scheme::Bioes,
+        }
+    }
+}
+
+#[derive(Args)]
+pub struct ConvertArgs {
+    /// Input CoNLL file (`-` for stdin).
+    pub input: PathBuf,
+    /// Scheme of the input tags.
+    #[arg(long, value_enum, default_value = "bio")]
+    pub from: SchemeArg,
+    /// Scheme to write.
+    #[arg(long, value_enum, default_value = "bio")]
+    pub to: SchemeArg,
+    /// Turn an `I-x` that does not continue an `x` entity into `B-x` (as conlleval reads it).
+    #[arg(long)]
+    pub repair: bool,
+}
+
+pub fn run(cmd: DataCommand) -> Result<()> {
+    match cmd {
+        DataCommand::Stats(a) => stats(a),
+        DataCommand::Fetch(a) => fetch(a),
+        DataCommand::Convert(a) => convert(a),
+    }
+}
+
+fn stats(args: StatsArgs) -> Result<()> {
+    let opts = ReadOptions::default();
+    let reference = match &args.oov_against {
+        Some(p) => Some(read_conll(p, &opts)?),
+        None => None,
+    };
+    let mut out = io::stdout().lock();
+    let mut all = Vec::new();
+    for file in &args.files {
+        let sentences = read_conll(file, &opts)?;
+        let stats = tweetner_data::stats(&sentences);
+        let oov = reference
+            .as_ref()
+            .map(|r| tweetner_data::oov_rate(&sentences, r));
+        if let Some(dir) = &args.plot_dir {
+            plot_tags(dir, file, &stats)?;
+        }
+        if args.json {
+            all.push(serde_json::json!({ "file": file, "stats": stats, "oov": oov }));
+        } else {
+            writeln!(out, "== {}", file.display())?;
+            write!(out, "{}", stats.render_text())?;
+            if let (Some(oov), Some(r)) = (oov, &args.oov_against) {
+                writeln!(out, "OOV against {}:", r.display())?;
+                write!(out, "{}", oov.render_text())?;
+            }
+            writeln!(out)?;
+        }
+    }
+    if args.json {
+        writeln!(out, "{}", serde_json::to_string_pretty(&all)?)?;
+    }
+    Ok(())
+}
+
+/// Two charts per file: with `O`, which shows how sparse entities are, and
+/// without it, where the rare types are actually readable.
+fn plot_tags(dir: &Path, file: &Path, stats: &tweetner_data::DatasetStats) -> Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let stem = file
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "data".into());
+    let all: Vec<(String, f64)> = stats
+        .tag_counts
+        .iter()
+        .map(|(t, c)| (t.clone(), *c as f64))
+        .collect();
+    let no_o: Vec<(String, f64)> = all.iter().filter(|(t, _)| t != "O").cloned().collect();
+    for (suffix, bars, title) in [
+        ("tags", &all, format!("{stem}: tag counts")),
+        ("tags-no-o", &no_o, format!("{stem}: tag counts without O")),
+    ] {
+        for format in [tweetner_plot::Format::Png, tweetner_plot::Format::Svg] {
+            let path = dir.join(format!("{stem}-{suffix}.{}", format.extension()));
+            let written = tweetner_plot::bar_chart(&path, &title, bars, format)?;
+            eprintln!("wrote {}", written.display());
+        }
+    }
+    Ok(())
+}
+
+fn fetch(args: FetchArgs) -> Result<()> {
+    let spec = tweetner_fetch::dataset(&args.dataset)?;
+    let to = match args.to {
+        Some(dir) => dir,
+        None => tweetner_fetch::default_install_dir(spec)?,
+    };
+    let source = match args.from {
+        Some(dir) => tweetner_fetch::Source::LocalDir(dir),
+        None => tweetner_fetch::Source::Url {
+            base_url: args.base_url,
+        },
+    };
+    let summary = tweetner_fetch::fetch(spec, &to, &source)?;
+    write!(io::stdout().lock(), "{summary}")?;
+    Ok(())
+}
+
+fn convert(args: ConvertArgs) -> Result<()> {
+    let input = open_input(&args.input)?;
+    let opts = ReadOptions {
+        scheme: args.from.into(),
+        repair: args.repair,
+        ..ReadOptions::default()
+    };
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let reader = ConllReader::new(input, &args.input.display().to_string(), opts);
+    let target: Scheme = args.to.into();
+    for sentence in reader {
+        let mut s = sentence?;
+        s.tags = tweetner_data::from_bio(&s.tags, target);
+        tweetner_data::write_sentence(&mut out, &s)?;
+    }
+    out.flush()?;
+    Ok(())
+}

@@ -1,0 +1,96 @@
+//! `tweetner eval`: conlleval-identical scoring of predicted tags.
+//!
+//! Two input shapes are accepted because both occur in practice: a gold and a
+//! predicted CoNLL file side by side (the output of `tweetner tag --format conll`
+//! re-read with its last column), or one file carrying `token ... gold pred`
+//! as conlleval itself expects.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::{bail, Result};
+use clap::{Args, ValueEnum};
+use tweetner_data::{read_conll, ReadOptions};
+
+use super::io::open_input;
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ReportFormat {
+    /// The exact text conlleval.pl prints.
+    Text,
+    /// Machine-readable report with per-type scores, confusion and boundary errors.
+    Json,
+}
+
+#[derive(Args)]
+pub struct EvalArgs {
+    /// One file with `token ... gold pred` columns (conlleval's input); `-` for stdin.
+    pub file: Option<PathBuf>,
+    /// Gold CoNLL file (`token<TAB>tag`).
+    #[arg(long, requires = "pred", conflicts_with = "file")]
+    pub gold: Option<PathBuf>,
+    /// Predicted CoNLL file; its last column is the prediction.
+    #[arg(long, requires = "gold", conflicts_with = "file")]
+    pub pred: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: ReportFormat,
+    /// Also print untyped scores, boundary errors and the type confusion table (text format).
+    #[arg(long)]
+    pub details: bool,
+}
+
+pub fn run(args: EvalArgs) -> Result<()> {
+    let report = match (&args.file, &args.gold, &args.pred) {
+        // Replayed line by line, exactly as conlleval reads its input.
+        (Some(file), None, None) => tweetner_eval::score_conlleval(
+            open_input(file)?,
+            &file.display().to_string(),
+            &tweetner_eval::EvalOptions::default(),
+        )?,
+        (None, Some(gold), Some(pred)) => tweetner_eval::evaluate(paired_files(gold, pred)?)?,
+        _ => bail!("give either one FILE with gold and predicted columns, or --gold G --pred P"),
+    };
+    let text = match args.format {
+        ReportFormat::Text if args.details => report.to_text(),
+        ReportFormat::Text => report.to_conlleval_text(),
+        ReportFormat::Json => serde_json::to_string_pretty(&report.to_json())? + "\n",
+    };
+    std::io::stdout().lock().write_all(text.as_bytes())?;
+    Ok(())
+}
+
+/// Reads gold and predicted files and pairs their tweets, refusing files
+/// whose tweets or tokens do not line up (a silent misalignment would make
+/// every number meaningless).
+fn paired_files(
+    gold: &std::path::Path,
+    pred: &std::path::Path,
+) -> Result<Vec<(Vec<String>, Vec<String>)>> {
+    let opts = ReadOptions::default();
+    let g = read_conll(gold, &opts)?;
+    let p = read_conll(pred, &opts)?;
+    if g.len() != p.len() {
+        bail!(
+            "{} has {} tweets but {} has {}",
+            gold.display(),
+            g.len(),
+            pred.display(),
+            p.len()
+        );
+    }
+    let mut pairs = Vec::with_capacity(g.len());
+    for (gs, ps) in g.into_iter().zip(p) {
+        if gs.tokens != ps.tokens {
+            bail!(
+                "tweet at {}:{} does not match {}:{} token for token",
+                gold.display(),
+                gs.line,
+                pred.display(),
+                ps.line
+            );
+        }
+        pairs.push((gs.tags, ps.tags));
+    }
+    Ok(pairs)
+}
