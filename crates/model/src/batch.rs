@@ -146,6 +146,17 @@ impl TaggerBatch {
         }
     }
 
+    /// The same batch detached from autodiff (for inference with a training-device batch).
+    pub fn without_autodiff(&self) -> Self {
+        TaggerBatch {
+            word_ids: self.word_ids.clone().without_autodiff(),
+            char_ids: self.char_ids.clone().without_autodiff(),
+            dense: self.dense.clone().without_autodiff(),
+            mask: self.mask.clone().without_autodiff(),
+            ..self.clone()
+        }
+    }
+
     /// Batch size `B`.
     pub fn batch_size(&self) -> usize {
         self.lengths.len()
@@ -193,12 +204,15 @@ mod tests {
     #[test]
     fn pads_and_records_lengths() {
         let device = Device::default();
-        let b = TaggerBatch::from_features(&[sent(&[3, 1], 2), sent(&[2], 2)], &device)
-            .expect("valid");
+        let b =
+            TaggerBatch::from_features(&[sent(&[3, 1], 2), sent(&[2], 2)], &device).expect("valid");
         assert_eq!(b.lengths, vec![2, 1]);
         assert_eq!(b.char_ids.dims(), [2, 2, 3]);
         assert_eq!(b.char_lengths, vec![3, 1, 2, 0]);
-        assert_eq!(tensor_to_vec(b.mask).expect("read"), vec![1.0, 1.0, 1.0, 0.0]);
+        assert_eq!(
+            tensor_to_vec(b.mask).expect("read"),
+            vec![1.0, 1.0, 1.0, 0.0]
+        );
         assert_eq!(
             tensor_to_vec(b.dense).expect("read"),
             vec![3.0, 3.0, 1.0, 1.0, 2.0, 2.0, 0.0, 0.0]

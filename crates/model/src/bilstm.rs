@@ -74,7 +74,10 @@ impl BiLstmCrfConfig {
             return bad("word_vocab_size and word_dim must be positive".into());
         }
         if !(1..=2).contains(&self.num_layers) {
-            return bad(format!("num_layers must be 1 or 2, got {}", self.num_layers));
+            return bad(format!(
+                "num_layers must be 1 or 2, got {}",
+                self.num_layers
+            ));
         }
         if self.hidden_size == 0 {
             return bad("hidden_size must be positive".into());
@@ -153,12 +156,23 @@ impl BiLstmCrf {
                 filters,
                 kernel_size,
             } => (
-                Some(CharCnn::new(config.char_vocab_size, config.char_dim, filters, kernel_size, device)),
+                Some(CharCnn::new(
+                    config.char_vocab_size,
+                    config.char_dim,
+                    filters,
+                    kernel_size,
+                    device,
+                )),
                 None,
             ),
             CharEncoderConfig::Lstm { hidden } => (
                 None,
-                Some(CharLstm::new(config.char_vocab_size, config.char_dim, hidden, device)),
+                Some(CharLstm::new(
+                    config.char_vocab_size,
+                    config.char_dim,
+                    hidden,
+                    device,
+                )),
             ),
         };
         let h = config.hidden_size;
@@ -204,8 +218,13 @@ impl BiLstmCrf {
     }
 
     /// Build a batch for this model (applies the character cap).
-    pub fn batch(&self, sentences: &[SentenceInput], device: &Device) -> Result<TaggerBatch, ModelError> {
-        let batch = TaggerBatch::from_features_capped(sentences, self.config.max_word_chars, device)?;
+    pub fn batch(
+        &self,
+        sentences: &[SentenceInput],
+        device: &Device,
+    ) -> Result<TaggerBatch, ModelError> {
+        let batch =
+            TaggerBatch::from_features_capped(sentences, self.config.max_word_chars, device)?;
         self.check_batch(&batch)?;
         Ok(batch)
     }
@@ -262,7 +281,11 @@ impl BiLstmCrf {
     }
 
     /// Mean CRF negative log-likelihood of `gold` (label indices, one per real token).
-    pub fn forward_loss(&self, batch: &TaggerBatch, gold: &[Vec<usize>]) -> Result<Tensor<1>, ModelError> {
+    pub fn forward_loss(
+        &self,
+        batch: &TaggerBatch,
+        gold: &[Vec<usize>],
+    ) -> Result<Tensor<1>, ModelError> {
         if gold.len() != batch.batch_size() {
             return Err(ModelError::Shape(format!(
                 "{} gold sequences for {} sentences",
@@ -286,28 +309,40 @@ impl BiLstmCrf {
     /// sentence. Runs without autodiff (a training model is switched to
     /// [`Module::valid`] first); the CRF part runs on plain `f32`.
     pub fn predict(&self, batch: &TaggerBatch) -> Result<Vec<Prediction>, ModelError> {
-        if batch.mask.device().is_autodiff() || self.output.weight.val().is_autodiff() {
-            let inner = batch.mask.device().inner();
-            let plain = batch.to_device(&inner);
-            return self.valid().predict(&plain);
-        }
-        let emissions = self.emissions(batch)?;
+        let valid;
+        let model = if self.output.weight.val().is_autodiff() {
+            valid = self.valid();
+            &valid
+        } else {
+            self
+        };
+        let plain;
+        let batch = if batch.mask.is_autodiff() {
+            plain = batch.without_autodiff();
+            &plain
+        } else {
+            batch
+        };
+        let emissions = model.emissions(batch)?;
         let [_, t, l] = emissions.dims();
         let flat = tensor_to_vec(emissions)?;
-        let scores = self.crf.scores()?;
+        let scores = model.crf.scores()?;
         Ok(batch
             .lengths
             .iter()
             .enumerate()
             .map(|(b, &len)| {
                 let start = b * t * l;
-                decode_sentence(&scores, &self.bio_tags, &flat[start..start + len * l])
+                decode_sentence(&scores, &model.bio_tags, &flat[start..start + len * l])
             })
             .collect())
     }
 
     /// Build a batch from features on the model's (non-autodiff) device and tag it.
-    pub fn predict_sentences(&self, sentences: &[SentenceInput]) -> Result<Vec<Prediction>, ModelError> {
+    pub fn predict_sentences(
+        &self,
+        sentences: &[SentenceInput],
+    ) -> Result<Vec<Prediction>, ModelError> {
         let device = self.output.weight.lazy_device().inner();
         let batch = self.batch(sentences, &device)?;
         self.predict(&batch)

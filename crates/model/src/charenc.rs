@@ -123,7 +123,13 @@ pub struct CharCnn {
 
 impl CharCnn {
     /// Fresh encoder.
-    pub fn new(vocab: usize, dim: usize, filters: usize, kernel_size: usize, device: &Device) -> Self {
+    pub fn new(
+        vocab: usize,
+        dim: usize,
+        filters: usize,
+        kernel_size: usize,
+        device: &Device,
+    ) -> Self {
         CharCnn {
             embedding: EmbeddingConfig::new(vocab, dim).init(device),
             conv: Conv1dConfig::new(dim, filters, kernel_size)

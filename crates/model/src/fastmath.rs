@@ -8,21 +8,12 @@
 //! vectorises them; their relative error (~1e-7) is far below the noise the
 //! network tolerates, and tests compare the whole path against burn.
 
-/// `c[m×n] (+)= a[m×k] · b[k×n]`, all row-major; `a` rows are `lda` apart.
-pub fn matmul(
-    m: usize,
-    k: usize,
-    n: usize,
-    a: &[f32],
-    lda: usize,
-    b: &[f32],
-    c: &mut [f32],
-    accumulate: bool,
-) {
+/// `c[m×n] (+)= a[m×k] · b[k×n]`, all row-major and contiguous.
+pub fn matmul(m: usize, k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32], accumulate: bool) {
     if m == 0 || n == 0 {
         return;
     }
-    assert!(lda >= k && a.len() >= (m - 1) * lda + k, "lhs too short");
+    assert!(a.len() >= m * k, "lhs too short");
     assert!(b.len() >= k * n && c.len() >= m * n, "rhs or dst too short");
     if k == 0 {
         if !accumulate {
@@ -31,7 +22,7 @@ pub fn matmul(
         return;
     }
     // SAFETY: the asserts above guarantee every index the kernel touches,
-    // (i*lda + p) < a.len(), (p*n + j) < b.len(), (i*n + j) < c.len() for
+    // (i*k + p) < a.len(), (p*n + j) < b.len(), (i*n + j) < c.len() for
     // i < m, p < k, j < n, is in bounds; `c` does not alias `a` or `b`
     // (distinct borrows).
     unsafe {
@@ -45,7 +36,7 @@ pub fn matmul(
             accumulate,
             a.as_ptr(),
             1,
-            lda as isize,
+            k as isize,
             b.as_ptr(),
             1,
             n as isize,
@@ -118,7 +109,8 @@ pub fn lstm_cell(gates: &[f32], c: &mut [f32], h: &mut [f32]) {
     assert!(gates.len() == 4 * c.len() && h.len() == c.len());
     #[cfg(target_arch = "x86_64")]
     {
-        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+        {
             // SAFETY: the features this function is compiled for were just detected.
             return unsafe { lstm_cell_avx2(gates, c, h) };
         }
@@ -143,7 +135,10 @@ mod tests {
         while x < 30.0 {
             let e = exp_approx(x);
             assert!((e - x.exp()).abs() <= 2e-6 * x.exp(), "exp {x}");
-            assert!((sigmoid_one(x) - 1.0 / (1.0 + (-x).exp())).abs() < 1e-6, "sigmoid {x}");
+            assert!(
+                (sigmoid_one(x) - 1.0 / (1.0 + (-x).exp())).abs() < 1e-6,
+                "sigmoid {x}"
+            );
             assert!((tanh_one(x) - x.tanh()).abs() < 1e-6, "tanh {x}");
             x += 0.0137;
         }
@@ -154,18 +149,18 @@ mod tests {
 
     #[test]
     fn matmul_matches_naive() {
-        let (m, k, n, lda) = (5, 7, 3, 9);
-        let a: Vec<f32> = (0..m * lda).map(|i| (i as f32 * 0.37).sin()).collect();
+        let (m, k, n) = (5, 7, 3);
+        let a: Vec<f32> = (0..m * k).map(|i| (i as f32 * 0.37).sin()).collect();
         let b: Vec<f32> = (0..k * n).map(|i| (i as f32 * 0.11).cos()).collect();
         let mut c = vec![1.0f32; m * n];
-        matmul(m, k, n, &a, lda, &b, &mut c, true);
+        matmul(m, k, n, &a, &b, &mut c, true);
         for i in 0..m {
             for j in 0..n {
-                let want: f32 = 1.0 + (0..k).map(|p| a[i * lda + p] * b[p * n + j]).sum::<f32>();
+                let want: f32 = 1.0 + (0..k).map(|p| a[i * k + p] * b[p * n + j]).sum::<f32>();
                 assert!((c[i * n + j] - want).abs() < 1e-5);
             }
         }
-        matmul(m, k, n, &a, lda, &b, &mut c, false);
+        matmul(m, k, n, &a, &b, &mut c, false);
         let want0: f32 = (0..k).map(|p| a[p] * b[p * n]).sum();
         assert!((c[0] - want0).abs() < 1e-5);
     }

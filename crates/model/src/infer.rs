@@ -54,14 +54,22 @@ impl FastLstm {
     /// Run over sequences stored as row ranges `(offset, len)` of `x: [N, D]`,
     /// writing hidden states into columns `col..col+H` of `out: [N, stride]`.
     /// `reverse` runs each sequence right to left.
-    fn run(&self, x: &[f32], seqs: &[(usize, usize)], reverse: bool, out: &mut [f32], stride: usize, col: usize) {
+    fn run(
+        &self,
+        x: &[f32],
+        seqs: &[(usize, usize)],
+        reverse: bool,
+        out: &mut [f32],
+        stride: usize,
+        col: usize,
+    ) {
         let (h, g4) = (self.h, 4 * self.h);
         let n_rows = x.len() / self.d_in.max(1);
         let mut xp = vec![0.0f32; n_rows * g4];
         for r in 0..n_rows {
             xp[r * g4..(r + 1) * g4].copy_from_slice(&self.bias);
         }
-        matmul(n_rows, self.d_in, g4, x, self.d_in, &self.w_ih, &mut xp, true);
+        matmul(n_rows, self.d_in, g4, x, &self.w_ih, &mut xp, true);
         let mut order: Vec<usize> = (0..seqs.len()).collect();
         order.sort_by_key(|&i| std::cmp::Reverse(seqs[i].1));
         let max_len = order.first().map_or(0, |&i| seqs[i].1);
@@ -71,7 +79,7 @@ impl FastLstm {
         let mut gates = vec![0.0f32; s * g4];
         for step in 0..max_len {
             let active = order.iter().take_while(|&&i| seqs[i].1 > step).count();
-            matmul(active, h, g4, &hs, h, &self.w_hh, &mut gates, false);
+            matmul(active, h, g4, &hs, &self.w_hh, &mut gates, false);
             for (slot, &si) in order.iter().take(active).enumerate() {
                 let (off, len) = seqs[si];
                 let row = off + if reverse { len - 1 - step } else { step };
@@ -163,7 +171,12 @@ impl FastBiLstmCrf {
         let layers = model
             .layers
             .iter()
-            .map(|l| Ok((FastLstm::from_burn(&l.forward)?, FastLstm::from_burn(&l.backward)?)))
+            .map(|l| {
+                Ok((
+                    FastLstm::from_burn(&l.forward)?,
+                    FastLstm::from_burn(&l.backward)?,
+                ))
+            })
             .collect::<Result<Vec<_>, ModelError>>()?;
         let out_b = match &model.output.bias {
             Some(b) => tensor_to_vec(b.val())?,
@@ -202,14 +215,22 @@ impl FastBiLstmCrf {
                     s.dense.len()
                 )));
             }
-            if let Some(&w) = s.word_ids.iter().find(|&&w| w as usize >= c.word_vocab_size) {
+            if let Some(&w) = s
+                .word_ids
+                .iter()
+                .find(|&&w| w as usize >= c.word_vocab_size)
+            {
                 return Err(ModelError::Index(format!(
                     "sentence {i}: word id {w} but the vocabulary has {} entries",
                     c.word_vocab_size
                 )));
             }
             if !matches!(self.chars, FastChars::None) {
-                let bad = s.char_ids.iter().flatten().find(|&&ch| ch as usize >= c.char_vocab_size);
+                let bad = s
+                    .char_ids
+                    .iter()
+                    .flatten()
+                    .find(|&&ch| ch as usize >= c.char_vocab_size);
                 if let Some(&ch) = bad {
                     return Err(ModelError::Index(format!(
                         "sentence {i}: char id {ch} but the vocabulary has {} entries",
@@ -242,7 +263,9 @@ impl FastBiLstmCrf {
         let d_in = c.input_dim();
         let char_dim = c.char_encoder.output_dim();
         let mut x = vec![0.0f32; n * d_in];
-        let tokens = sentences.iter().flat_map(|s| s.word_ids.iter().zip(&s.dense));
+        let tokens = sentences
+            .iter()
+            .flat_map(|s| s.word_ids.iter().zip(&s.dense));
         for (row, (&w, dense)) in tokens.enumerate() {
             let dst = &mut x[row * d_in..(row + 1) * d_in];
             let w = w as usize;
@@ -263,7 +286,7 @@ impl FastBiLstmCrf {
         for r in 0..n {
             em[r * l..(r + 1) * l].copy_from_slice(&self.out_b);
         }
-        matmul(n, 2 * h, l, &x, 2 * h, &self.out_w, &mut em, true);
+        matmul(n, 2 * h, l, &x, &self.out_w, &mut em, true);
         Ok(em)
     }
 
@@ -305,7 +328,7 @@ impl FastBiLstmCrf {
                 for r in 0..total {
                     conv[r * f..(r + 1) * f].copy_from_slice(bias);
                 }
-                matmul(total, k * e, f, &cols, k * e, w, &mut conv, true);
+                matmul(total, k * e, f, &cols, w, &mut conv, true);
                 tanh_slice(&mut conv);
                 let mut start = 0;
                 for (tok, cs) in words.iter().enumerate() {
@@ -347,7 +370,8 @@ impl FastBiLstmCrf {
                     // Forward final state is at the last char, backward final at the first.
                     let last = (off + len - 1) * 2 * h;
                     x[dst..dst + h].copy_from_slice(&states[last..last + h]);
-                    x[dst + h..dst + 2 * h].copy_from_slice(&states[off * 2 * h + h..off * 2 * h + 2 * h]);
+                    x[dst + h..dst + 2 * h]
+                        .copy_from_slice(&states[off * 2 * h + h..off * 2 * h + 2 * h]);
                 }
             }
         }
@@ -361,7 +385,8 @@ impl FastBiLstmCrf {
         Ok(sentences
             .iter()
             .map(|s| {
-                let p = decode_sentence(&self.crf, &self.bio_tags, &em[off * l..(off + s.len()) * l]);
+                let p =
+                    decode_sentence(&self.crf, &self.bio_tags, &em[off * l..(off + s.len()) * l]);
                 off += s.len();
                 p
             })
@@ -387,8 +412,9 @@ impl FastBiLstmCrf {
             handles
                 .into_iter()
                 .map(|h| {
-                    h.join()
-                        .unwrap_or_else(|_| Err(ModelError::Tensor("inference thread panicked".into())))
+                    h.join().unwrap_or_else(|_| {
+                        Err(ModelError::Tensor("inference thread panicked".into()))
+                    })
                 })
                 .collect()
         });
@@ -400,7 +426,10 @@ impl FastBiLstmCrf {
     }
 
     /// [`FastBiLstmCrf::predict`] converted to [`TaggedSentence`]s.
-    pub fn tag_inputs(&self, sentences: &[SentenceInput]) -> Result<Vec<TaggedSentence>, ModelError> {
+    pub fn tag_inputs(
+        &self,
+        sentences: &[SentenceInput],
+    ) -> Result<Vec<TaggedSentence>, ModelError> {
         Ok(self
             .predict(sentences)?
             .iter()

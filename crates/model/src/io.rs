@@ -23,10 +23,11 @@ impl BiLstmCrf {
             source,
         })?;
         let config_path = dir.join(CONFIG_FILE);
-        let json = serde_json::to_string_pretty(&self.config).map_err(|source| ModelError::Json {
-            path: config_path.clone(),
-            source,
-        })?;
+        let json =
+            serde_json::to_string_pretty(&self.config).map_err(|source| ModelError::Json {
+                path: config_path.clone(),
+                source,
+            })?;
         fs::write(&config_path, json).map_err(|source| ModelError::Io {
             path: config_path,
             source,
@@ -77,10 +78,11 @@ pub fn read_config(path: &Path) -> Result<BiLstmCrfConfig, ModelError> {
         path: PathBuf::from(path),
         source,
     })?;
-    let config: BiLstmCrfConfig = serde_json::from_str(&text).map_err(|source| ModelError::Json {
-        path: PathBuf::from(path),
-        source,
-    })?;
+    let config: BiLstmCrfConfig =
+        serde_json::from_str(&text).map_err(|source| ModelError::Json {
+            path: PathBuf::from(path),
+            source,
+        })?;
     config.validate()?;
     Ok(config)
 }

@@ -94,10 +94,11 @@ pub fn is_valid_sequence(labels: &[String], path: &[usize]) -> bool {
         Some(t) if start_allowed(t) => {}
         _ => return false,
     }
-    path.windows(2).all(|w| match (tags.get(w[0]), tags.get(w[1])) {
-        (Some(a), Some(b)) => transition_allowed(a, b),
-        _ => false,
-    })
+    path.windows(2)
+        .all(|w| match (tags.get(w[0]), tags.get(w[1])) {
+            (Some(a), Some(b)) => transition_allowed(a, b),
+            _ => false,
+        })
 }
 
 /// Repair a label-index path to valid BIO the way conlleval reads it: an
@@ -171,10 +172,16 @@ mod tests {
     fn repair_turns_orphan_inside_into_begin() {
         let l = labels(&["O", "B-a", "I-a", "B-b", "I-b"]);
         let tags: Vec<BioTag> = l.iter().map(|x| BioTag::parse(x)).collect();
-        assert_eq!(repair_bio_indices(&tags, &[2, 2, 0, 4, 1, 4]), vec![1, 2, 0, 3, 1, 3]);
+        assert_eq!(
+            repair_bio_indices(&tags, &[2, 2, 0, 4, 1, 4]),
+            vec![1, 2, 0, 3, 1, 3]
+        );
         let valid = [0, 1, 2, 2, 0, 3, 4];
         assert_eq!(repair_bio_indices(&tags, &valid), valid.to_vec());
-        assert!(is_valid_sequence(&l, &repair_bio_indices(&tags, &[4, 2, 2, 0, 2])));
+        assert!(is_valid_sequence(
+            &l,
+            &repair_bio_indices(&tags, &[4, 2, 2, 0, 2])
+        ));
     }
 
     #[test]

@@ -35,4 +35,6 @@ pub use tagger::{SpanScore, TaggedSentence, Tagger};
 pub use burn;
 
 #[cfg(test)]
+mod model_tests;
+#[cfg(test)]
 mod testutil;

@@ -37,7 +37,11 @@ impl LstmDirection {
         let mut input = LinearConfig::new(d_input, 4 * d_hidden).init(device);
         let mut bias = vec![0.0f32; 4 * d_hidden];
         bias[d_hidden..2 * d_hidden].fill(1.0);
-        input.bias = Some(Param::from_tensor(float_tensor(bias, [4 * d_hidden], device)));
+        input.bias = Some(Param::from_tensor(float_tensor(
+            bias,
+            [4 * d_hidden],
+            device,
+        )));
         let hidden = LinearConfig::new(d_hidden, 4 * d_hidden)
             .with_bias(false)
             .init(device);
@@ -170,8 +174,12 @@ mod tests {
         let y = tensor_to_vec(layer.forward(float_tensor(x.clone(), [1, t, d], &device), rev))
             .expect("read");
         let reversed: Vec<f32> = x.chunks(d).rev().flatten().copied().collect();
-        let manual = tensor_to_vec(layer.backward.forward(float_tensor(reversed, [1, t, d], &device)))
-            .expect("read");
+        let manual = tensor_to_vec(layer.backward.forward(float_tensor(
+            reversed,
+            [1, t, d],
+            &device,
+        )))
+        .expect("read");
         for pos in 0..t {
             let got = &y[pos * 2 * h + h..(pos + 1) * 2 * h];
             let want = &manual[(t - 1 - pos) * h..(t - pos) * h];

@@ -72,7 +72,11 @@ mod tests {
         let p = Prediction {
             tags: vec![1, 2, 0],
             path_log_prob: -0.5,
-            token_marginals: vec![vec![0.1, 0.8, 0.1], vec![0.2, 0.1, 0.7], vec![0.9, 0.05, 0.05]],
+            token_marginals: vec![
+                vec![0.1, 0.8, 0.1],
+                vec![0.2, 0.1, 0.7],
+                vec![0.9, 0.05, 0.05],
+            ],
             spans: vec![PredictedSpan {
                 start: 0,
                 end: 2,

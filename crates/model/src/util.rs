@@ -1,7 +1,7 @@
 //! Small helpers shared by the burn-facing modules.
 
-use burn::tensor::{Int, Tensor, TensorData};
 use burn::tensor::Device;
+use burn::tensor::{Int, Tensor, TensorData};
 
 use crate::error::ModelError;
 
@@ -13,7 +13,11 @@ pub fn tensor_to_vec<const D: usize>(t: Tensor<D>) -> Result<Vec<f32>, ModelErro
 }
 
 /// Build a float tensor from a flat vector and a shape.
-pub fn float_tensor<const D: usize>(values: Vec<f32>, shape: [usize; D], device: &Device) -> Tensor<D> {
+pub fn float_tensor<const D: usize>(
+    values: Vec<f32>,
+    shape: [usize; D],
+    device: &Device,
+) -> Tensor<D> {
     Tensor::from_data(TensorData::new(values, shape), device)
 }
 

@@ -57,7 +57,10 @@ impl CrfScores {
 
     fn check(&self, emissions: &[f32]) -> usize {
         let l = self.num_labels;
-        assert!(l > 0 && emissions.len() % l == 0, "emissions length must be a multiple of L");
+        assert!(
+            l > 0 && emissions.len().is_multiple_of(l),
+            "emissions length must be a multiple of L"
+        );
         emissions.len() / l
     }
 

@@ -114,16 +114,24 @@ fn plain_forward_and_viterbi_match_enumeration() {
                 let em = rng.vec(t * labels.len(), 3.0);
                 let brute = Brute::new(&s, &em, t);
                 let lz = s.log_partition(&em) as f64;
-                assert!((lz - brute.log_z).abs() < 1e-3, "logZ {lz} vs {}", brute.log_z);
+                assert!(
+                    (lz - brute.log_z).abs() < 1e-3,
+                    "logZ {lz} vs {}",
+                    brute.log_z
+                );
                 let lat = s.lattice(&em);
                 assert!((lat.log_z as f64 - brute.log_z).abs() < 1e-3);
 
                 let (path, best) = s.viterbi(&em);
-                let (arg, max) = brute
-                    .scores
-                    .iter()
-                    .enumerate()
-                    .fold((0, f64::NEG_INFINITY), |a, (i, &x)| if x > a.1 { (i, x) } else { a });
+                let (arg, max) =
+                    brute
+                        .scores
+                        .iter()
+                        .enumerate()
+                        .fold(
+                            (0, f64::NEG_INFINITY),
+                            |a, (i, &x)| if x > a.1 { (i, x) } else { a },
+                        );
                 assert_eq!(path, brute.paths[arg], "seed {seed} t {t}");
                 assert!((best as f64 - max).abs() < 1e-3);
                 assert!((s.path_score(&em, &path) as f64 - max).abs() < 1e-3);
@@ -244,7 +252,12 @@ fn burn_forward_matches_enumeration_and_ignores_padding() {
             let lz2 = tensor_to_vec(crf.log_partition(em2, mask2)).expect("read");
             for (bi, seq) in seqs.iter().enumerate() {
                 let brute = Brute::new(&s, seq, seq.len() / l);
-                assert!((lz[bi] as f64 - brute.log_z).abs() < 1e-3, "{} vs {}", lz[bi], brute.log_z);
+                assert!(
+                    (lz[bi] as f64 - brute.log_z).abs() < 1e-3,
+                    "{} vs {}",
+                    lz[bi],
+                    brute.log_z
+                );
                 assert_eq!(lz[bi], lz2[bi]);
             }
             // NLL of random gold paths = mean(logZ - score).
@@ -260,8 +273,8 @@ fn burn_forward_matches_enumeration_and_ignores_padding() {
                     }
                 })
                 .collect();
-            let nll = tensor_to_vec(crf.nll(em, mask, &gold).expect("valid"))
-                .expect("read")[0] as f64;
+            let nll =
+                tensor_to_vec(crf.nll(em, mask, &gold).expect("valid")).expect("read")[0] as f64;
             let want: f64 = seqs
                 .iter()
                 .zip(&gold)
@@ -306,10 +319,18 @@ fn optimizer_steps_reduce_the_loss() {
     let mut rng = Rng::new(9);
     let (b, t, l) = (3, 4, 5);
     let mut model = Toy {
-        emissions: burn::module::Param::from_tensor(float_tensor(rng.vec(b * t * l, 0.1), [b, t, l], &device)),
+        emissions: burn::module::Param::from_tensor(float_tensor(
+            rng.vec(b * t * l, 0.1),
+            [b, t, l],
+            &device,
+        )),
         crf: Crf::new(&labels, true, &device),
     };
-    let mask = float_tensor(vec![1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 1.0, 1.0, 1.0, 0.0], [b, t], &device);
+    let mask = float_tensor(
+        vec![1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 1.0, 1.0, 1.0, 0.0],
+        [b, t],
+        &device,
+    );
     let gold = vec![vec![0, 1, 2, 0], vec![3, 4], vec![1, 0, 3]];
     let mut optim = AdamConfig::new().init();
     let mut losses = Vec::new();
