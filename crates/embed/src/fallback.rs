@@ -106,12 +106,16 @@ pub fn candidates(token: &str) -> Vec<(MatchRule, String)> {
 }
 
 /// The key under which a vocabulary should store a token that no pretrained vector
-/// covers: lowercase with every ASCII digit replaced by `0`.
+/// covers: lowercase, without leading `#`/`@`, every ASCII digit replaced by `0`.
 ///
-/// [`resolve`] always reaches this form (as [`MatchRule::Lowercase`] or
-/// [`MatchRule::DigitZero`]), so `2010` seen in training makes `2015` known at test time.
+/// [`resolve`] always reaches this form (as one of [`MatchRule::Exact`],
+/// [`MatchRule::Lowercase`], [`MatchRule::StripSigil`] or [`MatchRule::DigitZero`]),
+/// so `2010` seen in training makes `2015` known at test time, and `@bob` and `Bob`
+/// pool their counts.
 pub fn fallback_key(token: &str) -> String {
-    zero_digits(&token.to_lowercase())
+    let lower = token.to_lowercase();
+    let core = lower.trim_start_matches(['#', '@']);
+    zero_digits(if core.is_empty() { &lower } else { core })
 }
 
 /// Generates the candidates; `visit` returns `true` to stop.
@@ -444,10 +448,21 @@ mod tests {
 
     #[test]
     fn fallback_key_is_always_reached() {
-        for token in ["2015", "#Obama2012", "Hello", "x1X", "@A_1", "&amp;3"] {
+        for token in [
+            "2015",
+            "#Obama2012",
+            "Hello",
+            "x1X",
+            "@A_1",
+            "&amp;3",
+            "#",
+            "@@",
+            "#1",
+        ] {
             let key = fallback_key(token);
             let v = set(&[key.as_str()]);
             assert!(hit(&v, token).is_some(), "{token} -> {key}");
+            assert!(!key.starts_with(['#', '@']) || key.trim_start_matches(['#', '@']).is_empty());
         }
     }
 

@@ -1,1 +1,25 @@
-//! placeholder: owned by the features work item.
+//! Token features for the tweetner neural tagger.
+//!
+//! [`FeatureExtractor::extract`] turns one tweet's tokens into word ids
+//! ([`WordVocab`], pretrained-aware, same fallback chain as `tweetner-embed`), char id
+//! sequences ([`CharVocab`]) and fixed-width dense rows: orthographic tests
+//! ([`ortho`]) followed by gazetteer B/I membership ([`Gazetteer`]). Plain `Vec`s only,
+//! so the model crate decides how to batch them into tensors. The extractor saves into
+//! a model directory and reloads from it without the original lexicon or embeddings.
+
+mod char_vocab;
+mod error;
+mod extractor;
+pub mod gazetteer;
+pub mod ortho;
+mod rng;
+mod word_vocab;
+
+pub use char_vocab::CharVocab;
+pub use error::FeatureError;
+pub use extractor::{
+    FeatureConfig, FeatureExtractor, SentenceFeatures, FEATURES_FILE, GAZETTEER_FILE,
+};
+pub use gazetteer::{compile_wnut_lexicon, CompileReport, Gazetteer, GazetteerBuilder};
+pub use ortho::{ORTHO_DIM, ORTHO_NAMES};
+pub use word_vocab::{EmbeddingMatrix, WordVocab, WordVocabConfig};
