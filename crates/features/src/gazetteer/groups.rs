@@ -7,10 +7,10 @@
 //! with generic word classes). Files named here but absent on disk are skipped and
 //! reported, as are files on disk that no group names.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::path::Path;
 
-use super::{Gazetteer, GazetteerBuilder};
+use super::{canonical_entry, Gazetteer, GazetteerBuilder};
 use crate::error::FeatureError;
 
 /// A feature group and the lexicon files merged into it.
@@ -21,6 +21,22 @@ pub struct GroupSpec {
     /// Lexicon file names (several tiers of a frequency list are nested, so the union
     /// equals the largest tier).
     pub files: &'static [&'static str],
+    /// How entries are filtered and used.
+    pub kind: GroupKind,
+}
+
+/// Role of a group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupKind {
+    /// Entity names. Single-word entries that are common words (in a
+    /// [`GroupKind::CommonWords`] group), one character long or pure numbers are
+    /// dropped: Freebase has TV shows called `Today` and `It`, products called `Up`
+    /// and companies called `I`, and on tweets those fire on every other token.
+    Entity,
+    /// Person-name lists, kept whole (`Will` and `Mark` are names as well as words).
+    Name,
+    /// Common-word lists; they are features themselves and define the filter above.
+    CommonWords,
 }
 
 /// The group mapping used for the WNUT-16 lexicon.
@@ -48,6 +64,7 @@ pub const WNUT_GROUPS: &[GroupSpec] = &[
             "sports.pro_athlete",
             "government.politician",
         ],
+        kind: GroupKind::Entity,
     },
     GroupSpec {
         name: "firstname",
@@ -58,6 +75,7 @@ pub const WNUT_GROUPS: &[GroupSpec] = &[
             "firstname.1000",
             "firstname.5k",
         ],
+        kind: GroupKind::Name,
     },
     GroupSpec {
         name: "lastname",
@@ -69,14 +87,17 @@ pub const WNUT_GROUPS: &[GroupSpec] = &[
             "lastname.5000",
             "people.family_name",
         ],
+        kind: GroupKind::Name,
     },
     GroupSpec {
         name: "lastname-ext",
         files: &["people.person.lastnames"],
+        kind: GroupKind::Entity,
     },
     GroupSpec {
         name: "geo-loc",
         files: &["location.country", "location"],
+        kind: GroupKind::Entity,
     },
     GroupSpec {
         name: "facility",
@@ -87,6 +108,7 @@ pub const WNUT_GROUPS: &[GroupSpec] = &[
             "transportation.road",
             "facility",
         ],
+        kind: GroupKind::Entity,
     },
     GroupSpec {
         name: "company",
@@ -104,6 +126,7 @@ pub const WNUT_GROUPS: &[GroupSpec] = &[
             "government.government_agency",
             "company_combined",
         ],
+        kind: GroupKind::Entity,
     },
     GroupSpec {
         name: "product",
@@ -114,22 +137,27 @@ pub const WNUT_GROUPS: &[GroupSpec] = &[
             "cvg.computer_videogame",
             "cvg.cvg_platform",
         ],
+        kind: GroupKind::Entity,
     },
     GroupSpec {
         name: "musicartist",
         files: &["music.musical_group"],
+        kind: GroupKind::Entity,
     },
     GroupSpec {
         name: "movie",
         files: &["film.film"],
+        kind: GroupKind::Entity,
     },
     GroupSpec {
         name: "sportsteam",
         files: &["sports.sports_team"],
+        kind: GroupKind::Entity,
     },
     GroupSpec {
         name: "tvshow",
         files: &["tv.tv_program"],
+        kind: GroupKind::Entity,
     },
     GroupSpec {
         name: "other",
@@ -140,14 +168,17 @@ pub const WNUT_GROUPS: &[GroupSpec] = &[
             "time.recurring_event",
             "sports.sports_league",
         ],
+        kind: GroupKind::Entity,
     },
     GroupSpec {
         name: "any-entity",
         files: &["bigdict"],
+        kind: GroupKind::Entity,
     },
     GroupSpec {
         name: "cap-word",
         files: &["cap.10", "cap.100", "cap.500", "cap.1000"],
+        kind: GroupKind::Name,
     },
     GroupSpec {
         name: "lower-word",
@@ -158,10 +189,12 @@ pub const WNUT_GROUPS: &[GroupSpec] = &[
             "lower.5000",
             "lower.10000",
         ],
+        kind: GroupKind::CommonWords,
     },
     GroupSpec {
         name: "stopword",
         files: &["english.stop"],
+        kind: GroupKind::CommonWords,
     },
 ];
 
@@ -178,10 +211,12 @@ pub struct CompileReport {
     pub empty_groups: Vec<String>,
     /// Entries skipped because they have no word characters or too many words.
     pub skipped_entries: usize,
+    /// Single-word entity entries dropped as common words, single characters or numbers.
+    pub dropped_common: usize,
 }
 
 /// Compiles the lexicon directory `dir` with `groups`, keeping entries of at most
-/// `max_ngram` words.
+/// `max_ngram` words and filtering [`GroupKind::Entity`] groups as described there.
 pub fn compile_lexicon(
     dir: &Path,
     groups: &[GroupSpec],
@@ -189,7 +224,7 @@ pub fn compile_lexicon(
 ) -> Result<(Gazetteer, CompileReport), FeatureError> {
     let mut report = CompileReport::default();
     let mut used = BTreeSet::new();
-    let mut builder = GazetteerBuilder::new(max_ngram);
+    let mut lists: Vec<Vec<String>> = Vec::with_capacity(groups.len());
     for spec in groups {
         let mut entries: Vec<String> = Vec::new();
         for &file in spec.files {
@@ -213,11 +248,34 @@ pub fn compile_lexicon(
                 .files_read
                 .push((file.to_string(), entries.len() - before));
         }
-        if entries.is_empty() {
+        lists.push(entries);
+    }
+    let common: HashSet<String> = groups
+        .iter()
+        .zip(&lists)
+        .filter(|(spec, _)| spec.kind == GroupKind::CommonWords)
+        .flat_map(|(_, entries)| entries.iter().filter_map(|e| canonical_entry(e)))
+        .filter(|(_, n)| *n == 1)
+        .map(|(k, _)| k)
+        .collect();
+    let mut builder = GazetteerBuilder::new(max_ngram);
+    for (spec, entries) in groups.iter().zip(&lists) {
+        let keep = |e: &&String| {
+            spec.kind != GroupKind::Entity
+                || canonical_entry(e).is_none_or(|(key, n)| {
+                    n > 1
+                        || !(key.chars().count() == 1
+                            || key.chars().all(|c| c.is_numeric())
+                            || common.contains(&key))
+                })
+        };
+        let kept: Vec<&str> = entries.iter().filter(keep).map(String::as_str).collect();
+        report.dropped_common += entries.len() - kept.len();
+        if kept.is_empty() {
             report.empty_groups.push(spec.name.to_string());
             continue;
         }
-        report.skipped_entries += builder.add_group(spec.name, entries.iter().map(String::as_str));
+        report.skipped_entries += builder.add_group(spec.name, kept);
     }
     let listing = std::fs::read_dir(dir).map_err(|e| FeatureError::io(dir, e))?;
     for entry in listing {

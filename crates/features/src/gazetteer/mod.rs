@@ -15,7 +15,9 @@ mod store;
 
 use std::collections::HashMap;
 
-pub use groups::{compile_lexicon, compile_wnut_lexicon, CompileReport, GroupSpec, WNUT_GROUPS};
+pub use groups::{
+    compile_lexicon, compile_wnut_lexicon, CompileReport, GroupKind, GroupSpec, WNUT_GROUPS,
+};
 
 use crate::error::FeatureError;
 

@@ -126,3 +126,55 @@ fn save_load_roundtrip_and_errors() {
 
 use flate2::write::GzEncoder;
 use std::io::Write;
+
+#[test]
+fn compile_lexicon_filters_and_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, body: &str| std::fs::write(dir.path().join(name), body).unwrap();
+    write("shows", "Today\nIt\nX\n24\nThe Office\nLost\n\n");
+    write("common", "today\nit\n");
+    write("names", "Will\nmark\n");
+    write("extra", "unused\n");
+    write("dictionaries.conf", "shows /tv/tv_program\n");
+    let specs = [
+        GroupSpec {
+            name: "tvshow",
+            files: &["shows", "absent"],
+            kind: GroupKind::Entity,
+        },
+        GroupSpec {
+            name: "first",
+            files: &["names", "today-missing"],
+            kind: GroupKind::Name,
+        },
+        GroupSpec {
+            name: "lower",
+            files: &["common"],
+            kind: GroupKind::CommonWords,
+        },
+        GroupSpec {
+            name: "film",
+            files: &["film.film"],
+            kind: GroupKind::Entity,
+        },
+    ];
+    let (g, report) = compile_lexicon(dir.path(), &specs, 6).unwrap();
+    assert_eq!(report.missing, vec!["absent", "today-missing", "film.film"]);
+    assert_eq!(report.unused, vec!["extra"]);
+    assert_eq!(report.empty_groups, vec!["film"]);
+    // Today, It (common), X (one char), 24 (number) dropped from the entity group
+    assert_eq!(report.dropped_common, 4);
+    assert_eq!(
+        g.groups()
+            .iter()
+            .map(|x| x.name.as_str())
+            .collect::<Vec<_>>(),
+        vec!["tvshow", "first", "lower"]
+    );
+    assert!(g.contains("tvshow", "the office"));
+    assert!(g.contains("tvshow", "LOST"));
+    assert!(!g.contains("tvshow", "today"));
+    assert!(g.contains("lower", "today"));
+    assert!(g.contains("first", "will"));
+    assert!(compile_lexicon(&dir.path().join("nope"), &specs, 6).is_err());
+}
