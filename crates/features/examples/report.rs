@@ -60,6 +60,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             100.0 * cov.type_rate(),
             (v.len() * emb.dim * 2) as f64 / 1e6
         );
+        if max.is_none() {
+            println!("{cov}");
+        }
     }
 
     let (gaz, _) = compile_wnut_lexicon(&shared_dir().join("data/wnut16/lexicon"), 6)?;
