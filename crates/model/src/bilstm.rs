@@ -11,9 +11,8 @@ use crate::batch::{SentenceInput, TaggerBatch};
 use crate::charenc::{CharCnn, CharEncoderConfig, CharLstm};
 use crate::crf::Crf;
 use crate::error::ModelError;
-use crate::labels::BioTag;
 use crate::lstm::BiLstmLayer;
-use crate::predict::{decode_sentence, Prediction};
+use crate::predict::{CrfDecoder, Prediction};
 use crate::util::{float_tensor, int_tensor, tensor_to_vec};
 
 fn yes() -> bool {
@@ -135,9 +134,6 @@ pub struct BiLstmCrf {
     /// Hyper-parameters (not weights).
     #[module(skip)]
     pub config: BiLstmCrfConfig,
-    /// Parsed labels, cached for decoding.
-    #[module(skip)]
-    bio_tags: Vec<BioTag>,
 }
 
 impl BiLstmCrf {
@@ -189,7 +185,6 @@ impl BiLstmCrf {
             output_dropout: dropout.init(),
             output: LinearConfig::new(2 * h, config.labels.len()).init(device),
             crf: Crf::new(&config.labels, config.bio_constraints, device),
-            bio_tags: config.labels.iter().map(|l| BioTag::parse(l)).collect(),
             config,
         })
     }
@@ -326,14 +321,14 @@ impl BiLstmCrf {
         let emissions = model.emissions(batch)?;
         let [_, t, l] = emissions.dims();
         let flat = tensor_to_vec(emissions)?;
-        let scores = model.crf.scores()?;
+        let decoder = CrfDecoder::new(model.crf.scores()?, &model.config.labels);
         Ok(batch
             .lengths
             .iter()
             .enumerate()
             .map(|(b, &len)| {
                 let start = b * t * l;
-                decode_sentence(&scores, &model.bio_tags, &flat[start..start + len * l])
+                decoder.decode(&flat[start..start + len * l])
             })
             .collect())
     }

@@ -11,12 +11,10 @@
 
 use crate::batch::SentenceInput;
 use crate::bilstm::BiLstmCrf;
-use crate::crf::CrfScores;
 use crate::error::ModelError;
 use crate::fastmath::{lstm_cell, matmul, tanh_slice};
-use crate::labels::BioTag;
 use crate::lstm::LstmDirection;
-use crate::predict::{decode_sentence, Prediction};
+use crate::predict::{CrfDecoder, Prediction};
 use crate::tagger::TaggedSentence;
 use crate::util::tensor_to_vec;
 use crate::BiLstmCrfConfig;
@@ -127,8 +125,7 @@ pub struct FastBiLstmCrf {
     /// `[2H, L]`.
     out_w: Vec<f32>,
     out_b: Vec<f32>,
-    crf: CrfScores,
-    bio_tags: Vec<BioTag>,
+    decoder: CrfDecoder,
 }
 
 impl FastBiLstmCrf {
@@ -188,8 +185,7 @@ impl FastBiLstmCrf {
             layers,
             out_w: tensor_to_vec(model.output.weight.val())?,
             out_b,
-            crf: model.crf.scores()?,
-            bio_tags: config.labels.iter().map(|l| BioTag::parse(l)).collect(),
+            decoder: CrfDecoder::new(model.crf.scores()?, &config.labels),
             config,
         })
     }
@@ -385,8 +381,7 @@ impl FastBiLstmCrf {
         Ok(sentences
             .iter()
             .map(|s| {
-                let p =
-                    decode_sentence(&self.crf, &self.bio_tags, &em[off * l..(off + s.len()) * l]);
+                let p = self.decoder.decode(&em[off * l..(off + s.len()) * l]);
                 off += s.len();
                 p
             })

@@ -1,6 +1,7 @@
 //! Turning emissions into predictions: best path, token marginals and the
 //! entity spans of the best path with their exact-span probabilities.
 
+use crate::crf::scaled::ScaledCrf;
 use crate::crf::CrfScores;
 use crate::labels::BioTag;
 
@@ -76,34 +77,91 @@ fn begin_inside(tags: &[BioTag], ty: &str) -> (Option<usize>, Option<usize>) {
     (b, i)
 }
 
-/// Decode one sentence's `[T * L]` emissions.
-pub fn decode_sentence(scores: &CrfScores, tags: &[BioTag], emissions: &[f32]) -> Prediction {
-    let (path, best) = scores.viterbi(emissions);
-    let lattice = scores.lattice(emissions);
-    let spans = spans_of(tags, &path)
-        .into_iter()
-        .map(|(start, end, ty)| {
-            let prob = match begin_inside(tags, &ty) {
-                (Some(b), i) => scores.span_log_prob(&lattice, start, end - 1, b, i).exp(),
-                // A type with no B- label: fall back to the first token's marginal.
-                (None, _) => lattice
-                    .log_marginals()
-                    .get(start * scores.num_labels + path[start])
-                    .map_or(0.0, |x| x.exp()),
+/// Everything needed to decode emissions into [`Prediction`]s, prepared once per model.
+#[derive(Debug, Clone)]
+pub struct CrfDecoder {
+    scores: CrfScores,
+    scaled: ScaledCrf,
+    tags: Vec<BioTag>,
+}
+
+impl CrfDecoder {
+    /// Prepare decoding with the given (constraint-masked) scores and labels.
+    pub fn new(scores: CrfScores, labels: &[String]) -> Self {
+        CrfDecoder {
+            scaled: ScaledCrf::new(&scores),
+            tags: labels.iter().map(|l| BioTag::parse(l)).collect(),
+            scores,
+        }
+    }
+
+    /// The CRF scores used.
+    pub fn scores(&self) -> &CrfScores {
+        &self.scores
+    }
+
+    /// Decode one sentence's `[T * L]` emissions. Marginals come from the
+    /// scaled forward–backward, or from the log-space tables when an extreme
+    /// input makes the scaled pass underflow.
+    pub fn decode(&self, emissions: &[f32]) -> Prediction {
+        let (path, best) = self.scores.viterbi(emissions);
+        let spans = spans_of(&self.tags, &path);
+        let l = self.scores.num_labels;
+        let (log_z, token_marginals, probs): (f32, Vec<Vec<f32>>, Vec<f32>) =
+            match self.scaled.lattice(emissions) {
+                Some(lat) => {
+                    let probs = spans
+                        .iter()
+                        .map(|(start, end, ty)| match begin_inside(&self.tags, ty) {
+                            (Some(b), i) => self.scaled.span_prob(&lat, *start, end - 1, b, i),
+                            (None, _) => 0.0,
+                        })
+                        .collect();
+                    (lat.log_z, lat.marginals(), probs)
+                }
+                None => {
+                    let lat = self.scores.lattice(emissions);
+                    let probs = spans
+                        .iter()
+                        .map(|(start, end, ty)| match begin_inside(&self.tags, ty) {
+                            (Some(b), i) => {
+                                self.scores.span_log_prob(&lat, *start, end - 1, b, i).exp()
+                            }
+                            (None, _) => 0.0,
+                        })
+                        .collect();
+                    (lat.log_z, lat.marginals(), probs)
+                }
             };
-            PredictedSpan {
-                start,
-                end,
-                ty,
-                prob,
-            }
-        })
-        .collect();
-    Prediction {
-        path_log_prob: best - lattice.log_z,
-        token_marginals: lattice.marginals(),
-        tags: path,
-        spans,
+        let spans = spans
+            .into_iter()
+            .zip(probs)
+            .map(|((start, end, ty), prob)| {
+                // A type with no B- label: fall back to the first token's marginal.
+                let prob = if begin_inside(&self.tags, &ty).0.is_none() {
+                    token_marginals
+                        .get(start)
+                        .and_then(|row| row.get(path[start]))
+                        .copied()
+                        .unwrap_or(0.0)
+                } else {
+                    prob
+                };
+                PredictedSpan {
+                    start,
+                    end,
+                    ty,
+                    prob,
+                }
+            })
+            .collect();
+        debug_assert!(token_marginals.iter().all(|r| r.len() == l));
+        Prediction {
+            path_log_prob: best - log_z,
+            token_marginals,
+            tags: path,
+            spans,
+        }
     }
 }
 
@@ -136,8 +194,7 @@ mod tests {
 
     #[test]
     fn decoded_prediction_is_consistent() {
-        let labels = ["O", "B-a", "I-a"];
-        let t = tags(&labels);
+        let labels: Vec<String> = ["O", "B-a", "I-a"].iter().map(|s| s.to_string()).collect();
         let scores = CrfScores {
             num_labels: 3,
             transitions: vec![0.0, 0.0, -1e4, 0.0, 0.0, 0.5, 0.0, 0.0, 0.5],
@@ -145,7 +202,7 @@ mod tests {
             end: vec![0.0; 3],
         };
         let em = vec![2.0, 0.0, 0.0, 0.0, 3.0, 0.0, 0.0, 0.0, 3.0];
-        let p = decode_sentence(&scores, &t, &em);
+        let p = CrfDecoder::new(scores, &labels).decode(&em);
         assert_eq!(p.tags, vec![0, 1, 2]);
         assert_eq!(p.spans.len(), 1);
         let s = &p.spans[0];

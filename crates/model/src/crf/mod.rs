@@ -5,6 +5,7 @@
 //! * [`decode`]: Viterbi, forward–backward and marginals on plain `f32` slices.
 
 pub mod decode;
+pub mod scaled;
 pub mod train;
 
 #[cfg(test)]

@@ -197,6 +197,60 @@ fn span_marginals_match_enumeration() {
 }
 
 #[test]
+fn scaled_forward_backward_matches_enumeration() {
+    for (l, constrained) in [(3, true), (4, false), (5, true), (5, false)] {
+        let labels = label_set(l, true);
+        for seed in 0..3u64 {
+            let mut rng = Rng::new(300 + seed * 5 + l as u64);
+            let (_, s) = random_crf(&mut rng, &labels, constrained);
+            let scaled = scaled::ScaledCrf::new(&s);
+            for t in 1..=5 {
+                let em = rng.vec(t * l, 4.0);
+                let brute = Brute::new(&s, &em, t);
+                let lat = scaled.lattice(&em).expect("no underflow at this scale");
+                assert!((lat.log_z as f64 - brute.log_z).abs() < 1e-3);
+                for (ti, row) in lat.marginals().iter().enumerate() {
+                    for (y, &p) in row.iter().enumerate() {
+                        let want = brute.prob(|path| path[ti] == y);
+                        assert!((p as f64 - want).abs() < 1e-4, "t{ti} y{y}: {p} vs {want}");
+                    }
+                }
+                for (b, i) in [(1usize, 2usize), (3, 4)].into_iter().filter(|p| p.1 < l) {
+                    for start in 0..t {
+                        for end in start..t {
+                            let got = scaled.span_prob(&lat, start, end, b, Some(i)) as f64;
+                            let want = brute.prob(|p| {
+                                p[start] == b
+                                    && p[start + 1..=end].iter().all(|&y| y == i)
+                                    && (end + 1 == t || p[end + 1] != i)
+                            });
+                            assert!((got - want).abs() < 1e-4, "{start}..{end}: {got} vs {want}");
+                        }
+                    }
+                    // Without an inside label only single-token spans exist.
+                    let single = scaled.span_prob(&lat, 0, 0, b, None) as f64;
+                    assert!((single - brute.prob(|p| p[0] == b)).abs() < 1e-4);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn extreme_emissions_fall_back_to_log_space() {
+    let labels = label_set(3, true);
+    let (_, s) = random_crf(&mut Rng::new(1), &labels, true);
+    // Step 0 forces O; step 1 favours I-a (unreachable from O) by 200 nats.
+    let em = vec![300.0, 0.0, 0.0, 0.0, 0.0, 200.0];
+    assert!(scaled::ScaledCrf::new(&s).lattice(&em).is_none());
+    let p = crate::predict::CrfDecoder::new(s.clone(), &labels).decode(&em);
+    let exact = s.lattice(&em).marginals();
+    assert_eq!(p.token_marginals, exact);
+    assert!(p.token_marginals.iter().flatten().all(|x| x.is_finite()));
+    assert!(p.path_log_prob.is_finite());
+}
+
+#[test]
 fn constrained_decoding_never_emits_invalid_moves() {
     let labels: Vec<String> = ["O", "B-a", "I-a", "B-b", "I-b", "B-c", "I-c"]
         .iter()

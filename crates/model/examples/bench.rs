@@ -1,0 +1,202 @@
+//! Throughput measurement for the BiLSTM-CRF (not a test).
+//!
+//! `cargo run --release -p tweetner-model --example bench -- [hidden] [layers] [char]`
+//! where `char` is `cnn` (default) or `lstm`. Set `RAYON_NUM_THREADS=2` to
+//! pin burn's CPU backend to two threads.
+
+use std::time::Instant;
+
+use tweetner_model::burn::module::Module;
+use tweetner_model::burn::optim::{AdamConfig, GradientsParams};
+use tweetner_model::burn::tensor::Device;
+use tweetner_model::{BiLstmCrf, BiLstmCrfConfig, CharEncoderConfig, FastBiLstmCrf, SentenceInput};
+
+/// Small deterministic generator so runs are comparable.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self, n: usize) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((self.0 >> 33) % n as u64) as usize
+    }
+}
+
+fn labels() -> Vec<String> {
+    let types = [
+        "person",
+        "geo-loc",
+        "company",
+        "facility",
+        "product",
+        "musicartist",
+        "movie",
+        "sportsteam",
+        "tvshow",
+        "other",
+    ];
+    let mut l = vec!["O".to_string()];
+    for t in types {
+        l.push(format!("B-{t}"));
+        l.push(format!("I-{t}"));
+    }
+    l
+}
+
+fn sentence(rng: &mut Lcg, len: usize, cfg: &BiLstmCrfConfig) -> SentenceInput {
+    SentenceInput {
+        word_ids: (0..len)
+            .map(|_| 1 + rng.next(cfg.word_vocab_size - 1) as u32)
+            .collect(),
+        char_ids: (0..len)
+            .map(|_| {
+                let n = 1 + rng.next(9);
+                (0..n)
+                    .map(|_| 1 + rng.next(cfg.char_vocab_size - 1) as u32)
+                    .collect()
+            })
+            .collect(),
+        dense: (0..len)
+            .map(|_| (0..cfg.dense_dim).map(|_| rng.next(2) as f32).collect())
+            .collect(),
+    }
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().collect();
+    let hidden: usize = args.get(1).map_or(Ok(128), |s| s.parse())?;
+    let layers: usize = args.get(2).map_or(Ok(1), |s| s.parse())?;
+    let char_encoder = match args.get(3).map(String::as_str) {
+        Some("lstm") => CharEncoderConfig::Lstm { hidden: 25 },
+        _ => CharEncoderConfig::Cnn {
+            filters: 50,
+            kernel_size: 3,
+        },
+    };
+    let cfg = BiLstmCrfConfig {
+        word_vocab_size: 30_000,
+        word_dim: 100,
+        freeze_word_embeddings: false,
+        char_vocab_size: 300,
+        char_dim: 30,
+        char_encoder,
+        max_word_chars: 30,
+        dense_dim: 32,
+        hidden_size: hidden,
+        num_layers: layers,
+        dropout: 0.5,
+        labels: labels(),
+        bio_constraints: true,
+    };
+    println!(
+        "config: hidden {hidden}, layers {layers}, char {:?}, input dim {}, labels {}",
+        cfg.char_encoder,
+        cfg.input_dim(),
+        cfg.labels.len()
+    );
+    let mut rng = Lcg(42);
+
+    // Training step: batch 32, lengths 10..30 (mean ~20).
+    let device = Device::default().autodiff();
+    let mut model = BiLstmCrf::new(cfg.clone(), &device)?;
+    let mut optim = AdamConfig::new().init();
+    let batches: Vec<(Vec<SentenceInput>, Vec<Vec<usize>>)> = (0..8)
+        .map(|_| {
+            let sents: Vec<SentenceInput> = (0..32)
+                .map(|_| {
+                    let len = 10 + rng.next(21);
+                    sentence(&mut rng, len, &cfg)
+                })
+                .collect();
+            let gold = sents
+                .iter()
+                .map(|s| {
+                    (0..s.len())
+                        .map(|_| if rng.next(5) == 0 { 1 } else { 0 })
+                        .collect()
+                })
+                .collect();
+            (sents, gold)
+        })
+        .collect();
+    let mut times = Vec::new();
+    for (i, (sents, gold)) in batches.iter().enumerate() {
+        let start = Instant::now();
+        let batch = model.batch(sents, &device)?;
+        let loss = model.forward_loss(&batch, gold)?;
+        let grads = GradientsParams::from_grads(loss.backward(), &model);
+        model = optim.step(1e-3, model, grads);
+        if i >= 2 {
+            times.push(start.elapsed().as_secs_f64());
+        }
+    }
+    let mean = times.iter().sum::<f64>() / times.len() as f64;
+    println!("train step (32 x ~20 tokens): {:.1} ms", mean * 1e3);
+
+    // Inference: 20 batches of 64 sentences, lengths 5..35.
+    let model = model.valid();
+    let inputs: Vec<Vec<SentenceInput>> = (0..20)
+        .map(|_| {
+            (0..64)
+                .map(|_| {
+                    let len = 5 + rng.next(31);
+                    sentence(&mut rng, len, &cfg)
+                })
+                .collect()
+        })
+        .collect();
+    let n: usize = inputs.iter().map(Vec::len).sum();
+    let start = Instant::now();
+    for batch in &inputs[..5] {
+        model.predict_sentences(batch)?;
+    }
+    let burn_rate = (5 * 64) as f64 / start.elapsed().as_secs_f64();
+    println!("burn predict: {burn_rate:.0} tweets/s");
+
+    let fast = FastBiLstmCrf::from_model(&model)?;
+    fast.predict(&inputs[0])?;
+    let start = Instant::now();
+    for batch in &inputs {
+        fast.predict(batch)?;
+    }
+    println!(
+        "fast predict, 1 thread: {:.0} tweets/s",
+        n as f64 / start.elapsed().as_secs_f64()
+    );
+    let start = Instant::now();
+    for batch in &inputs {
+        fast.emissions(batch)?;
+    }
+    println!(
+        "fast emissions only, 1 thread: {:.0} tweets/s",
+        n as f64 / start.elapsed().as_secs_f64()
+    );
+    let start = Instant::now();
+    for batch in &inputs {
+        fast.predict_parallel(batch, 2)?;
+    }
+    println!(
+        "fast predict, 2 threads: {:.0} tweets/s",
+        n as f64 / start.elapsed().as_secs_f64()
+    );
+    let all: Vec<SentenceInput> = inputs.concat();
+    let start = Instant::now();
+    let chunks: Vec<&[SentenceInput]> = all.chunks(all.len().div_ceil(2)).collect();
+    std::thread::scope(|s| {
+        for part in chunks {
+            let fast = &fast;
+            s.spawn(move || {
+                for b in part.chunks(64) {
+                    let _ = fast.predict(b);
+                }
+            });
+        }
+    });
+    println!(
+        "fast predict, 2 threads x batches of 64: {:.0} tweets/s",
+        n as f64 / start.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
