@@ -1,0 +1,243 @@
+//! End-to-end checks of the binary's contract: exit codes (0 ok, 1 error,
+//! 2 usage), errors on stderr naming file and line, results on stdout.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_tweetner"))
+}
+
+fn shared() -> PathBuf {
+    match std::env::var_os("TWEETNER_SHARED") {
+        Some(p) => PathBuf::from(p),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"),
+    }
+}
+
+fn wnut(file: &str) -> PathBuf {
+    shared().join("data/wnut16").join(file)
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("binary runs")
+}
+
+fn run_stdin(args: &[&str], input: &[u8]) -> Output {
+    let mut child = bin()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("binary starts");
+    // Feed stdin from another thread: a large input and a large output would
+    // otherwise deadlock on full pipe buffers.
+    let mut stdin = child.stdin.take().expect("stdin is piped");
+    let input = input.to_vec();
+    let writer = std::thread::spawn(move || {
+        // The binary may exit early (an error); a closed pipe is fine then.
+        let _ = stdin.write_all(&input);
+    });
+    let out = child.wait_with_output().expect("binary finishes");
+    writer.join().expect("writer thread");
+    out
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn every_command_has_help() {
+    for args in [
+        vec!["--help"],
+        vec!["data", "--help"],
+        vec!["data", "stats", "--help"],
+        vec!["data", "fetch", "--help"],
+        vec!["data", "convert", "--help"],
+        vec!["tokenize", "--help"],
+        vec!["eval", "--help"],
+    ] {
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
+        assert!(stdout(&o).contains("Usage:"), "{args:?}");
+    }
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    for args in [vec!["eval", "--no-such-flag"], vec!["frobnicate"], vec![]] {
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(o.stdout.is_empty(), "{args:?}: usage errors go to stderr");
+    }
+}
+
+#[test]
+fn bad_conll_names_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.conll");
+    std::fs::write(&path, "a\tO\nb\tB-person\n\nc\tX-foo\n").unwrap();
+    let o = run(&["data", "stats", path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("bad.conll:4"), "{err}");
+    assert!(o.stdout.is_empty());
+}
+
+#[test]
+fn missing_file_is_an_error_not_a_panic() {
+    let o = run(&[
+        "eval",
+        "--gold",
+        "/nonexistent/g.conll",
+        "--pred",
+        "/nonexistent/p.conll",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("/nonexistent/g.conll"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn eval_of_gold_against_itself_is_perfect() {
+    let dev = wnut("dev.conll");
+    let dev = dev.to_str().unwrap();
+    let o = run(&["eval", "--gold", dev, "--pred", dev]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out
+        .starts_with("processed 16261 tokens with 661 phrases; found: 661 phrases; correct: 661."));
+    assert!(out.contains("FB1: 100.00"));
+}
+
+#[test]
+fn eval_reads_one_file_with_both_columns_from_stdin() {
+    let input = b"Obama B-person B-person\nvisits O O\nParis B-geo-loc B-person\n\n";
+    let o = run_stdin(&["eval", "-", "--format", "json"], input);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["counts"]["found_gold"], 2);
+    assert_eq!(v["counts"]["correct_chunks"], 1);
+}
+
+#[test]
+fn eval_refuses_misaligned_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let g = dir.path().join("g.conll");
+    let p = dir.path().join("p.conll");
+    std::fs::write(&g, "a\tO\nb\tO\n").unwrap();
+    std::fs::write(&p, "a\tO\nc\tO\n").unwrap();
+    let o = run(&[
+        "eval",
+        "--gold",
+        g.to_str().unwrap(),
+        "--pred",
+        p.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("token for token"), "{}", stderr(&o));
+}
+
+#[test]
+fn tokenize_offsets_slice_the_input() {
+    let text = "RT @bob: I <3 NYC!!! http://t.co/x 😀👍🏽 #win";
+    let o = run(&["tokenize", text]);
+    assert_eq!(o.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    let tokens = v["tokens"].as_array().unwrap();
+    assert!(tokens.len() >= 10);
+    let chars: Vec<char> = text.chars().collect();
+    for t in tokens {
+        let (s, e) = (
+            t["start"].as_u64().unwrap() as usize,
+            t["end"].as_u64().unwrap() as usize,
+        );
+        assert_eq!(&text[s..e], t["text"].as_str().unwrap());
+        let (cs, ce) = (
+            t["char_start"].as_u64().unwrap() as usize,
+            t["char_end"].as_u64().unwrap() as usize,
+        );
+        assert_eq!(
+            chars[cs..ce].iter().collect::<String>(),
+            t["text"].as_str().unwrap()
+        );
+    }
+}
+
+#[test]
+fn tokenize_rejects_invalid_utf8_with_line() {
+    let o = run_stdin(&["tokenize"], b"fine\n\xff\xfe bad\n");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains(":2:"), "{}", stderr(&o));
+}
+
+#[test]
+fn convert_round_trips_through_bioes() {
+    let train = wnut("train.conll");
+    let bioes = run(&["data", "convert", train.to_str().unwrap(), "--to", "bioes"]);
+    assert_eq!(bioes.status.code(), Some(0), "{}", stderr(&bioes));
+    assert!(stdout(&bioes).contains("\tS-"));
+    let back = run_stdin(&["data", "convert", "-", "--from", "bioes"], &bioes.stdout);
+    assert_eq!(back.status.code(), Some(0), "{}", stderr(&back));
+    let original = std::fs::read_to_string(&train).unwrap();
+    assert_eq!(stdout(&back), original);
+}
+
+#[test]
+fn stats_writes_charts_and_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let dev = wnut("dev.conll");
+    let train = wnut("train.conll");
+    let o = run(&[
+        "data",
+        "stats",
+        dev.to_str().unwrap(),
+        "--oov-against",
+        train.to_str().unwrap(),
+        "--plot-dir",
+        dir.path().to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v[0]["stats"]["tweets"], 1000);
+    assert_eq!(v[0]["stats"]["tokens"], 16261);
+    for name in [
+        "dev-tags.png",
+        "dev-tags.svg",
+        "dev-tags-no-o.png",
+        "dev-tags-no-o.svg",
+    ] {
+        let meta = std::fs::metadata(dir.path().join(name)).unwrap();
+        assert!(meta.len() > 100, "{name}");
+    }
+}
+
+#[test]
+fn fetch_installs_from_local_copy_and_verifies() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = shared().join("data/wnut16");
+    let o = run(&[
+        "data",
+        "fetch",
+        "wnut16",
+        "--from",
+        src.to_str().unwrap(),
+        "--to",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("sha256 ok"));
+    assert_eq!(
+        std::fs::read(dir.path().join("dev.conll")).unwrap(),
+        std::fs::read(src.join("dev.conll")).unwrap()
+    );
+}
