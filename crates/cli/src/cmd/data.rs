@@ -178,7 +178,7 @@ fn convert(args: ConvertArgs) -> Result<()> {
     };
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
-    let reader = ConllReader::new(input, &args.input.display().to_string(), opts);
+    let reader = ConllReader::new(input, args.input.display().to_string(), opts);
     let target: Scheme = args.to.into();
     for sentence in reader {
         let mut s = sentence?;
