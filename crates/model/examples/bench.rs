@@ -9,6 +9,7 @@ use std::time::Instant;
 use tweetner_model::burn::module::Module;
 use tweetner_model::burn::optim::{AdamConfig, GradientsParams};
 use tweetner_model::burn::tensor::Device;
+use tweetner_model::predict::CrfDecoder;
 use tweetner_model::{BiLstmCrf, BiLstmCrfConfig, CharEncoderConfig, FastBiLstmCrf, SentenceInput};
 
 /// Small deterministic generator so runs are comparable.
@@ -90,6 +91,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         labels: labels(),
         bio_constraints: true,
     };
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| {
+            c.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(str::to_string)
+        })
+        .unwrap_or_default();
+    println!("{cpu}");
     println!(
         "config: hidden {hidden}, layers {layers}, char {:?}, input dim {}, labels {}",
         cfg.char_encoder,
@@ -172,6 +182,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!(
         "fast emissions only, 1 thread: {:.0} tweets/s",
         n as f64 / start.elapsed().as_secs_f64()
+    );
+    let l = cfg.labels.len();
+    let decoder = CrfDecoder::new(model.crf.scores()?, &cfg.labels);
+    let em: Vec<f32> = (0..20 * l)
+        .map(|_| rng.next(1000) as f32 / 100.0 - 5.0)
+        .collect();
+    let start = Instant::now();
+    for _ in 0..n {
+        std::hint::black_box(decoder.decode(std::hint::black_box(&em)));
+    }
+    println!(
+        "crf decode only (20 tokens): {:.1} us/tweet",
+        start.elapsed().as_secs_f64() * 1e6 / n as f64
     );
     let start = Instant::now();
     for batch in &inputs {

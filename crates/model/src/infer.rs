@@ -19,6 +19,41 @@ use crate::tagger::TaggedSentence;
 use crate::util::tensor_to_vec;
 use crate::BiLstmCrfConfig;
 
+/// Reusable work buffers. Inference allocates several multi-megabyte arrays
+/// per batch; reusing them per thread avoids fresh pages (and their page
+/// faults) on every call.
+#[derive(Debug, Default)]
+struct Scratch {
+    xp: Vec<f32>,
+    hs: Vec<f32>,
+    cs: Vec<f32>,
+    gates: Vec<f32>,
+    x: Vec<f32>,
+    y: Vec<f32>,
+    cols: Vec<f32>,
+    conv: Vec<f32>,
+    chars: Vec<f32>,
+    states: Vec<f32>,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
+}
+
+/// Resize `buf` to `n` zeros, reusing its allocation.
+fn zeroed(buf: &mut Vec<f32>, n: usize) -> &mut [f32] {
+    buf.clear();
+    buf.resize(n, 0.0);
+    buf
+}
+
+/// Where a layer writes: columns `col..col+H` of the row-major `[N, stride]` `buf`.
+struct Columns<'a> {
+    buf: &'a mut [f32],
+    stride: usize,
+    col: usize,
+}
+
 /// One LSTM direction's weights.
 #[derive(Debug, Clone)]
 struct FastLstm {
@@ -50,34 +85,37 @@ impl FastLstm {
     }
 
     /// Run over sequences stored as row ranges `(offset, len)` of `x: [N, D]`,
-    /// writing hidden states into columns `col..col+H` of `out: [N, stride]`.
-    /// `reverse` runs each sequence right to left.
+    /// writing hidden states into `out`. `reverse` runs each sequence right to left.
     fn run(
         &self,
         x: &[f32],
         seqs: &[(usize, usize)],
         reverse: bool,
-        out: &mut [f32],
-        stride: usize,
-        col: usize,
+        out: Columns<'_>,
+        scratch: &mut Scratch,
     ) {
+        let Columns {
+            buf: out,
+            stride,
+            col,
+        } = out;
         let (h, g4) = (self.h, 4 * self.h);
         let n_rows = x.len() / self.d_in.max(1);
-        let mut xp = vec![0.0f32; n_rows * g4];
+        let xp = zeroed(&mut scratch.xp, n_rows * g4);
         for r in 0..n_rows {
             xp[r * g4..(r + 1) * g4].copy_from_slice(&self.bias);
         }
-        matmul(n_rows, self.d_in, g4, x, &self.w_ih, &mut xp, true);
+        matmul(n_rows, self.d_in, g4, x, &self.w_ih, xp, true);
         let mut order: Vec<usize> = (0..seqs.len()).collect();
         order.sort_by_key(|&i| std::cmp::Reverse(seqs[i].1));
         let max_len = order.first().map_or(0, |&i| seqs[i].1);
         let s = seqs.len();
-        let mut hs = vec![0.0f32; s * h];
-        let mut cs = vec![0.0f32; s * h];
-        let mut gates = vec![0.0f32; s * g4];
+        let hs = zeroed(&mut scratch.hs, s * h);
+        let cs = zeroed(&mut scratch.cs, s * h);
+        let gates = zeroed(&mut scratch.gates, s * g4);
         for step in 0..max_len {
             let active = order.iter().take_while(|&&i| seqs[i].1 > step).count();
-            matmul(active, h, g4, &hs, &self.w_hh, &mut gates, false);
+            matmul(active, h, g4, hs, &self.w_hh, gates, false);
             for (slot, &si) in order.iter().take(active).enumerate() {
                 let (off, len) = seqs[si];
                 let row = off + if reverse { len - 1 - step } else { step };
@@ -248,6 +286,14 @@ impl FastBiLstmCrf {
     /// Emissions `[N_tokens, L]` for all tokens of all sentences, concatenated.
     pub fn emissions(&self, sentences: &[SentenceInput]) -> Result<Vec<f32>, ModelError> {
         self.check(sentences)?;
+        Ok(SCRATCH.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut scratch) => self.emissions_with(sentences, &mut scratch),
+            // Re-entered on this thread (cannot happen today): use fresh buffers.
+            Err(_) => self.emissions_with(sentences, &mut Scratch::default()),
+        }))
+    }
+
+    fn emissions_with(&self, sentences: &[SentenceInput], scratch: &mut Scratch) -> Vec<f32> {
         let c = &self.config;
         let n: usize = sentences.iter().map(|s| s.len()).sum();
         let mut seqs = Vec::with_capacity(sentences.len());
@@ -258,7 +304,8 @@ impl FastBiLstmCrf {
         }
         let d_in = c.input_dim();
         let char_dim = c.char_encoder.output_dim();
-        let mut x = vec![0.0f32; n * d_in];
+        let mut x = std::mem::take(&mut scratch.x);
+        zeroed(&mut x, n * d_in);
         let tokens = sentences
             .iter()
             .flat_map(|s| s.word_ids.iter().zip(&s.dense));
@@ -269,13 +316,34 @@ impl FastBiLstmCrf {
             dst[c.word_dim + char_dim..].copy_from_slice(dense);
         }
         let words: Vec<&Vec<u32>> = sentences.iter().flat_map(|s| &s.char_ids).collect();
-        self.encode_chars(&words, &mut x, d_in, c.word_dim);
+        self.encode_chars(&words, &mut x, d_in, c.word_dim, scratch);
         let h = c.hidden_size;
         for (fwd, bwd) in &self.layers {
-            let mut y = vec![0.0f32; n * 2 * h];
-            fwd.run(&x, &seqs, false, &mut y, 2 * h, 0);
-            bwd.run(&x, &seqs, true, &mut y, 2 * h, h);
-            x = y;
+            let mut y = std::mem::take(&mut scratch.y);
+            zeroed(&mut y, n * 2 * h);
+            fwd.run(
+                &x,
+                &seqs,
+                false,
+                Columns {
+                    buf: &mut y,
+                    stride: 2 * h,
+                    col: 0,
+                },
+                scratch,
+            );
+            bwd.run(
+                &x,
+                &seqs,
+                true,
+                Columns {
+                    buf: &mut y,
+                    stride: 2 * h,
+                    col: h,
+                },
+                scratch,
+            );
+            scratch.y = std::mem::replace(&mut x, y);
         }
         let l = c.labels.len();
         let mut em = vec![0.0f32; n * l];
@@ -283,11 +351,19 @@ impl FastBiLstmCrf {
             em[r * l..(r + 1) * l].copy_from_slice(&self.out_b);
         }
         matmul(n, 2 * h, l, &x, &self.out_w, &mut em, true);
-        Ok(em)
+        scratch.x = x;
+        em
     }
 
     /// Write each token's character encoding into columns `col..` of `x: [N, stride]`.
-    fn encode_chars(&self, words: &[&Vec<u32>], x: &mut [f32], stride: usize, col: usize) {
+    fn encode_chars(
+        &self,
+        words: &[&Vec<u32>],
+        x: &mut [f32],
+        stride: usize,
+        col: usize,
+        scratch: &mut Scratch,
+    ) {
         let cap = self.config.max_word_chars;
         match &self.chars {
             FastChars::None => {}
@@ -303,7 +379,7 @@ impl FastBiLstmCrf {
                 let pad = (k - 1) / 2;
                 // im2col: one row of K*E per character position.
                 let total: usize = words.iter().map(|cs| cs.len().min(cap)).sum();
-                let mut cols = vec![0.0f32; total * k * e];
+                let cols = zeroed(&mut scratch.cols, total * k * e);
                 let mut row = 0;
                 for cs in words {
                     let len = cs.len().min(cap);
@@ -320,12 +396,12 @@ impl FastBiLstmCrf {
                         row += 1;
                     }
                 }
-                let mut conv = vec![0.0f32; total * f];
+                let conv = zeroed(&mut scratch.conv, total * f);
                 for r in 0..total {
                     conv[r * f..(r + 1) * f].copy_from_slice(bias);
                 }
-                matmul(total, k * e, f, &cols, w, &mut conv, true);
-                tanh_slice(&mut conv);
+                matmul(total, k * e, f, cols, w, conv, true);
+                tanh_slice(conv);
                 let mut start = 0;
                 for (tok, cs) in words.iter().enumerate() {
                     let len = cs.len().min(cap);
@@ -346,7 +422,8 @@ impl FastBiLstmCrf {
                 let e = *dim;
                 let h = fwd.h;
                 let mut seqs = Vec::new();
-                let mut rows = Vec::new();
+                let mut rows = std::mem::take(&mut scratch.chars);
+                rows.clear();
                 for cs in words {
                     let len = cs.len().min(cap);
                     seqs.push((rows.len() / e.max(1), len));
@@ -355,9 +432,30 @@ impl FastBiLstmCrf {
                     }
                 }
                 let total = rows.len() / e.max(1);
-                let mut states = vec![0.0f32; total * 2 * h];
-                fwd.run(&rows, &seqs, false, &mut states, 2 * h, 0);
-                bwd.run(&rows, &seqs, true, &mut states, 2 * h, h);
+                let mut states = std::mem::take(&mut scratch.states);
+                zeroed(&mut states, total * 2 * h);
+                fwd.run(
+                    &rows,
+                    &seqs,
+                    false,
+                    Columns {
+                        buf: &mut states,
+                        stride: 2 * h,
+                        col: 0,
+                    },
+                    scratch,
+                );
+                bwd.run(
+                    &rows,
+                    &seqs,
+                    true,
+                    Columns {
+                        buf: &mut states,
+                        stride: 2 * h,
+                        col: h,
+                    },
+                    scratch,
+                );
                 for (tok, &(off, len)) in seqs.iter().enumerate() {
                     if len == 0 {
                         continue;
@@ -369,6 +467,8 @@ impl FastBiLstmCrf {
                     x[dst + h..dst + 2 * h]
                         .copy_from_slice(&states[off * 2 * h + h..off * 2 * h + 2 * h]);
                 }
+                scratch.chars = rows;
+                scratch.states = states;
             }
         }
     }
