@@ -8,7 +8,6 @@ use std::time::Instant;
 
 use tweetner_model::burn::module::Module;
 use tweetner_model::burn::optim::{AdamConfig, GradientsParams};
-use tweetner_model::burn::tensor::Device;
 use tweetner_model::predict::CrfDecoder;
 use tweetner_model::{BiLstmCrf, BiLstmCrfConfig, CharEncoderConfig, FastBiLstmCrf, SentenceInput};
 
@@ -109,7 +108,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut rng = Lcg(42);
 
     // Training step: batch 32, lengths 10..30 (mean ~20).
-    let device = Device::default().autodiff();
+    let device = tweetner_model::cpu_device().autodiff();
     let mut model = BiLstmCrf::new(cfg.clone(), &device)?;
     let mut optim = AdamConfig::new().init();
     let batches: Vec<(Vec<SentenceInput>, Vec<Vec<usize>>)> = (0..8)
@@ -131,23 +130,32 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             (sents, gold)
         })
         .collect();
-    let mut times = Vec::new();
+    let mut wall = 0.0;
+    let mut cpu = 0.0;
     for (i, (sents, gold)) in batches.iter().enumerate() {
-        let start = Instant::now();
-        let batch = model.batch(sents, &device)?;
-        let loss = model.forward_loss(&batch, gold)?;
-        let grads = GradientsParams::from_grads(loss.backward(), &model);
-        model = optim.step(1e-3, model, grads);
+        let (r, w, c) = measure(|| -> Result<(), Box<dyn std::error::Error>> {
+            let batch = model.batch(sents, &device)?;
+            let loss = model.forward_loss(&batch, gold)?;
+            let grads = GradientsParams::from_grads(loss.backward(), &model);
+            model = optim.step(1e-3, model.clone(), grads);
+            Ok(())
+        });
+        r?;
         if i >= 2 {
-            times.push(start.elapsed().as_secs_f64());
+            wall += w;
+            cpu += c;
         }
     }
-    let mean = times.iter().sum::<f64>() / times.len() as f64;
-    println!("train step (32 x ~20 tokens): {:.1} ms", mean * 1e3);
+    let steps = (batches.len() - 2) as f64;
+    println!(
+        "train step (32 x ~20 tokens): {:.1} ms wall, {:.1} ms CPU (all threads)",
+        wall / steps * 1e3,
+        cpu / steps * 1e3
+    );
 
-    // Inference: 20 batches of 64 sentences, lengths 5..35.
+    // Inference: batches of 64 sentences, lengths 5..35 (mean 20).
     let model = model.valid();
-    let inputs: Vec<Vec<SentenceInput>> = (0..20)
+    let inputs: Vec<Vec<SentenceInput>> = (0..60)
         .map(|_| {
             (0..64)
                 .map(|_| {
@@ -158,68 +166,96 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         })
         .collect();
     let n: usize = inputs.iter().map(Vec::len).sum();
-    let start = Instant::now();
-    for batch in &inputs[..5] {
-        model.predict_sentences(batch)?;
-    }
-    let burn_rate = (5 * 64) as f64 / start.elapsed().as_secs_f64();
-    println!("burn predict: {burn_rate:.0} tweets/s");
+    let report = |what: &str, count: usize, (w, c): (f64, f64)| {
+        println!(
+            "{what}: {:.0} tweets/s wall, {:.0} tweets per CPU-second",
+            count as f64 / w,
+            count as f64 / c
+        );
+    };
+    let (r, w, c) = measure(|| {
+        for batch in &inputs[..5] {
+            model.predict_sentences(batch)?;
+        }
+        Ok::<(), tweetner_model::ModelError>(())
+    });
+    r?;
+    report("burn predict, batch 64", 5 * 64, (w, c));
 
     let fast = FastBiLstmCrf::from_model(&model)?;
     fast.predict(&inputs[0])?;
-    let start = Instant::now();
-    for batch in &inputs {
-        fast.predict(batch)?;
-    }
-    println!(
-        "fast predict, 1 thread: {:.0} tweets/s",
-        n as f64 / start.elapsed().as_secs_f64()
-    );
-    let start = Instant::now();
-    for batch in &inputs {
-        fast.emissions(batch)?;
-    }
-    println!(
-        "fast emissions only, 1 thread: {:.0} tweets/s",
-        n as f64 / start.elapsed().as_secs_f64()
-    );
+    let (r, w, c) = measure(|| {
+        for batch in &inputs {
+            fast.predict(batch)?;
+        }
+        Ok::<(), tweetner_model::ModelError>(())
+    });
+    r?;
+    report("fast predict, batch 64, 1 thread", n, (w, c));
+    let (r, w, c) = measure(|| {
+        for batch in &inputs {
+            fast.emissions(batch)?;
+        }
+        Ok::<(), tweetner_model::ModelError>(())
+    });
+    r?;
+    report("fast emissions only, 1 thread", n, (w, c));
     let l = cfg.labels.len();
     let decoder = CrfDecoder::new(model.crf.scores()?, &cfg.labels);
     let em: Vec<f32> = (0..20 * l)
         .map(|_| rng.next(1000) as f32 / 100.0 - 5.0)
         .collect();
-    let start = Instant::now();
-    for _ in 0..n {
-        std::hint::black_box(decoder.decode(std::hint::black_box(&em)));
-    }
+    let (r, _, c) = measure(|| {
+        for _ in 0..n {
+            std::hint::black_box(decoder.decode(std::hint::black_box(&em)));
+        }
+        Ok::<(), tweetner_model::ModelError>(())
+    });
+    r?;
     println!(
-        "crf decode only (20 tokens): {:.1} us/tweet",
-        start.elapsed().as_secs_f64() * 1e6 / n as f64
-    );
-    let start = Instant::now();
-    for batch in &inputs {
-        fast.predict_parallel(batch, 2)?;
-    }
-    println!(
-        "fast predict, 2 threads: {:.0} tweets/s",
-        n as f64 / start.elapsed().as_secs_f64()
+        "crf decode only (20 tokens): {:.1} us CPU/tweet",
+        c * 1e6 / n as f64
     );
     let all: Vec<SentenceInput> = inputs.concat();
-    let start = Instant::now();
-    let chunks: Vec<&[SentenceInput]> = all.chunks(all.len().div_ceil(2)).collect();
-    std::thread::scope(|s| {
-        for part in chunks {
-            let fast = &fast;
-            s.spawn(move || {
-                for b in part.chunks(64) {
-                    let _ = fast.predict(b);
-                }
-            });
-        }
+    let (r, w, c) = measure(|| {
+        let halves: Vec<&[SentenceInput]> = all.chunks(all.len().div_ceil(2)).collect();
+        std::thread::scope(|s| {
+            for part in halves {
+                let fast = &fast;
+                s.spawn(move || {
+                    for b in part.chunks(64) {
+                        let _ = fast.predict(b);
+                    }
+                });
+            }
+        });
+        Ok::<(), tweetner_model::ModelError>(())
     });
-    println!(
-        "fast predict, 2 threads x batches of 64: {:.0} tweets/s",
-        n as f64 / start.elapsed().as_secs_f64()
-    );
+    r?;
+    report("fast predict, 2 threads x batches of 64", n, (w, c));
     Ok(())
+}
+
+/// Process CPU time (user + system) in seconds, from `/proc/self/stat`.
+/// The shared build machine is often oversubscribed, so CPU time is a
+/// steadier measure of cost than wall time.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the parenthesised command name; utime and stime are 14 and 15.
+    let rest = stat.rsplit(')').next().unwrap_or("");
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+/// Run `f`, returning its result with elapsed wall and CPU seconds.
+fn measure<T>(f: impl FnOnce() -> T) -> (T, f64, f64) {
+    let (w0, c0) = (Instant::now(), cpu_seconds());
+    let out = f();
+    (out, w0.elapsed().as_secs_f64(), cpu_seconds() - c0)
 }

@@ -203,7 +203,7 @@ mod tests {
 
     #[test]
     fn pads_and_records_lengths() {
-        let device = Device::default();
+        let device = crate::cpu_device();
         let b =
             TaggerBatch::from_features(&[sent(&[3, 1], 2), sent(&[2], 2)], &device).expect("valid");
         assert_eq!(b.lengths, vec![2, 1]);
@@ -222,7 +222,7 @@ mod tests {
 
     #[test]
     fn caps_characters() {
-        let device = Device::default();
+        let device = crate::cpu_device();
         let b = TaggerBatch::from_features_capped(&[sent(&[5, 1], 0)], 2, &device).expect("valid");
         assert_eq!(b.char_ids.dims(), [1, 2, 2]);
         assert_eq!(b.char_lengths, vec![2, 1]);
@@ -230,7 +230,7 @@ mod tests {
 
     #[test]
     fn rejects_ragged_input() {
-        let device = Device::default();
+        let device = crate::cpu_device();
         let mut s = sent(&[1, 2], 3);
         s.dense[1].pop();
         assert!(TaggerBatch::from_features(&[s], &device).is_err());

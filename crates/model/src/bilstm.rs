@@ -138,7 +138,7 @@ pub struct BiLstmCrf {
 
 impl BiLstmCrf {
     /// A freshly initialised network. Use an autodiff device
-    /// (`Device::default().autodiff()`) to train it.
+    /// (`cpu_device().autodiff()`) to train it.
     pub fn new(config: BiLstmCrfConfig, device: &Device) -> Result<Self, ModelError> {
         config.validate()?;
         let mut word_embedding =
@@ -331,6 +331,11 @@ impl BiLstmCrf {
                 decoder.decode(&flat[start..start + len * l])
             })
             .collect())
+    }
+
+    /// Copy the weights into the plain-`f32` inference form (much faster on CPU).
+    pub fn to_fast(&self) -> Result<crate::FastBiLstmCrf, ModelError> {
+        crate::FastBiLstmCrf::from_model(self)
     }
 
     /// Build a batch from features on the model's (non-autodiff) device and tag it.

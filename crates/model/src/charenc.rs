@@ -209,7 +209,7 @@ mod tests {
     /// Encode one token alone, then the same token padded inside a wider
     /// batch: the vectors must agree, and padding positions must be zero.
     fn check_batch_invariance(encode: impl Fn(Tensor<3, Int>, &[usize]) -> Tensor<3>, dim: usize) {
-        let device = Device::default();
+        let device = crate::cpu_device();
         let word = vec![3i64, 7, 2];
         let alone = encode(int_tensor(word.clone(), [1, 1, 3], &device), &[3]);
         let alone = tensor_to_vec(alone).expect("read");
@@ -228,7 +228,7 @@ mod tests {
 
     #[test]
     fn cnn_is_batch_invariant() {
-        let device = Device::default();
+        let device = crate::cpu_device();
         device.seed(1);
         let cnn = CharCnn::new(10, 4, 5, 3, &device);
         check_batch_invariance(|ids, lens| cnn.forward(ids, lens), 5);
@@ -236,7 +236,7 @@ mod tests {
 
     #[test]
     fn lstm_is_batch_invariant() {
-        let device = Device::default();
+        let device = crate::cpu_device();
         let lstm = CharLstm::new(10, 4, 3, &device);
         check_batch_invariance(|ids, lens| lstm.forward(ids, lens), 6);
     }

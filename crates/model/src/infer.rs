@@ -228,6 +228,11 @@ impl FastBiLstmCrf {
         })
     }
 
+    /// Load a model saved by [`BiLstmCrf::save`] straight into the fast form.
+    pub fn load(dir: &std::path::Path) -> Result<Self, ModelError> {
+        Self::from_model(&BiLstmCrf::load(dir, &crate::cpu_device())?)
+    }
+
     /// The label list.
     pub fn labels(&self) -> &[String] {
         &self.config.labels

@@ -125,7 +125,7 @@ mod tests {
     /// Real-token outputs must not depend on padding content or amount.
     #[test]
     fn padding_never_reaches_real_tokens() {
-        let device = Device::default();
+        let device = crate::cpu_device();
         let (d, h) = (3, 4);
         let layer = BiLstmLayer::new(d, h, &device);
         let mut rng = Rng::new(3);
@@ -166,7 +166,7 @@ mod tests {
     /// a forward run over the explicitly reversed sentence.
     #[test]
     fn backward_direction_reads_right_to_left() {
-        let device = Device::default();
+        let device = crate::cpu_device();
         let (d, h, t) = (2, 3, 5);
         let layer = BiLstmLayer::new(d, h, &device);
         let x = Rng::new(8).vec(t * d, 1.0);

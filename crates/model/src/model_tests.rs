@@ -3,7 +3,6 @@
 
 use burn::module::Module;
 use burn::optim::{AdamConfig, GradientsParams};
-use burn::tensor::Device;
 
 use crate::testutil::Rng;
 use crate::util::tensor_to_vec;
@@ -64,7 +63,7 @@ fn close(a: &[f32], b: &[f32], tol: f32) -> bool {
 
 #[test]
 fn predictions_do_not_depend_on_batch_mates() {
-    let device = Device::default();
+    let device = crate::cpu_device();
     let mut rng = Rng::new(1);
     for chars in encoders() {
         let model = BiLstmCrf::new(config(chars, 2), &device).expect("valid config");
@@ -92,7 +91,7 @@ fn predictions_do_not_depend_on_batch_mates() {
 
 #[test]
 fn fast_path_matches_burn() {
-    let device = Device::default();
+    let device = crate::cpu_device();
     let mut rng = Rng::new(2);
     for chars in encoders() {
         for layers in [1, 2] {
@@ -131,7 +130,7 @@ fn fast_path_matches_burn() {
 
 #[test]
 fn save_and_load_reproduce_predictions() {
-    let device = Device::default();
+    let device = crate::cpu_device();
     let mut rng = Rng::new(3);
     let dir = tempfile::tempdir().expect("tempdir");
     for (i, chars) in encoders().into_iter().enumerate() {
@@ -152,7 +151,7 @@ fn save_and_load_reproduce_predictions() {
 
 #[test]
 fn loading_reports_the_failing_file() {
-    let device = Device::default();
+    let device = crate::cpu_device();
     let dir = tempfile::tempdir().expect("tempdir");
     let err = BiLstmCrf::load(dir.path(), &device).expect_err("no files");
     assert!(matches!(err, ModelError::Io { ref path, .. } if path.ends_with("config.json")));
@@ -180,7 +179,7 @@ fn loading_reports_the_failing_file() {
 /// model must fit its training set.
 #[test]
 fn training_fits_a_toy_task() {
-    let device = Device::default().autodiff();
+    let device = crate::cpu_device().autodiff();
     device.seed(7);
     let mut cfg = config(
         CharEncoderConfig::Cnn {
@@ -241,7 +240,7 @@ fn training_fits_a_toy_task() {
 
 #[test]
 fn frozen_embeddings_do_not_move() {
-    let device = Device::default().autodiff();
+    let device = crate::cpu_device().autodiff();
     let mut rng = Rng::new(4);
     for freeze in [true, false] {
         let mut cfg = config(CharEncoderConfig::None, 1);
@@ -271,7 +270,7 @@ fn frozen_embeddings_do_not_move() {
 
 #[test]
 fn bad_inputs_are_errors_not_panics() {
-    let device = Device::default();
+    let device = crate::cpu_device();
     let model =
         BiLstmCrf::new(config(CharEncoderConfig::Lstm { hidden: 2 }, 1), &device).expect("valid");
     let fast = FastBiLstmCrf::from_model(&model).expect("ok");
@@ -315,7 +314,7 @@ fn bad_inputs_are_errors_not_panics() {
 
 #[test]
 fn autodiff_model_predicts_like_its_plain_copy() {
-    let device = Device::default().autodiff();
+    let device = crate::cpu_device().autodiff();
     let mut rng = Rng::new(6);
     let model = BiLstmCrf::new(
         config(

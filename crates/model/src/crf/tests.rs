@@ -24,7 +24,7 @@ fn label_set(l: usize, bio: bool) -> Vec<String> {
 /// A random CRF (effective scores) and its burn module.
 fn random_crf(rng: &mut Rng, labels: &[String], constrained: bool) -> (Crf, CrfScores) {
     let l = labels.len();
-    let crf = Crf::new(labels, constrained, &Device::default())
+    let crf = Crf::new(labels, constrained, &crate::cpu_device())
         .set_scores(rng.vec(l * l, 2.0), rng.vec(l, 2.0), rng.vec(l, 2.0))
         .expect("sizes match");
     let scores = crf.scores().expect("readable");
@@ -292,7 +292,7 @@ fn padded(rng: &mut Rng, seqs: &[Vec<f32>], l: usize, device: &Device) -> (Tenso
 
 #[test]
 fn burn_forward_matches_enumeration_and_ignores_padding() {
-    let device = Device::default();
+    let device = crate::cpu_device();
     for (labels, constrained) in cases() {
         let l = labels.len();
         for seed in 0..3u64 {
@@ -342,7 +342,7 @@ fn burn_forward_matches_enumeration_and_ignores_padding() {
 
 #[test]
 fn gold_tags_are_validated() {
-    let device = Device::default();
+    let device = crate::cpu_device();
     let labels = label_set(3, true);
     let crf = Crf::new(&labels, true, &device);
     let em: Tensor<3> = Tensor::zeros([1, 2, 3], &device);
@@ -368,7 +368,7 @@ struct Toy {
 #[test]
 fn optimizer_steps_reduce_the_loss() {
     use burn::optim::{AdamConfig, GradientsParams};
-    let device = Device::default().autodiff();
+    let device = crate::cpu_device().autodiff();
     let labels = label_set(5, true);
     let mut rng = Rng::new(9);
     let (b, t, l) = (3, 4, 5);
