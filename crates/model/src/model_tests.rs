@@ -1,6 +1,7 @@
 //! End-to-end checks of the BiLSTM-CRF: padding invariance, the fast `f32`
 //! path against burn, save/load, training, freezing and input validation.
 
+use burn::grad_clipping::GradientClippingConfig;
 use burn::module::Module;
 use burn::optim::{AdamConfig, GradientsParams};
 
@@ -219,7 +220,10 @@ fn training_fits_a_toy_task() {
         gold.push(g);
     }
     let batch = model.batch(&sents, &device).expect("valid");
-    let mut optim = AdamConfig::new().init();
+    // Gradient clipping as the trainer will use it.
+    let mut optim = AdamConfig::new()
+        .with_grad_clipping(Some(GradientClippingConfig::Norm(5.0)))
+        .init();
     let mut losses = Vec::new();
     for _ in 0..60 {
         let loss = model.forward_loss(&batch, &gold).expect("ok");
