@@ -233,7 +233,8 @@ impl BiLstmCrf {
                 batch.max_word_id, c.word_vocab_size
             )));
         }
-        if batch.max_char_id > 0 && batch.max_char_id as usize >= c.char_vocab_size.max(1) {
+        let uses_chars = c.char_encoder != CharEncoderConfig::None;
+        if uses_chars && batch.max_char_id as usize >= c.char_vocab_size {
             return Err(ModelError::Index(format!(
                 "char id {} but the vocabulary has {} entries",
                 batch.max_char_id, c.char_vocab_size
@@ -258,11 +259,19 @@ impl BiLstmCrf {
             return Ok(Tensor::zeros([b, 0, l], &device));
         }
         let mut parts = vec![self.word_embedding.forward(batch.word_ids.clone())];
-        if let Some(cnn) = &self.char_cnn {
-            parts.push(cnn.forward(batch.char_ids.clone(), &batch.char_lengths));
-        }
-        if let Some(lstm) = &self.char_lstm {
-            parts.push(lstm.forward(batch.char_ids.clone(), &batch.char_lengths));
+        if self.char_cnn.is_some() || self.char_lstm.is_some() {
+            // Apply the configured cap even to batches built without it, so
+            // every path (and the fast inference copy) sees the same characters.
+            let cap = self.config.max_word_chars;
+            let [_, _, c] = batch.char_ids.dims();
+            let ids = batch.char_ids.clone().narrow(2, 0, c.min(cap));
+            let lengths: Vec<usize> = batch.char_lengths.iter().map(|&n| n.min(cap)).collect();
+            if let Some(cnn) = &self.char_cnn {
+                parts.push(cnn.forward(ids.clone(), &lengths));
+            }
+            if let Some(lstm) = &self.char_lstm {
+                parts.push(lstm.forward(ids, &lengths));
+            }
         }
         if self.config.dense_dim > 0 {
             parts.push(batch.dense.clone());

@@ -120,6 +120,9 @@ fn fast_path_matches_burn() {
                 }
             }
             let slow = model.predict(&batch).expect("ok");
+            // A batch built without the character cap gives the same result.
+            let uncapped = TaggerBatch::from_features(&sents, &device).expect("valid");
+            assert_eq!(model.predict(&uncapped).expect("ok"), slow);
             let quick = fast.predict_parallel(&sents, 2).expect("ok");
             assert_eq!(slow.len(), quick.len());
             for (a, b) in slow.iter().zip(&quick) {
@@ -284,6 +287,7 @@ fn bad_inputs_are_errors_not_panics() {
     bad_word.word_ids[1] = 30;
     let mut bad_char = good.clone();
     bad_char.char_ids[0] = vec![12];
+    let bad_char_copy = bad_char.clone();
     let mut bad_dense = good.clone();
     for row in &mut bad_dense.dense {
         row.push(0.0);
@@ -295,6 +299,10 @@ fn bad_inputs_are_errors_not_panics() {
     assert!(model.with_pretrained_words(vec![0.0; 5]).is_err());
     let batch = TaggerBatch::from_features(&[good], &device).expect("valid");
     let model = BiLstmCrf::new(config(CharEncoderConfig::None, 1), &device).expect("valid");
+    // Without a char encoder, char ids are ignored rather than range-checked.
+    assert!(model
+        .predict_sentences(std::slice::from_ref(&bad_char_copy))
+        .is_ok());
     assert!(model.forward_loss(&batch, &[vec![0, 0]]).is_err());
     assert!(model.forward_loss(&batch, &[]).is_err());
     let mut cfg = config(
