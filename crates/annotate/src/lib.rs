@@ -1,0 +1,209 @@
+//! Raw tweet text → entities with character offsets and confidences.
+//!
+//! Models only see token lists; users hand us strings and want spans they
+//! can cut out of those strings. This crate is the one place that maps
+//! between the two, so the CLI and the HTTP service cannot drift apart.
+
+use serde::Serialize;
+use tweetner_model::{ModelError, TaggedSentence, Tagger};
+use tweetner_text::{tokenize, Token};
+
+/// One entity found in a text.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Entity {
+    /// The entity exactly as written in the input (`input[start..end]` in chars).
+    pub text: String,
+    /// WNUT-16 type (`person`, `geo-loc`, …).
+    #[serde(rename = "type")]
+    pub ty: String,
+    /// Start, in Unicode scalar values (what most JSON consumers index by).
+    pub start: usize,
+    /// End (exclusive), in Unicode scalar values.
+    pub end: usize,
+    /// Byte offsets of the same span, for consumers that slice UTF-8.
+    pub byte_start: usize,
+    /// Byte end (exclusive).
+    pub byte_end: usize,
+    /// Model confidence in exactly this span and type, in `[0, 1]`.
+    pub score: f32,
+}
+
+/// Everything the tagger said about one text.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Annotation {
+    /// Tokens with their offsets.
+    pub tokens: Vec<Token>,
+    /// One BIO tag per token.
+    pub tags: Vec<String>,
+    /// Confidence in each token's tag.
+    pub token_scores: Vec<f32>,
+    /// Entities with offsets into the original text.
+    pub entities: Vec<Entity>,
+}
+
+/// Tokenizes and tags `texts` in one batch (order preserved).
+pub fn annotate<S: AsRef<str>>(
+    tagger: &(impl Tagger + ?Sized),
+    texts: &[S],
+) -> Result<Vec<Annotation>, ModelError> {
+    let tokenized: Vec<Vec<Token>> = texts.iter().map(|t| tokenize(t.as_ref())).collect();
+    let words: Vec<Vec<String>> = tokenized
+        .iter()
+        .map(|ts| ts.iter().map(|t| t.text.clone()).collect())
+        .collect();
+    let tagged = tagger.tag_batch(&words)?;
+    if tagged.len() != texts.len() {
+        return Err(ModelError::Config(format!(
+            "tagger returned {} results for {} texts",
+            tagged.len(),
+            texts.len()
+        )));
+    }
+    texts
+        .iter()
+        .zip(tokenized)
+        .zip(tagged)
+        .map(|((text, tokens), t)| attach(text.as_ref(), tokens, t))
+        .collect()
+}
+
+/// Joins a tagger's token-level result with the token offsets.
+fn attach(text: &str, tokens: Vec<Token>, t: TaggedSentence) -> Result<Annotation, ModelError> {
+    if t.tags.len() != tokens.len() {
+        return Err(ModelError::Config(format!(
+            "tagger returned {} tags for {} tokens",
+            t.tags.len(),
+            tokens.len()
+        )));
+    }
+    let mut entities = Vec::with_capacity(t.spans.len());
+    for span in &t.spans {
+        let (Some(first), Some(last)) = (
+            tokens.get(span.start),
+            span.end.checked_sub(1).and_then(|i| tokens.get(i)),
+        ) else {
+            return Err(ModelError::Config(format!(
+                "span {}..{} is outside the {} tokens",
+                span.start,
+                span.end,
+                tokens.len()
+            )));
+        };
+        entities.push(Entity {
+            text: text[first.start..last.end].to_string(),
+            ty: span.ty.clone(),
+            start: first.char_start,
+            end: last.char_end,
+            byte_start: first.start,
+            byte_end: last.end,
+            score: span.score,
+        });
+    }
+    Ok(Annotation {
+        tokens,
+        tags: t.tags,
+        token_scores: t.token_scores,
+        entities,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tweetner_model::SpanScore;
+
+    /// Tags every capitalised token as a one-token `person`, so the
+    /// expected entities are known without a trained model.
+    struct CapsTagger {
+        labels: Vec<String>,
+    }
+
+    impl Tagger for CapsTagger {
+        fn labels(&self) -> &[String] {
+            &self.labels
+        }
+        fn tag_batch(&self, sentences: &[Vec<String>]) -> Result<Vec<TaggedSentence>, ModelError> {
+            Ok(sentences
+                .iter()
+                .map(|words| {
+                    let caps: Vec<bool> = words
+                        .iter()
+                        .map(|w| w.chars().next().is_some_and(char::is_uppercase))
+                        .collect();
+                    TaggedSentence {
+                        tags: caps
+                            .iter()
+                            .map(|&c| if c { "B-person" } else { "O" }.to_string())
+                            .collect(),
+                        token_scores: vec![0.9; words.len()],
+                        spans: caps
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, &c)| c)
+                            .map(|(i, _)| SpanScore {
+                                start: i,
+                                end: i + 1,
+                                ty: "person".into(),
+                                score: 0.5,
+                            })
+                            .collect(),
+                    }
+                })
+                .collect())
+        }
+    }
+
+    fn tagger() -> CapsTagger {
+        CapsTagger {
+            labels: vec!["O".into(), "B-person".into(), "I-person".into()],
+        }
+    }
+
+    #[test]
+    fn offsets_slice_the_original_text() {
+        let texts = ["😀 héllo Ümit and Zoë at #NYC", "", "   ", "no caps here"];
+        let out = annotate(&tagger(), &texts).unwrap();
+        assert_eq!(out.len(), texts.len());
+        let first = &out[0];
+        let names: Vec<&str> = first.entities.iter().map(|e| e.text.as_str()).collect();
+        assert_eq!(names, ["Ümit", "Zoë"]);
+        let chars: Vec<char> = texts[0].chars().collect();
+        for e in &first.entities {
+            assert_eq!(&texts[0][e.byte_start..e.byte_end], e.text);
+            assert_eq!(chars[e.start..e.end].iter().collect::<String>(), e.text);
+        }
+        assert!(out[1].entities.is_empty() && out[1].tokens.is_empty());
+        assert!(out[2].tokens.is_empty());
+        assert!(out[3].entities.is_empty());
+    }
+
+    #[test]
+    fn serialises_type_field_name() {
+        let out = annotate(&tagger(), &["Hello"]).unwrap();
+        let v = serde_json::to_value(&out[0].entities[0]).unwrap();
+        assert_eq!(v["type"], "person");
+        assert_eq!(v["start"], 0);
+        assert_eq!(v["end"], 5);
+    }
+
+    struct Broken;
+    impl Tagger for Broken {
+        fn labels(&self) -> &[String] {
+            &[]
+        }
+        fn tag_batch(&self, s: &[Vec<String>]) -> Result<Vec<TaggedSentence>, ModelError> {
+            Ok(s.iter()
+                .map(|_| TaggedSentence {
+                    tags: vec![],
+                    token_scores: vec![],
+                    spans: vec![],
+                })
+                .collect())
+        }
+    }
+
+    #[test]
+    fn inconsistent_tagger_output_is_an_error() {
+        assert!(annotate(&Broken, &["two tokens"]).is_err());
+    }
+}
