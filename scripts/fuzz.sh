@@ -50,6 +50,12 @@ sanitizer="${FUZZ_SANITIZER:-none}"
 input_timeout="${FUZZ_INPUT_TIMEOUT:-10}"
 
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+# libfuzzer-sys compiles libFuzzer (C++) from source.
+if ! command -v c++ >/dev/null 2>&1 && ! command -v g++ >/dev/null 2>&1 \
+  && ! command -v clang++ >/dev/null 2>&1; then
+  echo "fuzzing needs a C++ compiler for libFuzzer (e.g. apt-get install g++)" >&2
+  exit 1
+fi
 if ! cargo fuzz --version >/dev/null 2>&1; then
   echo "== installing cargo-fuzz"
   cargo install cargo-fuzz --locked

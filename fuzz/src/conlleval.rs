@@ -11,6 +11,8 @@
 //!   gold chunk count, and spurious predictions never outnumber guesses;
 //! * the renderings (conlleval text, LaTeX, JSON, tables) do not panic and
 //!   the conlleval header carries the counts;
+//! * on plain BIO/IOB1/BIOES tags, exact span matches of the analysis equal
+//!   the scorer's correct chunks;
 //! * on input that ends with a sentence boundary, reading the sentences
 //!   with `read_conlleval` and scoring them with `evaluate` gives the same
 //!   report (the evaluator scores sentences as if each were followed by an
@@ -146,6 +148,15 @@ fn check_report(r: &Report) {
     let _ = (r.confusion.to_text(), r.boundary.to_text());
 }
 
+/// Whether a tag is plain BIO/IOB1/BIOES: `O`, or `B`/`I`/`E`/`S`, a hyphen
+/// and a real type (the scorer reads a type `0` as no type).
+fn is_scheme_tag(tag: &str) -> bool {
+    tag == "O"
+        || tag.split_once('-').is_some_and(|(p, ty)| {
+            matches!(p, "B" | "I" | "E" | "S") && !ty.is_empty() && ty != "0"
+        })
+}
+
 /// Runs every check on `data`.
 pub fn check(data: &[u8]) {
     let opts = EvalOptions::default();
@@ -167,6 +178,18 @@ pub fn check(data: &[u8]) {
     check_report(&report);
 
     let sentences = read_conlleval(data, SOURCE).expect("score_conlleval read this input");
+    // Documented in the eval crate's span module: on BIO/IOB1/BIOES tags the
+    // analysis closes spans where the scorer closes chunks, so its exact
+    // matches are the scorer's correct chunks.
+    let scheme_tags = sentences
+        .iter()
+        .all(|(g, p)| g.iter().chain(p).all(|t| is_scheme_tag(t)));
+    if scheme_tags {
+        assert_eq!(
+            report.boundary.total.exact, report.counts.correct_chunks,
+            "exact span matches != scorer's correct chunks on scheme tags"
+        );
+    }
     let tokens: usize = sentences.iter().map(|(g, _)| g.len()).sum();
     assert_eq!(
         tokens, report.counts.tokens,
