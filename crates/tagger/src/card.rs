@@ -1,0 +1,202 @@
+//! The model card (`card.json` + `MODEL_CARD.md`) and [`model_info`].
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::TaggerError;
+use crate::fsutil::{read_json, write_atomic, write_json};
+use crate::manifest::{read_labels, ModelManifest, CARD_FILE, CARD_MD_FILE};
+
+/// One input file of training, pinned by content.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DataFile {
+    /// `train`, `dev`, `extra`, `embeddings` or `gazetteer`.
+    pub role: String,
+    /// Path as given in the training config (resolved).
+    pub path: String,
+    /// SHA-256 of the file (of the sorted `name\0sha256\n` listing for a directory).
+    pub sha256: String,
+    /// Sentences read (CoNLL files) or entries (other files); 0 when not counted.
+    pub items: usize,
+}
+
+/// Precision, recall and F1 (percent) of one entity type, or of all.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Score {
+    /// Entity type; empty for the overall score.
+    pub ty: String,
+    /// Precision in percent.
+    pub precision: f64,
+    /// Recall in percent.
+    pub recall: f64,
+    /// F1 in percent.
+    pub f1: f64,
+    /// Gold entities.
+    pub gold: usize,
+    /// Predicted entities.
+    pub predicted: usize,
+}
+
+/// Dev-set scores of the shipped weights (conlleval entity level).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DevScores {
+    /// Over all types.
+    pub overall: Score,
+    /// One per type.
+    pub per_type: Vec<Score>,
+}
+
+/// What a model is, what it was trained on and how well it did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ModelCard {
+    /// Display name.
+    pub name: String,
+    /// Model family (`bilstm-crf`).
+    pub kind: String,
+    /// tweetner version that trained it.
+    pub tweetner_version: String,
+    /// UTC time training finished, `YYYY-MM-DDTHH:MM:SSZ`.
+    pub created: String,
+    /// Trained on train + dev for a fixed epoch count chosen on dev in an earlier run:
+    /// no dev score can be claimed for it.
+    pub final_model: bool,
+    /// Training inputs with their checksums.
+    pub data: Vec<DataFile>,
+    /// Every training setting (the resolved configuration).
+    pub settings: serde_json::Value,
+    /// Dev scores of the shipped weights; `None` for a final model.
+    pub dev: Option<DevScores>,
+    /// Epoch (1-based) whose weights were kept.
+    pub best_epoch: Option<usize>,
+    /// Epochs run in total.
+    pub epochs_trained: usize,
+    /// Wall-clock seconds spent training (evaluation included, start-up excluded).
+    pub training_seconds: f64,
+    /// Wall-clock seconds until the end of the kept epoch.
+    pub seconds_to_best: Option<f64>,
+    /// Scalar parameters of the network.
+    pub parameters: usize,
+    /// Size of the weights file in bytes.
+    pub weights_bytes: u64,
+    /// Free-form remarks (machine, caveats).
+    pub notes: Vec<String>,
+}
+
+impl ModelCard {
+    /// Write `card.json` and `MODEL_CARD.md` into `dir` (atomically, each).
+    pub fn write(&self, dir: &Path) -> Result<(), TaggerError> {
+        write_json(&dir.join(CARD_FILE), self)?;
+        write_atomic(&dir.join(CARD_MD_FILE), self.to_markdown().as_bytes())
+    }
+
+    /// Read `dir/card.json`.
+    pub fn read(dir: &Path) -> Result<Self, TaggerError> {
+        read_json(&dir.join(CARD_FILE))
+    }
+
+    /// The human-readable card.
+    pub fn to_markdown(&self) -> String {
+        let mut s = String::new();
+        let _ = writeln!(s, "# Model card: {}\n", self.name);
+        let _ = writeln!(s, "| | |\n|---|---|");
+        let _ = writeln!(s, "| kind | {} |", self.kind);
+        let _ = writeln!(s, "| tweetner version | {} |", self.tweetner_version);
+        let _ = writeln!(s, "| created | {} |", self.created);
+        let _ = writeln!(s, "| parameters | {} |", self.parameters);
+        let _ = writeln!(s, "| weights size | {} bytes |", self.weights_bytes);
+        let _ = writeln!(s, "| epochs trained | {} |", self.epochs_trained);
+        if let Some(e) = self.best_epoch {
+            let _ = writeln!(s, "| kept epoch | {e} |");
+        }
+        let _ = writeln!(s, "| training time | {:.0} s |", self.training_seconds);
+        if let Some(t) = self.seconds_to_best {
+            let _ = writeln!(s, "| time to kept epoch | {t:.0} s |");
+        }
+        s.push('\n');
+        if self.final_model {
+            s.push_str(
+                "**Final model**: trained on train + dev for the epoch count selected on dev \
+                 in an earlier run. Dev was trained on, so no dev score is reported for these \
+                 weights; see the selection run's card for the dev estimate.\n\n",
+            );
+        }
+        if let Some(dev) = &self.dev {
+            s.push_str("## Dev scores (conlleval, entity level)\n\n");
+            s.push_str("| type | precision | recall | F1 | gold | predicted |\n");
+            s.push_str("|---|---:|---:|---:|---:|---:|\n");
+            for sc in std::iter::once(&dev.overall).chain(&dev.per_type) {
+                let ty = if sc.ty.is_empty() { "**all**" } else { &sc.ty };
+                let _ = writeln!(
+                    s,
+                    "| {ty} | {:.2} | {:.2} | {:.2} | {} | {} |",
+                    sc.precision, sc.recall, sc.f1, sc.gold, sc.predicted
+                );
+            }
+            s.push('\n');
+        }
+        if !self.data.is_empty() {
+            s.push_str("## Data\n\n| role | path | items | sha256 |\n|---|---|---:|---|\n");
+            for d in &self.data {
+                let _ = writeln!(
+                    s,
+                    "| {} | `{}` | {} | `{}` |",
+                    d.role, d.path, d.items, d.sha256
+                );
+            }
+            s.push('\n');
+        }
+        if !self.notes.is_empty() {
+            s.push_str("## Notes\n\n");
+            for n in &self.notes {
+                let _ = writeln!(s, "- {n}");
+            }
+            s.push('\n');
+        }
+        s.push_str("## Settings\n\n```json\n");
+        s.push_str(&serde_json::to_string_pretty(&self.settings).unwrap_or_default());
+        s.push_str("\n```\n");
+        s
+    }
+}
+
+/// What `/v1/model` and `tweetner model info` show about a model directory.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ModelInfo {
+    /// Display name.
+    pub name: String,
+    /// Model family.
+    pub kind: String,
+    /// BIO labels in output order.
+    pub labels: Vec<String>,
+    /// The card, when the directory has one.
+    pub card: Option<ModelCard>,
+}
+
+/// Describe a model directory without loading its weights.
+pub fn model_info(dir: &Path) -> Result<ModelInfo, TaggerError> {
+    let manifest = ModelManifest::read(dir)?;
+    let labels = read_labels(dir)?;
+    if labels != manifest.network.labels {
+        return Err(TaggerError::invalid(
+            dir,
+            "labels.json disagrees with the network's label list",
+        ));
+    }
+    let card = if dir.join(CARD_FILE).is_file() {
+        Some(ModelCard::read(dir)?)
+    } else {
+        None
+    };
+    Ok(ModelInfo {
+        name: manifest.name,
+        kind: manifest.kind,
+        labels,
+        card,
+    })
+}

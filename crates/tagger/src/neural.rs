@@ -1,0 +1,228 @@
+//! [`NeuralTagger`]: feature extractor + plain-`f32` BiLSTM-CRF, behind [`Tagger`].
+
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use tweetner_features::{FeatureExtractor, SentenceFeatures};
+use tweetner_model::{
+    FastBiLstmCrf, ModelError, Prediction, SentenceInput, TaggedSentence, Tagger,
+};
+
+use crate::error::TaggerError;
+use crate::manifest::ModelManifest;
+use crate::weights::load_network;
+
+/// Sentences per inference batch. Sentences of one batch run their recurrences in
+/// lock-step, so batches are formed from sentences of similar length; 64 amortises the
+/// per-step matmul well without making the longest sentence wait for many short ones.
+pub const DEFAULT_BATCH_SIZE: usize = 64;
+
+/// Convert extracted features into the network's input type.
+pub fn to_input(f: SentenceFeatures) -> SentenceInput {
+    SentenceInput {
+        word_ids: f.word_ids,
+        char_ids: f.char_ids,
+        dense: f.dense,
+    }
+}
+
+fn empty_prediction() -> Prediction {
+    Prediction {
+        tags: Vec::new(),
+        path_log_prob: 0.0,
+        token_marginals: Vec::new(),
+        spans: Vec::new(),
+    }
+}
+
+/// Tag `inputs` with `net`, grouping sentences of similar length into batches of
+/// `batch_size` and spreading the batches over `threads` threads. The output is in input
+/// order and does not depend on `batch_size` or `threads` (the network's result for a
+/// sentence does not depend on its batch mates).
+pub fn predict_batched(
+    net: &FastBiLstmCrf,
+    inputs: &[SentenceInput],
+    batch_size: usize,
+    threads: usize,
+) -> Result<Vec<Prediction>, ModelError> {
+    let mut order: Vec<usize> = (0..inputs.len())
+        .filter(|&i| !inputs[i].is_empty())
+        .collect();
+    order.sort_by_key(|&i| inputs[i].len());
+    let batches: Vec<&[usize]> = order.chunks(batch_size.max(1)).collect();
+    let slots: Vec<Mutex<Option<Prediction>>> =
+        (0..inputs.len()).map(|_| Mutex::new(None)).collect();
+    let run_batch = |ids: &[usize]| -> Result<(), ModelError> {
+        let batch: Vec<SentenceInput> = ids.iter().map(|&i| inputs[i].clone()).collect();
+        for (&i, p) in ids.iter().zip(net.predict(&batch)?) {
+            if let Ok(mut slot) = slots[i].lock() {
+                *slot = Some(p);
+            }
+        }
+        Ok(())
+    };
+    let threads = threads.clamp(1, batches.len().max(1));
+    if threads == 1 {
+        batches.iter().try_for_each(|b| run_batch(b))?;
+    } else {
+        let next = AtomicUsize::new(0);
+        let results: Vec<Result<(), ModelError>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..threads)
+                .map(|_| {
+                    scope.spawn(|| loop {
+                        let k = next.fetch_add(1, Ordering::Relaxed);
+                        match batches.get(k) {
+                            Some(b) => run_batch(b)?,
+                            None => return Ok(()),
+                        }
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        Err(ModelError::Tensor("inference thread panicked".into()))
+                    })
+                })
+                .collect()
+        });
+        results.into_iter().collect::<Result<Vec<()>, _>>()?;
+    }
+    Ok(slots
+        .into_iter()
+        .map(|s| {
+            s.into_inner()
+                .ok()
+                .flatten()
+                .unwrap_or_else(empty_prediction)
+        })
+        .collect())
+}
+
+/// A BiLSTM-CRF tagger ready for inference: no autodiff, no burn dispatch per op.
+#[derive(Debug, Clone)]
+pub struct NeuralTagger {
+    name: String,
+    extractor: FeatureExtractor,
+    network: FastBiLstmCrf,
+    batch_size: usize,
+    threads: usize,
+}
+
+impl NeuralTagger {
+    /// Load a model directory (see the crate docs for its layout).
+    pub fn load(dir: &Path) -> Result<Self, TaggerError> {
+        let manifest = ModelManifest::read(dir)?;
+        let extractor = FeatureExtractor::load(dir)?;
+        let net = load_network(
+            &manifest.network,
+            &dir.join(&manifest.weights.file),
+            manifest.weights.precision,
+        )?;
+        let network = FastBiLstmCrf::from_model(&net)?;
+        Self::from_parts(manifest.name, extractor, network).map_err(|e| match e {
+            TaggerError::Invalid { message, .. } => TaggerError::invalid(dir, message),
+            other => other,
+        })
+    }
+
+    /// Assemble a tagger from an extractor and a network, checking that they fit.
+    pub fn from_parts(
+        name: impl Into<String>,
+        extractor: FeatureExtractor,
+        network: FastBiLstmCrf,
+    ) -> Result<Self, TaggerError> {
+        let c = network.config();
+        let problem = if c.word_vocab_size != extractor.word_vocab.len() {
+            Some(format!(
+                "network has {} word ids, extractor {}",
+                c.word_vocab_size,
+                extractor.word_vocab.len()
+            ))
+        } else if c.dense_dim != extractor.dense_dim() {
+            Some(format!(
+                "network expects {} dense features, extractor gives {}",
+                c.dense_dim,
+                extractor.dense_dim()
+            ))
+        } else if c.char_encoder.output_dim() > 0 && c.char_vocab_size != extractor.char_vocab.len()
+        {
+            Some(format!(
+                "network has {} char ids, extractor {}",
+                c.char_vocab_size,
+                extractor.char_vocab.len()
+            ))
+        } else {
+            None
+        };
+        if let Some(p) = problem {
+            return Err(TaggerError::invalid("<model>", p));
+        }
+        Ok(NeuralTagger {
+            name: name.into(),
+            extractor,
+            network,
+            batch_size: DEFAULT_BATCH_SIZE,
+            threads: 1,
+        })
+    }
+
+    /// Use up to `threads` threads per [`Tagger::tag_batch`] call (default 1, which
+    /// suits a server that already runs one request per thread).
+    pub fn with_threads(mut self, threads: usize) -> Self {
+        self.threads = threads.max(1);
+        self
+    }
+
+    /// Sentences per internal batch (default [`DEFAULT_BATCH_SIZE`]).
+    pub fn with_batch_size(mut self, batch_size: usize) -> Self {
+        self.batch_size = batch_size.max(1);
+        self
+    }
+
+    /// Display name from the manifest.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The feature extractor.
+    pub fn extractor(&self) -> &FeatureExtractor {
+        &self.extractor
+    }
+
+    /// The network.
+    pub fn network(&self) -> &FastBiLstmCrf {
+        &self.network
+    }
+
+    /// Network input of one tokenised sentence.
+    pub fn input<S: AsRef<str>>(&self, tokens: &[S]) -> SentenceInput {
+        to_input(self.extractor.extract(tokens))
+    }
+
+    /// Full predictions (paths, marginals, span probabilities), in input order.
+    pub fn predict<S: AsRef<str>>(
+        &self,
+        sentences: &[Vec<S>],
+    ) -> Result<Vec<Prediction>, ModelError> {
+        let inputs: Vec<SentenceInput> = sentences.iter().map(|s| self.input(s)).collect();
+        predict_batched(&self.network, &inputs, self.batch_size, self.threads)
+    }
+}
+
+impl Tagger for NeuralTagger {
+    fn labels(&self) -> &[String] {
+        self.network.labels()
+    }
+
+    fn tag_batch(&self, sentences: &[Vec<String>]) -> Result<Vec<TaggedSentence>, ModelError> {
+        let labels = self.network.labels();
+        Ok(self
+            .predict(sentences)?
+            .iter()
+            .map(|p| TaggedSentence::from_prediction(p, labels))
+            .collect())
+    }
+}

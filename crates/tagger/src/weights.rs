@@ -1,0 +1,109 @@
+//! Reading and writing `weights.safetensors`, optionally with half-precision embeddings.
+
+use std::fs;
+use std::path::Path;
+
+use tweetner_model::burn::module::Module;
+use tweetner_model::burn::store::{HalfPrecisionAdapter, ModuleSnapshot, SafetensorsStore};
+use tweetner_model::burn::tensor::Device;
+use tweetner_model::BiLstmCrf;
+
+use crate::error::TaggerError;
+use crate::fsutil::temp_sibling;
+use crate::manifest::WeightPrecision;
+
+/// An adapter that converts only embedding tables (`f32` ⇄ `f16`, by source dtype).
+///
+/// burn's default half-precision set also covers linear and convolution layers; the
+/// recurrent and output weights are small, so they stay exact.
+fn embeddings_only() -> HalfPrecisionAdapter {
+    [
+        "Linear",
+        "LayerNorm",
+        "GroupNorm",
+        "InstanceNorm",
+        "RmsNorm",
+        "PRelu",
+        "Conv1d",
+        "Conv2d",
+        "Conv3d",
+        "ConvTranspose1d",
+        "ConvTranspose2d",
+        "ConvTranspose3d",
+        "DeformConv2d",
+    ]
+    .into_iter()
+    .fold(HalfPrecisionAdapter::new(), |a, m| a.without_module(m))
+}
+
+/// Write the network's weights to `path` (through a temporary file and a rename) and
+/// return the file size in bytes.
+pub fn save_weights(
+    model: &BiLstmCrf,
+    path: &Path,
+    precision: WeightPrecision,
+) -> Result<u64, TaggerError> {
+    let tmp = temp_sibling(path);
+    let mut store = SafetensorsStore::from_file(tmp.clone()).overwrite(true);
+    if precision == WeightPrecision::F16Embeddings {
+        store = store.with_to_adapter(embeddings_only());
+    }
+    if let Err(e) = model.save_into(&mut store) {
+        let _ = fs::remove_file(&tmp);
+        return Err(TaggerError::invalid(path, format!("saving weights: {e}")));
+    }
+    fs::rename(&tmp, path).map_err(|e| TaggerError::io(path, e))?;
+    let size = fs::metadata(path).map_err(|e| TaggerError::io(path, e))?;
+    Ok(size.len())
+}
+
+/// Load weights from `path` into `model` (built from the same config, on any device).
+/// Every parameter must be present with its configured shape.
+pub fn load_weights(
+    mut model: BiLstmCrf,
+    path: &Path,
+    precision: WeightPrecision,
+) -> Result<BiLstmCrf, TaggerError> {
+    if !path.is_file() {
+        return Err(TaggerError::invalid(path, "weights file not found"));
+    }
+    let freeze = model.config.freeze_word_embeddings;
+    let mut store = SafetensorsStore::from_file(path.to_path_buf());
+    if precision == WeightPrecision::F16Embeddings {
+        store = store.with_from_adapter(embeddings_only());
+    }
+    let result = model
+        .load_from(&mut store)
+        .map_err(|e| TaggerError::invalid(path, format!("loading weights: {e}")))?;
+    if !result.errors.is_empty() || !result.missing.is_empty() {
+        return Err(TaggerError::invalid(
+            path,
+            format!(
+                "weights do not fit the network: missing {:?}, errors {:?}",
+                result.missing.iter().map(|m| &m.0).collect::<Vec<_>>(),
+                result.errors
+            ),
+        ));
+    }
+    if freeze {
+        model.word_embedding.weight = model.word_embedding.weight.set_require_grad(false);
+    }
+    Ok(model)
+}
+
+/// Build the network described by `config` on the default (inference) device and load
+/// its weights from `path`.
+pub fn load_network(
+    config: &tweetner_model::BiLstmCrfConfig,
+    path: &Path,
+    precision: WeightPrecision,
+) -> Result<BiLstmCrf, TaggerError> {
+    let device = Device::default();
+    let model = BiLstmCrf::new(config.clone(), &device)?;
+    load_weights(model, path, precision)
+}
+
+/// Number of scalar parameters of a network.
+pub fn parameter_count(model: &BiLstmCrf) -> usize {
+    model.num_params()
+}

@@ -1,0 +1,458 @@
+//! The typed TOML training configuration.
+//!
+//! Every table rejects unknown keys, so a typo (`dropuot = 0.5`) is an error naming the
+//! key and its line instead of a silently ignored setting. Every path is resolved
+//! relative to the directory of the config file, so a config works from any working
+//! directory.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::TrainError;
+
+/// Which optimizer updates the weights.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OptimizerKind {
+    /// Adam (Kingma & Ba); `momentum` is ignored.
+    Adam,
+    /// Plain SGD, with momentum when `momentum > 0`.
+    Sgd,
+}
+
+/// Character-level word encoder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CharEncoderKind {
+    /// No character features.
+    None,
+    /// Convolution + max-pooling over character embeddings.
+    Cnn,
+    /// Bidirectional LSTM over characters.
+    Lstm,
+}
+
+/// `[data]`: CoNLL files in WNUT-16 BIO types.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DataConfig {
+    /// Training file.
+    pub train: PathBuf,
+    /// Development file: model selection (best epoch, early stopping) only.
+    pub dev: PathBuf,
+    /// More training files with the same label set.
+    #[serde(default)]
+    pub extra: Vec<PathBuf>,
+}
+
+/// `[embeddings]`: pretrained word vectors.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EmbeddingsConfig {
+    /// Cache file written by `scripts/fetch-embeddings.sh`; absent means the embed
+    /// crate's default cache location, `"none"` means random initialisation.
+    pub path: Option<String>,
+    /// Keep the word vectors fixed during training.
+    pub freeze: bool,
+    /// Keep the words training reaches plus this many most frequent embedding words
+    /// (a compact model); absent keeps the whole table.
+    pub max_words: Option<usize>,
+}
+
+/// `[features]`: what the extractor computes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FeaturesConfig {
+    /// WNUT-16 lexicon directory for gazetteer features; absent turns them off.
+    pub gazetteer: Option<PathBuf>,
+    /// Longest gazetteer entry kept, in words.
+    pub max_ngram: usize,
+    /// Characters kept per token (head and tail).
+    pub max_word_chars: usize,
+    /// A training word without a pretrained vector needs this many occurrences.
+    pub min_word_count: usize,
+    /// A character needs this many occurrences in training to get its own id.
+    pub min_char_count: usize,
+}
+
+impl Default for FeaturesConfig {
+    fn default() -> Self {
+        FeaturesConfig {
+            gazetteer: None,
+            max_ngram: 6,
+            max_word_chars: 24,
+            min_word_count: 2,
+            min_char_count: 2,
+        }
+    }
+}
+
+/// `[model]`: network sizes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ModelConfig {
+    /// Word embedding width; must equal the embeddings' width when they are used
+    /// (absent: their width, or 100 without embeddings).
+    pub word_dim: Option<usize>,
+    /// Character embedding width.
+    pub char_dim: usize,
+    /// Character encoder.
+    pub char_encoder: CharEncoderKind,
+    /// CNN filters.
+    pub char_filters: usize,
+    /// CNN window (odd).
+    pub char_kernel: usize,
+    /// Char LSTM hidden size per direction.
+    pub char_hidden: usize,
+    /// Word BiLSTM hidden size per direction.
+    pub hidden: usize,
+    /// Stacked BiLSTM layers (1 or 2).
+    pub layers: usize,
+    /// Dropout on the BiLSTM inputs and outputs.
+    pub dropout: f64,
+    /// Forbid invalid BIO transitions in the CRF.
+    pub bio_constraints: bool,
+}
+
+impl Default for ModelConfig {
+    fn default() -> Self {
+        ModelConfig {
+            word_dim: None,
+            char_dim: 25,
+            char_encoder: CharEncoderKind::Cnn,
+            char_filters: 50,
+            char_kernel: 3,
+            char_hidden: 25,
+            hidden: 100,
+            layers: 1,
+            dropout: 0.5,
+            bio_constraints: true,
+        }
+    }
+}
+
+/// `[train]`: the optimisation schedule.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TrainSection {
+    /// Most epochs to run.
+    pub epochs: usize,
+    /// Sentences per optimizer step.
+    pub batch_size: usize,
+    /// Optimizer.
+    pub optimizer: OptimizerKind,
+    /// Initial learning rate.
+    pub lr: f64,
+    /// SGD momentum (0 = none).
+    pub momentum: f64,
+    /// L2 penalty added to the gradients (0 = none).
+    pub weight_decay: f64,
+    /// Learning rate of epoch `e` (0-based) is `lr / (1 + lr_decay * e)`.
+    pub lr_decay: f64,
+    /// Rescale the whole gradient to at most this L2 norm (0 = no clipping).
+    pub clip_norm: f64,
+    /// Stop after this many epochs without a better dev F1 (0 = never stop early).
+    pub patience: usize,
+    /// Threads for the tensor backend (0 = all cores).
+    pub threads: usize,
+    /// Group sentences of similar length into batches (less padding, faster).
+    pub bucketing: bool,
+    /// Use only the first N training sentences (tiny CI runs).
+    pub max_train_sentences: Option<usize>,
+    /// Use only the first N dev sentences (tiny CI runs).
+    pub max_dev_sentences: Option<usize>,
+}
+
+impl Default for TrainSection {
+    fn default() -> Self {
+        TrainSection {
+            epochs: 30,
+            batch_size: 16,
+            optimizer: OptimizerKind::Adam,
+            lr: 1e-3,
+            momentum: 0.0,
+            weight_decay: 0.0,
+            lr_decay: 0.0,
+            clip_norm: 5.0,
+            patience: 6,
+            threads: 0,
+            bucketing: true,
+            max_train_sentences: None,
+            max_dev_sentences: None,
+        }
+    }
+}
+
+/// `[output]`: where the model directory goes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutputConfig {
+    /// The model directory.
+    pub dir: PathBuf,
+    /// Display name (default: the directory's name).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Store the embedding tables in half precision (about half the size).
+    #[serde(default)]
+    pub f16_embeddings: bool,
+    /// Keep `checkpoint/` after training finishes (it is needed only to resume).
+    #[serde(default)]
+    pub keep_checkpoint: bool,
+}
+
+/// A whole training configuration file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrainConfig {
+    /// Seed of every random choice (initialisation, shuffling, dropout).
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    /// Input files.
+    pub data: DataConfig,
+    /// Pretrained word vectors; an absent table means random initialisation.
+    #[serde(default)]
+    pub embeddings: Option<EmbeddingsConfig>,
+    /// Feature extraction.
+    #[serde(default)]
+    pub features: FeaturesConfig,
+    /// Network.
+    #[serde(default)]
+    pub model: ModelConfig,
+    /// Optimisation.
+    #[serde(default)]
+    pub train: TrainSection,
+    /// Output directory.
+    pub output: OutputConfig,
+    /// The config file this was read from (set by [`TrainConfig::load`]).
+    #[serde(skip)]
+    pub source: PathBuf,
+}
+
+fn default_seed() -> u64 {
+    42
+}
+
+/// Where the word vectors come from, after resolving the config.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EmbeddingsSource {
+    /// Random initialisation.
+    None,
+    /// This cache file.
+    File(PathBuf),
+}
+
+impl TrainConfig {
+    /// Read, parse and validate `path`, resolving relative paths against its directory.
+    pub fn load(path: &Path) -> Result<Self, TrainError> {
+        let text = std::fs::read_to_string(path).map_err(|e| TrainError::io(path, e))?;
+        // Absolute paths make a resumed run's settings compare equal whatever the
+        // working directory.
+        let path = std::fs::canonicalize(path).map_err(|e| TrainError::io(path, e))?;
+        Self::parse(&text, &path)
+    }
+
+    /// Parse config text as if read from `path`.
+    pub fn parse(text: &str, path: &Path) -> Result<Self, TrainError> {
+        let mut c: TrainConfig = toml::from_str(text).map_err(|e| TrainError::Config {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        let resolve = |p: &Path| -> PathBuf {
+            if p.is_absolute() {
+                p.to_path_buf()
+            } else {
+                base.join(p)
+            }
+        };
+        c.data.train = resolve(&c.data.train);
+        c.data.dev = resolve(&c.data.dev);
+        c.data.extra = c.data.extra.iter().map(|p| resolve(p)).collect();
+        if let Some(e) = &mut c.embeddings {
+            if let Some(p) = &e.path {
+                if p != "none" && p != "default" {
+                    e.path = Some(resolve(Path::new(p)).to_string_lossy().into_owned());
+                }
+            }
+        }
+        c.features.gazetteer = c.features.gazetteer.as_deref().map(resolve);
+        c.output.dir = resolve(&c.output.dir);
+        c.source = path.to_path_buf();
+        c.validate()?;
+        Ok(c)
+    }
+
+    /// Values that parse but cannot work.
+    fn validate(&self) -> Result<(), TrainError> {
+        let bad = |key: &str, why: String| {
+            Err(TrainError::Config {
+                path: self.source.clone(),
+                message: format!("`{key}`: {why}"),
+            })
+        };
+        let t = &self.train;
+        if t.epochs == 0 {
+            return bad("train.epochs", "must be at least 1".into());
+        }
+        if t.batch_size == 0 {
+            return bad("train.batch_size", "must be at least 1".into());
+        }
+        if !(t.lr.is_finite() && t.lr > 0.0) {
+            return bad("train.lr", format!("must be positive, got {}", t.lr));
+        }
+        for (key, v) in [
+            ("train.momentum", t.momentum),
+            ("train.weight_decay", t.weight_decay),
+            ("train.lr_decay", t.lr_decay),
+            ("train.clip_norm", t.clip_norm),
+        ] {
+            if !(v.is_finite() && v >= 0.0) {
+                return bad(key, format!("must be a finite number >= 0, got {v}"));
+            }
+        }
+        if t.momentum >= 1.0 {
+            return bad("train.momentum", "must be below 1".into());
+        }
+        let m = &self.model;
+        if !(m.dropout.is_finite() && (0.0..1.0).contains(&m.dropout)) {
+            return bad(
+                "model.dropout",
+                format!("must be in [0, 1), got {}", m.dropout),
+            );
+        }
+        if !(1..=2).contains(&m.layers) {
+            return bad("model.layers", format!("must be 1 or 2, got {}", m.layers));
+        }
+        if m.hidden == 0 {
+            return bad("model.hidden", "must be positive".into());
+        }
+        if m.char_encoder == CharEncoderKind::Cnn && m.char_kernel.is_multiple_of(2) {
+            return bad("model.char_kernel", "must be odd".into());
+        }
+        if self.features.max_word_chars == 0 {
+            return bad("features.max_word_chars", "must be positive".into());
+        }
+        Ok(())
+    }
+
+    /// The embeddings source this config asks for.
+    pub fn embeddings_source(&self) -> EmbeddingsSource {
+        match &self.embeddings {
+            None => EmbeddingsSource::None,
+            Some(e) => match e.path.as_deref() {
+                Some("none") => EmbeddingsSource::None,
+                None | Some("default") => {
+                    EmbeddingsSource::File(tweetner_embed::default_embeddings_path())
+                }
+                Some(p) => EmbeddingsSource::File(PathBuf::from(p)),
+            },
+        }
+    }
+
+    /// The display name of the model.
+    pub fn model_name(&self, out_dir: &Path) -> String {
+        self.output.name.clone().unwrap_or_else(|| {
+            out_dir
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "model".into())
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = r#"
+        [data]
+        train = "d/train.conll"
+        dev = "/abs/dev.conll"
+        [output]
+        dir = "../out"
+    "#;
+
+    #[test]
+    fn paths_resolve_against_the_config_directory() {
+        let c = TrainConfig::parse(MINIMAL, Path::new("/cfg/dir/x.toml")).expect("valid");
+        assert_eq!(c.data.train, PathBuf::from("/cfg/dir/d/train.conll"));
+        assert_eq!(c.data.dev, PathBuf::from("/abs/dev.conll"));
+        assert_eq!(c.output.dir, PathBuf::from("/cfg/dir/../out"));
+        assert_eq!(c.embeddings_source(), EmbeddingsSource::None);
+        assert_eq!(c.train, TrainSection::default());
+        assert_eq!(c.seed, 42);
+        assert_eq!(c.model_name(&c.output.dir), "out");
+    }
+
+    #[test]
+    fn embeddings_path_forms() {
+        let with = |t: &str| {
+            TrainConfig::parse(
+                &format!("{MINIMAL}\n[embeddings]\n{t}"),
+                Path::new("/c/x.toml"),
+            )
+            .expect("valid")
+            .embeddings_source()
+        };
+        assert_eq!(
+            with(""),
+            EmbeddingsSource::File(tweetner_embed::default_embeddings_path())
+        );
+        assert_eq!(with("path = \"none\""), EmbeddingsSource::None);
+        assert_eq!(
+            with("path = \"e.emb\""),
+            EmbeddingsSource::File(PathBuf::from("/c/e.emb"))
+        );
+    }
+
+    #[test]
+    fn unknown_keys_are_named_with_their_file() {
+        for (table, key) in [
+            ("[model]", "dropuot"),
+            ("[train]", "epoch"),
+            ("[features]", "gazeteer"),
+            ("[embeddings]", "frozen"),
+        ] {
+            let text = format!("{MINIMAL}\n{table}\n{key} = 1\n");
+            let err = TrainConfig::parse(&text, Path::new("/c/my.toml"))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("my.toml") && err.contains(key), "{err}");
+        }
+        let text = MINIMAL.replace("dir = \"../out\"", "dir = \"o\"\ndirectory = 1");
+        let err = TrainConfig::parse(&text, Path::new("/c/my.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("directory"), "{err}");
+        let err = TrainConfig::parse(&format!("bogus = 1\n{MINIMAL}"), Path::new("/c/my.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("bogus"), "{err}");
+    }
+
+    #[test]
+    fn bad_values_are_rejected() {
+        for (extra, key) in [
+            ("[train]\nepochs = 0", "train.epochs"),
+            ("[train]\nlr = -1.0", "train.lr"),
+            ("[model]\ndropout = 1.0", "model.dropout"),
+            ("[model]\nlayers = 3", "model.layers"),
+            ("[model]\nchar_kernel = 4", "model.char_kernel"),
+            ("[train]\noptimizer = \"rmsprop\"", "rmsprop"),
+        ] {
+            let err = TrainConfig::parse(&format!("{MINIMAL}\n{extra}"), Path::new("/c/x.toml"))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(key), "{extra}: {err}");
+        }
+    }
+
+    #[test]
+    fn missing_config_file_names_the_path() {
+        let err = TrainConfig::load(Path::new("/no/such/config.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("/no/such/config.toml"), "{err}");
+    }
+}

@@ -1,0 +1,225 @@
+//! One training epoch, batch order, and dev evaluation through the fast inference path.
+
+use std::time::Instant;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use tweetner_data::Sentence;
+use tweetner_eval::{evaluate, Report};
+use tweetner_model::burn::module::Module;
+use tweetner_model::burn::optim::{GradientsParams, ModuleOptimizer};
+use tweetner_model::burn::tensor::Device;
+use tweetner_model::{BiLstmCrf, FastBiLstmCrf, SentenceInput};
+use tweetner_tagger::{predict_batched, DEFAULT_BATCH_SIZE};
+
+use crate::config::TrainSection;
+use crate::error::TrainError;
+use crate::optim::clip_global_norm;
+use crate::rng::SplitMix64;
+
+/// Sentences per length bucket, in batches: big enough that bucket order stays
+/// random, small enough that sentences within a bucket have similar lengths.
+const BUCKET_BATCHES: usize = 20;
+
+/// The batches of 0-based `epoch`: a seeded shuffle, then (with bucketing) sentences of
+/// similar length grouped within windows of [`BUCKET_BATCHES`] batches, and the
+/// batches shuffled again. Depends only on `(seed, epoch)`, so a resumed run replays
+/// the same order.
+pub fn epoch_batches(
+    lengths: &[usize],
+    t: &TrainSection,
+    seed: u64,
+    epoch: usize,
+) -> Vec<Vec<usize>> {
+    let mut rng = SplitMix64::new(seed ^ (epoch as u64 + 1).wrapping_mul(0xA076_1D64_78BD_642F));
+    let mut idx: Vec<usize> = (0..lengths.len()).collect();
+    rng.shuffle(&mut idx);
+    let bs = t.batch_size.max(1);
+    let mut batches: Vec<Vec<usize>> = Vec::new();
+    if t.bucketing {
+        for window in idx.chunks(bs * BUCKET_BATCHES) {
+            let mut w = window.to_vec();
+            w.sort_by_key(|&i| lengths[i]);
+            batches.extend(w.chunks(bs).map(<[usize]>::to_vec));
+        }
+        rng.shuffle(&mut batches);
+    } else {
+        batches.extend(idx.chunks(bs).map(<[usize]>::to_vec));
+    }
+    batches
+}
+
+/// Seed of the backend RNG (dropout masks) for 0-based `epoch`.
+pub fn dropout_seed(seed: u64, epoch: usize) -> u64 {
+    SplitMix64::new(seed.wrapping_add(0x5EED) ^ epoch as u64).next_u64()
+}
+
+/// What one epoch did.
+pub struct EpochOutcome {
+    /// The updated network.
+    pub model: BiLstmCrf,
+    /// Mean loss per sentence.
+    pub mean_loss: f64,
+    /// Largest gradient norm before clipping.
+    pub max_grad_norm: f64,
+    /// Seconds spent on the updates.
+    pub seconds: f64,
+}
+
+/// Inputs of one epoch.
+pub struct EpochInputs<'a> {
+    /// Encoded training sentences.
+    pub inputs: &'a [SentenceInput],
+    /// Gold label indices.
+    pub gold: &'a [Vec<usize>],
+    /// Batches to run, in order.
+    pub batches: Vec<Vec<usize>>,
+    /// Learning rate.
+    pub lr: f64,
+    /// Gradient clipping threshold (0 = none).
+    pub clip_norm: f64,
+    /// 1-based epoch, for messages.
+    pub epoch: usize,
+    /// Total epochs, for messages.
+    pub total: usize,
+    /// Hide the progress bar.
+    pub quiet: bool,
+}
+
+fn progress(n: usize, epoch: usize, total: usize, quiet: bool) -> ProgressBar {
+    // `stderr()` already draws nothing when stderr is not a terminal.
+    let target = if quiet {
+        ProgressDrawTarget::hidden()
+    } else {
+        ProgressDrawTarget::stderr()
+    };
+    let bar = ProgressBar::with_draw_target(Some(n as u64), target);
+    if let Ok(style) = ProgressStyle::with_template(
+        "epoch {prefix} [{bar:30}] {pos}/{len} {msg} ({elapsed}, eta {eta})",
+    ) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_prefix(format!("{epoch}/{total}"));
+    bar
+}
+
+/// Run the optimizer over one epoch's batches.
+pub fn run_epoch(
+    mut model: BiLstmCrf,
+    optim: &mut ModuleOptimizer,
+    device: &Device,
+    e: EpochInputs<'_>,
+) -> Result<EpochOutcome, TrainError> {
+    let start = Instant::now();
+    let n: usize = e.batches.iter().map(Vec::len).sum();
+    let bar = progress(n, e.epoch, e.total, e.quiet);
+    let (mut loss_sum, mut seen, mut max_norm) = (0.0f64, 0usize, 0.0f64);
+    for (bi, ids) in e.batches.iter().enumerate() {
+        let inputs: Vec<SentenceInput> = ids.iter().map(|&i| e.inputs[i].clone()).collect();
+        let gold: Vec<Vec<usize>> = ids.iter().map(|&i| e.gold[i].clone()).collect();
+        let batch = model.batch(&inputs, device)?;
+        let loss = model.forward_loss(&batch, &gold)?;
+        let value = loss
+            .clone()
+            .into_data()
+            .iter::<f32>()
+            .next()
+            .map_or(f64::NAN, f64::from);
+        if !value.is_finite() {
+            return Err(TrainError::Diverged {
+                epoch: e.epoch,
+                batch: bi,
+                loss: value,
+            });
+        }
+        let mut grads = GradientsParams::from_grads(loss.backward(), &model);
+        max_norm = max_norm.max(clip_global_norm(&model, &mut grads, e.clip_norm));
+        model = optim.step(e.lr, model, grads);
+        loss_sum += value * ids.len() as f64;
+        seen += ids.len();
+        bar.inc(ids.len() as u64);
+        let rate = seen as f64 / start.elapsed().as_secs_f64().max(1e-9);
+        bar.set_message(format!(
+            "loss {:.3} {rate:.0} sent/s",
+            loss_sum / seen as f64
+        ));
+    }
+    bar.finish_and_clear();
+    Ok(EpochOutcome {
+        model,
+        mean_loss: loss_sum / seen.max(1) as f64,
+        max_grad_norm: max_norm,
+        seconds: start.elapsed().as_secs_f64(),
+    })
+}
+
+/// Score `model` on `dev` (conlleval entity level), decoding with the plain-`f32` path.
+pub fn evaluate_dev(
+    model: &BiLstmCrf,
+    inputs: &[SentenceInput],
+    dev: &[Sentence],
+) -> Result<Report, TrainError> {
+    let fast = FastBiLstmCrf::from_model(&model.valid())?;
+    score(&fast, inputs, dev)
+}
+
+/// Score an inference network on encoded sentences.
+pub fn score(
+    fast: &FastBiLstmCrf,
+    inputs: &[SentenceInput],
+    dev: &[Sentence],
+) -> Result<Report, TrainError> {
+    let preds = predict_batched(fast, inputs, DEFAULT_BATCH_SIZE, 1)?;
+    let labels = fast.labels();
+    let pairs = dev.iter().zip(preds).map(|(s, p)| {
+        let tags = p
+            .tags
+            .iter()
+            .map(|&y| labels.get(y).cloned().unwrap_or_else(|| "O".into()))
+            .collect();
+        (s.tags.clone(), tags)
+    });
+    Ok(evaluate(pairs)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn batches_cover_every_sentence_once_and_depend_on_seed_and_epoch() {
+        let lengths: Vec<usize> = (0..103).map(|i| 1 + (i * 37) % 29).collect();
+        let t = TrainSection {
+            batch_size: 4,
+            ..TrainSection::default()
+        };
+        for bucketing in [true, false] {
+            let t = TrainSection {
+                bucketing,
+                ..t.clone()
+            };
+            let b = epoch_batches(&lengths, &t, 1, 0);
+            let mut all: Vec<usize> = b.iter().flatten().copied().collect();
+            all.sort_unstable();
+            assert_eq!(all, (0..103).collect::<Vec<_>>());
+            assert!(b.iter().all(|x| !x.is_empty() && x.len() <= 4));
+            assert_eq!(b, epoch_batches(&lengths, &t, 1, 0));
+            assert_ne!(b, epoch_batches(&lengths, &t, 1, 1));
+            assert_ne!(b, epoch_batches(&lengths, &t, 2, 0));
+        }
+        // Bucketing makes batches more uniform in length than plain shuffling.
+        let spread = |bucketing| {
+            let t = TrainSection {
+                bucketing,
+                ..t.clone()
+            };
+            epoch_batches(&lengths, &t, 3, 0)
+                .iter()
+                .map(|b| {
+                    let l: Vec<usize> = b.iter().map(|&i| lengths[i]).collect();
+                    l.iter().max().unwrap_or(&0) - l.iter().min().unwrap_or(&0)
+                })
+                .sum::<usize>()
+        };
+        assert!(spread(true) < spread(false));
+    }
+}

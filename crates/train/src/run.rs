@@ -1,0 +1,400 @@
+//! A whole training run: set-up or resume, the epoch loop with selection on dev, and
+//! the finished model directory.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use sha2::{Digest, Sha256};
+use tweetner_data::LabelSet;
+use tweetner_features::{FeatureExtractor, FEATURES_FILE, GAZETTEER_FILE};
+use tweetner_model::burn::module::Module;
+use tweetner_model::burn::tensor::Device;
+use tweetner_model::BiLstmCrf;
+use tweetner_tagger::{
+    save_weights, write_model, ModelCard, ModelManifest, NeuralTagger, WeightPrecision, CARD_FILE,
+    CARD_MD_FILE, CURVES_STEM, KIND_BILSTM_CRF, LABELS_FILE, MANIFEST_FILE, TRAIN_LOG_FILE,
+    WEIGHTS_FILE,
+};
+
+use crate::checkpoint::{
+    find_checkpoint, read_state, remove_checkpoint, restore, save_checkpoint, EpochRecord,
+    TrainState,
+};
+use crate::config::TrainConfig;
+use crate::data::load_datasets;
+use crate::epoch::{dropout_seed, epoch_batches, evaluate_dev, run_epoch, score, EpochInputs};
+use crate::error::TrainError;
+use crate::optim::{build_optimizer, learning_rate};
+use crate::report::{dev_scores, utc_timestamp, write_curves, write_log};
+use crate::setup::{build_extractor, encode, init_network, network_config};
+use crate::{TrainOptions, TrainSummary};
+
+/// The training config, copied into the model directory for reproduction.
+pub const CONFIG_COPY: &str = "train-config.toml";
+
+/// Settings that must stay the same for a checkpoint to be resumed (the epoch budget,
+/// patience, thread count and output location may change).
+fn fingerprint(config: &TrainConfig, final_model: bool) -> String {
+    let mut c = config.clone();
+    c.train.epochs = 0;
+    c.train.patience = 0;
+    c.train.threads = 0;
+    c.output.dir = PathBuf::new();
+    c.output.keep_checkpoint = false;
+    let json = serde_json::to_string(&(c, final_model)).unwrap_or_default();
+    Sha256::digest(json.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn precision(config: &TrainConfig) -> WeightPrecision {
+    if config.output.f16_embeddings {
+        WeightPrecision::F16Embeddings
+    } else {
+        WeightPrecision::F32
+    }
+}
+
+/// Where a run writes: `--out`, else `[output] dir` (with `-final` appended for a
+/// final model, so the selection run it takes its epoch count from stays intact).
+pub fn output_dir(config: &TrainConfig, opts: &TrainOptions) -> PathBuf {
+    if let Some(d) = &opts.out_dir {
+        return d.clone();
+    }
+    if opts.final_model {
+        let mut name = config
+            .output
+            .dir
+            .file_name()
+            .map(|n| n.to_os_string())
+            .unwrap_or_default();
+        name.push("-final");
+        config.output.dir.with_file_name(name)
+    } else {
+        config.output.dir.clone()
+    }
+}
+
+/// Epoch count of a final model: `--epochs`, else the kept epoch of the selection run.
+fn final_epochs(config: &TrainConfig, opts: &TrainOptions) -> Result<(usize, String), TrainError> {
+    if let Some(n) = opts.final_epochs {
+        if n == 0 {
+            return Err(TrainError::checkpoint("--epochs", "must be at least 1"));
+        }
+        return Ok((n, format!("epoch count {n} given on the command line")));
+    }
+    let run = opts
+        .selection_run
+        .clone()
+        .unwrap_or_else(|| config.output.dir.clone());
+    if !run.join(CARD_FILE).is_file() {
+        return Err(TrainError::checkpoint(
+            run.join(CARD_FILE),
+            "no selection run to take the epoch count from: train on dev first, or give --epochs N",
+        ));
+    }
+    let card = ModelCard::read(&run)?;
+    match (card.final_model, card.best_epoch) {
+        (false, Some(n)) if n > 0 => {
+            let f1 = card.dev.map_or(f64::NAN, |d| d.overall.f1);
+            Ok((
+                n,
+                format!(
+                    "epoch count {n} selected on dev by the run in {} (dev F1 {f1:.2})",
+                    run.display()
+                ),
+            ))
+        }
+        _ => Err(TrainError::checkpoint(
+            run.join(CARD_FILE),
+            "this card has no dev-selected epoch (is it a final model?)",
+        )),
+    }
+}
+
+/// Remove what a previous run left, so no stale file survives next to new weights.
+fn clean_outputs(dir: &Path) -> Result<(), TrainError> {
+    let png = format!("{CURVES_STEM}.png");
+    let svg = format!("{CURVES_STEM}.svg");
+    for f in [
+        MANIFEST_FILE,
+        WEIGHTS_FILE,
+        LABELS_FILE,
+        FEATURES_FILE,
+        GAZETTEER_FILE,
+        CARD_FILE,
+        CARD_MD_FILE,
+        TRAIN_LOG_FILE,
+        CONFIG_COPY,
+        &png,
+        &svg,
+    ] {
+        let p = dir.join(f);
+        if p.is_file() {
+            fs::remove_file(&p).map_err(|e| TrainError::io(&p, e))?;
+        }
+    }
+    Ok(())
+}
+
+/// Run training as configured (inside the thread pool set up by [`crate::train`]).
+pub fn run(config: &TrainConfig, opts: &TrainOptions) -> Result<TrainSummary, TrainError> {
+    let out_dir = output_dir(config, opts);
+    let (total_epochs, epoch_note) = if opts.final_model {
+        let (n, note) = final_epochs(config, opts)?;
+        (n, Some(note))
+    } else {
+        (config.train.epochs, None)
+    };
+    let data = load_datasets(config, opts.final_model)?;
+    let device = Device::default().autodiff();
+    let fp = fingerprint(config, opts.final_model);
+    let labels = LabelSet::wnut16().bio_tags();
+    let name = config.model_name(&out_dir);
+    let prec = precision(config);
+
+    let (extractor, mut model, mut optim, mut state) = if opts.resume {
+        let ck = find_checkpoint(&out_dir)
+            .ok_or_else(|| TrainError::checkpoint(&out_dir, "no checkpoint to resume from"))?;
+        let mut state = read_state(&ck)?;
+        if state.fingerprint != fp {
+            return Err(TrainError::checkpoint(
+                &ck,
+                "the checkpoint was written with different settings (data, model, \
+                 optimizer or --final); restore them or train from scratch",
+            ));
+        }
+        state.total_epochs = total_epochs;
+        let extractor = FeatureExtractor::load(&out_dir)?;
+        let manifest = ModelManifest::read(&out_dir)?;
+        let fresh = BiLstmCrf::new(manifest.network, &device)?;
+        let (model, optim) = restore(&ck, fresh, build_optimizer(&config.train))?;
+        if !opts.quiet {
+            eprintln!(
+                "resuming {} after epoch {}",
+                out_dir.display(),
+                state.epochs_done
+            );
+        }
+        (extractor, model, optim, state)
+    } else {
+        if let Some(ck) = find_checkpoint(&out_dir) {
+            return Err(TrainError::checkpoint(
+                ck,
+                "an interrupted run left this checkpoint: pass --resume to continue it, \
+                 or delete it to start over",
+            ));
+        }
+        fs::create_dir_all(&out_dir).map_err(|e| TrainError::io(&out_dir, e))?;
+        clean_outputs(&out_dir)?;
+        let ex = build_extractor(config, &data.train)?;
+        let net = network_config(config, &ex.extractor, ex.embeddings.as_ref().map(|e| e.dim))?;
+        let model = init_network(
+            net,
+            &ex.extractor,
+            ex.embeddings.as_ref(),
+            config.seed,
+            &device,
+        )?;
+        // The directory is loadable from the start (initial weights), so a killed run
+        // never leaves a manifest without weights.
+        write_model(&out_dir, &name, &model, &ex.extractor, prec)?;
+        let copy = out_dir.join(CONFIG_COPY);
+        fs::copy(&config.source, &copy).map_err(|e| TrainError::io(&copy, e))?;
+        let mut state = TrainState::new(fp, opts.final_model, total_epochs);
+        state.files = data.files.clone();
+        state.files.extend(ex.files);
+        state.notes = ex.notes;
+        state.notes.extend(epoch_note);
+        (ex.extractor, model, build_optimizer(&config.train), state)
+    };
+
+    let (train_inputs, train_gold) = encode(&extractor, &labels, &data.train)?;
+    let (dev_inputs, _) = encode(&extractor, &labels, &data.dev)?;
+    let lengths: Vec<usize> = train_inputs.iter().map(|s| s.len()).collect();
+    let t = &config.train;
+
+    while !state.finished() {
+        let e0 = state.epochs_done;
+        let started = Instant::now();
+        device.seed(dropout_seed(config.seed, e0));
+        let lr = learning_rate(t, e0);
+        let outcome = run_epoch(
+            model,
+            &mut optim,
+            &device,
+            EpochInputs {
+                inputs: &train_inputs,
+                gold: &train_gold,
+                batches: epoch_batches(&lengths, t, config.seed, e0),
+                lr,
+                clip_norm: t.clip_norm,
+                epoch: e0 + 1,
+                total: state.total_epochs,
+                quiet: opts.quiet,
+            },
+        )?;
+        model = outcome.model;
+        let report = if opts.final_model {
+            None
+        } else {
+            Some(evaluate_dev(&model, &dev_inputs, &data.dev)?)
+        };
+        state.epochs_done += 1;
+        let mut improved = false;
+        if let Some(r) = &report {
+            if state.best_f1.is_none_or(|b| r.f1 > b) {
+                save_weights(&model, &out_dir.join(WEIGHTS_FILE), prec)?;
+                state.best_f1 = Some(r.f1);
+                state.best_epoch = Some(state.epochs_done);
+                state.since_best = 0;
+                improved = true;
+            } else {
+                state.since_best += 1;
+            }
+            if t.patience > 0 && state.since_best >= t.patience {
+                state.stopped_early = true;
+            }
+        }
+        let seconds = started.elapsed().as_secs_f64();
+        state.elapsed_seconds += seconds;
+        if improved {
+            state.seconds_to_best = Some(state.elapsed_seconds);
+        }
+        state.history.push(EpochRecord {
+            epoch: state.epochs_done,
+            train_loss: outcome.mean_loss,
+            dev_precision: report.as_ref().map(|r| r.precision),
+            dev_recall: report.as_ref().map(|r| r.recall),
+            dev_f1: report.as_ref().map(|r| r.f1),
+            lr,
+            seconds,
+            sentences_per_second: train_inputs.len() as f64 / outcome.seconds.max(1e-9),
+            max_grad_norm: outcome.max_grad_norm,
+        });
+        write_log(&out_dir, &state.history)?;
+        write_curves(&out_dir, &state.history)?;
+        save_checkpoint(&out_dir, &model, &optim, &state)?;
+        if !opts.quiet {
+            eprintln!("{}", epoch_line(&state, improved));
+        }
+    }
+    if opts.final_model {
+        save_weights(&model, &out_dir.join(WEIGHTS_FILE), prec)?;
+    }
+    let summary = finish(
+        config,
+        opts,
+        &out_dir,
+        &name,
+        &state,
+        &model,
+        &dev_inputs,
+        &data.dev,
+    )?;
+    if !config.output.keep_checkpoint {
+        remove_checkpoint(&out_dir)?;
+    }
+    Ok(summary)
+}
+
+fn epoch_line(state: &TrainState, improved: bool) -> String {
+    let Some(r) = state.history.last() else {
+        return String::new();
+    };
+    let dev = match (r.dev_precision, r.dev_recall, r.dev_f1) {
+        (Some(p), Some(rc), Some(f)) => format!(" dev P/R/F1 {p:.2}/{rc:.2}/{f:.2}"),
+        _ => String::new(),
+    };
+    format!(
+        "epoch {}/{}: loss {:.4}{dev}, lr {:.3e}, {:.1} s ({:.0} sent/s){}",
+        r.epoch,
+        state.total_epochs,
+        r.train_loss,
+        r.lr,
+        r.seconds,
+        r.sentences_per_second,
+        if improved { " *best*" } else { "" }
+    )
+}
+
+/// Score the weights as written (reloaded from disk, so the card describes exactly what
+/// ships), write the card and build the summary.
+#[allow(clippy::too_many_arguments)]
+fn finish(
+    config: &TrainConfig,
+    opts: &TrainOptions,
+    out_dir: &Path,
+    name: &str,
+    state: &TrainState,
+    model: &BiLstmCrf,
+    dev_inputs: &[tweetner_model::SentenceInput],
+    dev: &[tweetner_data::Sentence],
+) -> Result<TrainSummary, TrainError> {
+    let tagger = NeuralTagger::load(out_dir)?;
+    let dev_scores = if opts.final_model {
+        None
+    } else {
+        Some(dev_scores(&score(tagger.network(), dev_inputs, dev)?))
+    };
+    let weights = out_dir.join(WEIGHTS_FILE);
+    let weights_bytes = fs::metadata(&weights)
+        .map_err(|e| TrainError::io(&weights, e))?
+        .len();
+    let threads = rayon::current_num_threads();
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let mut notes = state.notes.clone();
+    notes.push(format!(
+        "trained on CPU with {threads} backend threads ({cores} cores visible); timings \
+         depend on what else the machine was running"
+    ));
+    if opts.final_model {
+        notes.push("final model: dev data was part of training".into());
+    }
+    let mut settings = serde_json::to_value(config).unwrap_or(serde_json::Value::Null);
+    if let Some(obj) = settings.as_object_mut() {
+        obj.insert("final_model".into(), opts.final_model.into());
+        obj.insert("epochs_run".into(), state.epochs_done.into());
+    }
+    let card = ModelCard {
+        name: name.to_string(),
+        kind: KIND_BILSTM_CRF.to_string(),
+        tweetner_version: env!("CARGO_PKG_VERSION").to_string(),
+        created: utc_timestamp(),
+        final_model: opts.final_model,
+        data: state.files.clone(),
+        settings,
+        dev: dev_scores.clone(),
+        best_epoch: if opts.final_model {
+            None
+        } else {
+            state.best_epoch
+        },
+        epochs_trained: state.epochs_done,
+        training_seconds: state.elapsed_seconds,
+        seconds_to_best: if opts.final_model {
+            None
+        } else {
+            state.seconds_to_best
+        },
+        parameters: model.num_params(),
+        weights_bytes,
+        notes,
+    };
+    card.write(out_dir)?;
+    Ok(TrainSummary {
+        out_dir: out_dir.to_path_buf(),
+        final_model: opts.final_model,
+        epochs_run: state.epochs_done,
+        best_epoch: card.best_epoch,
+        dev: dev_scores,
+        history: state.history.clone(),
+        training_seconds: state.elapsed_seconds,
+        seconds_to_best: card.seconds_to_best,
+        stopped_early: state.stopped_early,
+        weights_bytes,
+        parameters: card.parameters,
+    })
+}
