@@ -25,6 +25,8 @@ enum Command {
     Tokenize(cmd::tokenize::TokenizeArgs),
     /// Score predictions against gold tags exactly as conlleval does.
     Eval(cmd::eval::EvalArgs),
+    /// Train a model from a TOML config (dev-F1 selection, checkpoints, --resume, --final).
+    Train(cmd::train::TrainArgs),
 }
 
 fn main() -> ExitCode {
@@ -41,6 +43,7 @@ fn main() -> ExitCode {
         Command::Data(c) => cmd::data::run(c),
         Command::Tokenize(a) => cmd::tokenize::run(a),
         Command::Eval(a) => cmd::eval::run(a),
+        Command::Train(a) => cmd::train::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

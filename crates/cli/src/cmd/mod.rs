@@ -4,3 +4,4 @@ pub mod data;
 pub mod eval;
 pub mod io;
 pub mod tokenize;
+pub mod train;

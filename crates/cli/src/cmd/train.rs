@@ -1,0 +1,70 @@
+//! `tweetner train`: train a model from a TOML config (see `configs/`).
+//!
+//! All behaviour lives in `tweetner-train`; this only maps flags to
+//! [`TrainOptions`] and prints the summary.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use clap::Args;
+use tweetner_train::{train, TrainOptions};
+
+#[derive(Args)]
+pub struct TrainArgs {
+    /// Training configuration (TOML; paths in it are relative to the file).
+    #[arg(long)]
+    pub config: PathBuf,
+    /// Continue the interrupted run in the output directory from its last checkpoint.
+    #[arg(long)]
+    pub resume: bool,
+    /// Retrain on train + dev for the epoch count selected on dev (no dev score is
+    /// claimed); the count comes from --epochs or the selection run's card.
+    #[arg(long)]
+    pub r#final: bool,
+    /// Epochs for --final (default: the kept epoch of the run in the config's output dir).
+    #[arg(long, requires = "final")]
+    pub epochs: Option<usize>,
+    /// Selection run whose card gives the epoch count for --final.
+    #[arg(long, requires = "final", conflicts_with = "epochs")]
+    pub from_run: Option<PathBuf>,
+    /// Output directory (default: the config's `[output] dir`, `-final` appended for --final).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// No progress bar or per-epoch lines.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+pub fn run(args: TrainArgs) -> Result<()> {
+    let opts = TrainOptions {
+        resume: args.resume,
+        final_model: args.r#final,
+        final_epochs: args.epochs,
+        selection_run: args.from_run,
+        out_dir: args.out,
+        quiet: args.quiet,
+    };
+    let s = train(&args.config, &opts)
+        .with_context(|| format!("training from {}", args.config.display()))?;
+    let mut line = format!(
+        "model written to {} ({} epochs, {:.0} s",
+        s.out_dir.display(),
+        s.epochs_run,
+        s.training_seconds
+    );
+    if s.stopped_early {
+        line.push_str(", stopped early");
+    }
+    line.push(')');
+    println!("{line}");
+    if let (Some(dev), Some(best)) = (&s.dev, s.best_epoch) {
+        println!(
+            "dev P/R/F1 {:.2}/{:.2}/{:.2} at epoch {best} ({:.0} s to reach it)",
+            dev.overall.precision,
+            dev.overall.recall,
+            dev.overall.f1,
+            s.seconds_to_best.unwrap_or(0.0)
+        );
+    }
+    Ok(())
+}
