@@ -228,3 +228,34 @@ fn unnamed_sources_still_give_the_line() {
         .unwrap_err();
     assert!(err.to_string().starts_with("line 2: "), "{err}");
 }
+
+#[test]
+fn refuses_a_carriage_return_inside_a_line() {
+    // Old Mac line endings would otherwise read as one line with junk columns.
+    let msg = error_at(b"a\tO\rb\tO\r", ReadOptions::default(), 1);
+    assert!(msg.contains("carriage return"), "{msg}");
+    let msg = error_at(b"a\tO\nx\ry\tO\n", ReadOptions::default(), 2);
+    assert!(msg.contains("carriage return"), "{msg}");
+    // A CR right before the end of input is a CRLF file without its final LF.
+    let s = read("a\tO\r\nb\tO\r", ReadOptions::default()).unwrap();
+    assert_eq!(tokens(&s[0]), ["a", "b"]);
+}
+
+#[test]
+fn byte_order_marks_never_reach_a_token() {
+    let s = read_bytes(
+        b"\xEF\xBB\xBFa\tO\n\n\xEF\xBB\xBFb\tO\n  \xEF\xBB\xBFc\tO\n",
+        ReadOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(tokens(&s[0]), ["a"]);
+    assert_eq!(tokens(&s[1]), ["b", "c"]);
+    // A sentence behind a BOM-prefixed -DOCSTART- line is still a boundary, not lost.
+    let s = read_bytes(
+        b"\xEF\xBB\xBF-DOCSTART- O\n\nx\tO\n",
+        ReadOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(s.len(), 1);
+    assert_eq!(tokens(&s[0]), ["x"]);
+}

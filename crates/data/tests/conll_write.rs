@@ -40,6 +40,8 @@ fn refuses_what_would_not_read_back() {
         sentence(&[""], &["O"]),
         sentence(&["a"], &[""]),
         sentence(&["-DOCSTART-"], &["O"]),
+        sentence(&["a\rb"], &["O"]),
+        sentence(&["\u{feff}a"], &["O"]),
     ];
     for s in &bad {
         let mut out = Vec::new();

@@ -84,15 +84,23 @@ impl<R: BufRead> ConllReader<R> {
         }
         let mut bytes = &self.buf[..];
         if let Some(b) = bytes.strip_suffix(b"\n") {
-            bytes = b.strip_suffix(b"\r").unwrap_or(b);
+            bytes = b;
         } else if bytes.len() > MAX_LINE_BYTES {
             return Err(self.error(format!(
                 "line longer than {MAX_LINE_BYTES} bytes (is this a CoNLL file?)"
             )));
         }
-        if self.line_no == 1 {
-            bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+        // A lone CR would end up inside a field (or hide a whole line ending in
+        // old Mac files), which the writer could not reproduce: refuse it.
+        if bytes.contains(&b'\r') {
+            return Err(
+                self.error("carriage return inside the line (expected LF or CRLF line endings)")
+            );
         }
+        // A byte-order mark may start any line of concatenated files; it is
+        // never part of the token.
+        bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
         match std::str::from_utf8(bytes) {
             Ok(s) => Ok(Some(s)),
             Err(e) => Err(DataError::parse(
@@ -109,10 +117,11 @@ impl<R: BufRead> ConllReader<R> {
     /// Splits a non-blank line into columns: on tabs when it has any, else on
     /// runs of spaces. Fields are trimmed of surrounding ASCII whitespace.
     fn columns(line: &str) -> Vec<&str> {
+        // A stray byte-order mark starts no real field (see `next_line`).
         if line.contains('\t') {
-            line.trim_ascii().split('\t').map(str::trim_ascii).collect()
+            line.trim_ascii().split('\t').map(field).collect()
         } else {
-            line.split_ascii_whitespace().collect()
+            line.split_ascii_whitespace().map(field).collect()
         }
     }
 
@@ -245,4 +254,9 @@ pub fn read_conll(path: &Path, opts: &ReadOptions) -> Result<Vec<Sentence>, Data
         opts.clone(),
     )
     .collect()
+}
+
+/// One column's text: trimmed, without a stray leading byte-order mark.
+fn field(f: &str) -> &str {
+    f.trim_ascii().trim_start_matches('\u{feff}')
 }

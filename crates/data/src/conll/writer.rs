@@ -21,9 +21,13 @@ fn check_field(what: &str, field: &str) -> io::Result<()> {
     if field.is_empty() {
         return Err(invalid(format!("cannot write an empty {what}")));
     }
-    if field.contains(['\t', '\n', '\r']) || field.trim_ascii() != field {
+    // A leading byte-order mark would be taken for a file's BOM and dropped.
+    if field.contains(['\t', '\n', '\r'])
+        || field.trim_ascii() != field
+        || field.starts_with('\u{feff}')
+    {
         return Err(invalid(format!(
-            "cannot write {what} {field:?}: tabs, line breaks and surrounding whitespace would not read back"
+            "cannot write {what} {field:?}: tabs, line breaks, surrounding whitespace and a leading byte-order mark would not read back"
         )));
     }
     Ok(())
