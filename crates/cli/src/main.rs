@@ -25,6 +25,10 @@ enum Command {
     Tokenize(cmd::tokenize::TokenizeArgs),
     /// Score predictions against gold tags exactly as conlleval does.
     Eval(cmd::eval::EvalArgs),
+    /// Find entities in tweets (text, JSONL or CoNLL in; JSONL, pretty, CoNLL or IOB out).
+    Tag(cmd::tag::TagArgs),
+    /// Measure tagging throughput, per-stage time and peak memory on a file.
+    Bench(cmd::bench::BenchArgs),
     /// Train a model from a TOML config (dev-F1 selection, checkpoints, --resume, --final).
     Train(cmd::train::TrainArgs),
 }
@@ -43,6 +47,8 @@ fn main() -> ExitCode {
         Command::Data(c) => cmd::data::run(c),
         Command::Tokenize(a) => cmd::tokenize::run(a),
         Command::Eval(a) => cmd::eval::run(a),
+        Command::Tag(a) => cmd::tag::run(a),
+        Command::Bench(a) => cmd::bench::run(a),
         Command::Train(a) => cmd::train::run(a),
     };
     match result {

@@ -13,6 +13,7 @@ use clap::{Args, ValueEnum};
 use tweetner_data::{read_conll, ReadOptions};
 
 use super::io::open_input;
+use super::model::{default_threads, load_tagger};
 
 #[derive(Clone, Copy, ValueEnum)]
 pub enum ReportFormat {
@@ -24,7 +25,8 @@ pub enum ReportFormat {
 
 #[derive(Args)]
 pub struct EvalArgs {
-    /// One file with `token ... gold pred` columns (conlleval's input); `-` for stdin.
+    /// One file with `token ... gold pred` columns (conlleval's input), or with
+    /// --model a gold CoNLL file to tag; `-` for stdin.
     pub file: Option<PathBuf>,
     /// Gold CoNLL file (`token<TAB>tag`).
     #[arg(long, requires = "pred", conflicts_with = "file")]
@@ -35,6 +37,12 @@ pub struct EvalArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     pub format: ReportFormat,
+    /// Tag FILE (gold CoNLL) with this model directory and score the result.
+    #[arg(long, requires = "file")]
+    pub model: Option<PathBuf>,
+    /// With --model: threads used for tagging (default: all available cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
     /// Also print untyped scores, boundary errors and the type confusion table (text format).
     #[arg(long)]
     pub details: bool,
@@ -42,12 +50,27 @@ pub struct EvalArgs {
 
 pub fn run(args: EvalArgs) -> Result<()> {
     let report = match (&args.file, &args.gold, &args.pred) {
+        (Some(file), None, None) if args.model.is_some() => {
+            let threads = args.threads.unwrap_or_else(default_threads).max(1);
+            let (_, tagger) = load_tagger(args.model.as_deref(), threads, 64)?;
+            let gold = read_conll(file, &ReadOptions::default())?;
+            let tokens: Vec<Vec<String>> = gold.iter().map(|s| s.tokens.clone()).collect();
+            let predicted = tagger.tag_batch(&tokens)?;
+            tweetner_eval::evaluate(
+                gold.into_iter()
+                    .zip(predicted)
+                    .map(|(g, p)| (g.tags, p.tags)),
+            )?
+        }
         // Replayed line by line, exactly as conlleval reads its input.
-        (Some(file), None, None) => tweetner_eval::score_conlleval(
-            open_input(file)?,
-            &file.display().to_string(),
-            &tweetner_eval::EvalOptions::default(),
-        )?,
+        (Some(file), None, None) => {
+            let mut input = open_input(file)?;
+            let opts = tweetner_eval::EvalOptions {
+                delimiter: sniff_delimiter(&mut input)?,
+                ..Default::default()
+            };
+            tweetner_eval::score_conlleval(input, &file.display().to_string(), &opts)?
+        }
         (None, Some(gold), Some(pred)) => tweetner_eval::evaluate(paired_files(gold, pred)?)?,
         _ => bail!("give either one FILE with gold and predicted columns, or --gold G --pred P"),
     };
@@ -58,6 +81,20 @@ pub fn run(args: EvalArgs) -> Result<()> {
     };
     std::io::stdout().lock().write_all(text.as_bytes())?;
     Ok(())
+}
+
+/// conlleval splits on spaces; files written by `tweetner tag --format conll`
+/// from tab-separated input use tabs. The first line decides, as a person
+/// reading the file would.
+fn sniff_delimiter(input: &mut dyn std::io::BufRead) -> Result<String> {
+    let head = input.fill_buf()?;
+    let first_line = head.split(|&b| b == b'\n').next().unwrap_or_default();
+    Ok(if first_line.contains(&b'\t') {
+        "\t"
+    } else {
+        " "
+    }
+    .to_string())
 }
 
 /// Reads gold and predicted files and pairs their tweets, refusing files

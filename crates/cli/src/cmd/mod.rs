@@ -1,7 +1,10 @@
 //! One module per subcommand.
 
+pub mod bench;
 pub mod data;
 pub mod eval;
 pub mod io;
+pub mod model;
+pub mod tag;
 pub mod tokenize;
 pub mod train;

@@ -1,0 +1,257 @@
+//! `tweetner bench`: tagging throughput of a model on a file, end to end and
+//! per stage, with peak memory. Medians over several runs, because the
+//! machines this runs on are shared and noisy.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, ValueEnum};
+use serde::Serialize;
+use tweetner_data::{read_conll, ReadOptions};
+use tweetner_tagger::NeuralTagger;
+
+use super::model::{default_threads, resolve_model_dir};
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BenchInput {
+    /// Pre-tokenized CoNLL (tokens taken as given: no tokenizer in the timing).
+    Conll,
+    /// Raw text: the CoNLL tokens joined with spaces, re-tokenized in the timing.
+    Raw,
+}
+
+#[derive(Args)]
+pub struct BenchArgs {
+    /// CoNLL file whose tweets are tagged (e.g. the dev split).
+    pub file: PathBuf,
+    /// Model directory (default: $TWEETNER_MODEL, then the shipped models/default).
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+    /// Start from tokens or from raw text.
+    #[arg(long, value_enum, default_value = "raw")]
+    pub input: BenchInput,
+    /// Threads (default: all available cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Tweets per network batch.
+    #[arg(long, default_value_t = 64)]
+    pub batch_size: usize,
+    /// Timed runs (the median is reported).
+    #[arg(long, default_value_t = 5)]
+    pub runs: usize,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Serialize)]
+struct BenchReport {
+    model: String,
+    file: String,
+    input: &'static str,
+    tweets: usize,
+    tokens: usize,
+    threads: usize,
+    batch_size: usize,
+    runs: usize,
+    /// Median end-to-end seconds per pass over the file.
+    seconds: f64,
+    tweets_per_s: f64,
+    tokens_per_s: f64,
+    /// Median single-thread seconds per stage (one pass each).
+    stages: Stages,
+    load_seconds: f64,
+    peak_rss_mib: Option<f64>,
+}
+
+#[derive(Serialize, Default, Clone, Copy)]
+struct Stages {
+    tokenize: f64,
+    features: f64,
+    network: f64,
+    decode: f64,
+}
+
+pub fn run(args: BenchArgs) -> Result<()> {
+    if args.runs == 0 {
+        bail!("--runs must be at least 1");
+    }
+    let threads = args.threads.unwrap_or_else(default_threads).max(1);
+    let dir = resolve_model_dir(args.model.as_deref())?;
+    let load_start = Instant::now();
+    let tagger = NeuralTagger::load(&dir)
+        .with_context(|| format!("loading model {}", dir.display()))?
+        .with_threads(threads)
+        .with_batch_size(args.batch_size.max(1));
+    let load_seconds = load_start.elapsed().as_secs_f64();
+    let sentences = read_conll(&args.file, &ReadOptions::default())?;
+    let token_lists: Vec<Vec<String>> = sentences.into_iter().map(|s| s.tokens).collect();
+    let raw: Vec<String> = token_lists.iter().map(|t| t.join(" ")).collect();
+    let tokens: usize = token_lists.iter().map(Vec::len).sum();
+
+    // One untimed pass warms caches and allocator pools.
+    pass(&tagger, args.input, &raw, &token_lists)?;
+    let mut totals = Vec::with_capacity(args.runs);
+    let mut stages = Vec::with_capacity(args.runs);
+    for _ in 0..args.runs {
+        let t = Instant::now();
+        pass(&tagger, args.input, &raw, &token_lists)?;
+        totals.push(t.elapsed().as_secs_f64());
+        stages.push(stage_times(
+            &tagger,
+            args.input,
+            &raw,
+            &token_lists,
+            args.batch_size,
+        )?);
+    }
+    let seconds = median(&mut totals);
+    let stages = Stages {
+        tokenize: median(&mut stages.iter().map(|s| s.tokenize).collect::<Vec<_>>()),
+        features: median(&mut stages.iter().map(|s| s.features).collect::<Vec<_>>()),
+        network: median(&mut stages.iter().map(|s| s.network).collect::<Vec<_>>()),
+        decode: median(&mut stages.iter().map(|s| s.decode).collect::<Vec<_>>()),
+    };
+    let report = BenchReport {
+        model: dir.display().to_string(),
+        file: args.file.display().to_string(),
+        input: match args.input {
+            BenchInput::Conll => "conll tokens",
+            BenchInput::Raw => "raw text",
+        },
+        tweets: token_lists.len(),
+        tokens,
+        threads,
+        batch_size: args.batch_size,
+        runs: args.runs,
+        seconds,
+        tweets_per_s: token_lists.len() as f64 / seconds,
+        tokens_per_s: tokens as f64 / seconds,
+        stages,
+        load_seconds,
+        peak_rss_mib: peak_rss_mib(),
+    };
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print_report(&report);
+    }
+    Ok(())
+}
+
+fn print_report(r: &BenchReport) {
+    println!("model       {}", r.model);
+    println!(
+        "input       {} ({}): {} tweets, {} tokens",
+        r.file, r.input, r.tweets, r.tokens
+    );
+    println!("threads     {} (batch size {})", r.threads, r.batch_size);
+    println!(
+        "throughput  {:.0} tweets/s, {:.0} tokens/s (median of {} runs, {:.3} s per pass)",
+        r.tweets_per_s, r.tokens_per_s, r.runs, r.seconds
+    );
+    let s = &r.stages;
+    println!(
+        "stages      1 thread: tokenize {:.3} s, features {:.3} s, network {:.3} s, decode {:.3} s",
+        s.tokenize, s.features, s.network, s.decode
+    );
+    println!("model load  {:.2} s", r.load_seconds);
+    match r.peak_rss_mib {
+        Some(m) => println!("peak RSS    {m:.1} MiB"),
+        None => println!("peak RSS    unavailable on this platform"),
+    }
+}
+
+/// One full pass the way users run it: tokens (or raw text) in, tags out.
+fn pass(
+    tagger: &NeuralTagger,
+    input: BenchInput,
+    raw: &[String],
+    token_lists: &[Vec<String>],
+) -> Result<usize> {
+    use tweetner_tagger::Tagger;
+    let n = match input {
+        BenchInput::Raw => tweetner_annotate::annotate(tagger, raw)?
+            .iter()
+            .map(|a| a.entities.len())
+            .sum(),
+        BenchInput::Conll => tagger
+            .tag_batch(token_lists)?
+            .iter()
+            .map(|t| t.spans.len())
+            .sum(),
+    };
+    Ok(n)
+}
+
+/// Single-threaded time of each stage over the whole file, batched like the tagger.
+fn stage_times(
+    tagger: &NeuralTagger,
+    input: BenchInput,
+    raw: &[String],
+    token_lists: &[Vec<String>],
+    batch_size: usize,
+) -> Result<Stages> {
+    let mut s = Stages::default();
+    let t = Instant::now();
+    let retokenized: Vec<Vec<String>> = match input {
+        BenchInput::Raw => raw
+            .iter()
+            .map(|r| {
+                tweetner_text::tokenize(r)
+                    .into_iter()
+                    .map(|t| t.text)
+                    .collect()
+            })
+            .collect(),
+        BenchInput::Conll => Vec::new(),
+    };
+    s.tokenize = t.elapsed().as_secs_f64();
+    let lists = if input == BenchInput::Raw {
+        &retokenized
+    } else {
+        token_lists
+    };
+    let t = Instant::now();
+    let mut inputs: Vec<_> = lists
+        .iter()
+        .filter(|l| !l.is_empty())
+        .map(|l| tagger.input(l))
+        .collect();
+    s.features = t.elapsed().as_secs_f64();
+    inputs.sort_by_key(|i| i.len());
+    let net = tagger.network();
+    let t = Instant::now();
+    for batch in inputs.chunks(batch_size.max(1)) {
+        net.emissions(batch)?;
+    }
+    s.network = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    for batch in inputs.chunks(batch_size.max(1)) {
+        net.predict(batch)?;
+    }
+    // `predict` recomputes the emissions; what remains is CRF decoding.
+    s.decode = (t.elapsed().as_secs_f64() - s.network).max(0.0);
+    Ok(s)
+}
+
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    if n == 0 {
+        0.0
+    } else if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
+/// Peak resident set size of this process (Linux `VmHWM`).
+fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}

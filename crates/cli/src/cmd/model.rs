@@ -1,0 +1,48 @@
+//! Where models come from when the user names none, and how they are loaded.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use tweetner_tagger::{NeuralTagger, Tagger};
+
+/// Environment variable naming the model directory to use by default.
+pub const MODEL_ENV: &str = "TWEETNER_MODEL";
+
+/// The model directory: `--model`, then `$TWEETNER_MODEL`, then the model
+/// shipped in the repository (`models/default`), so that a fresh clone can
+/// tag without downloading anything.
+pub fn resolve_model_dir(flag: Option<&Path>) -> Result<PathBuf> {
+    if let Some(dir) = flag {
+        return Ok(dir.to_path_buf());
+    }
+    if let Some(dir) = std::env::var_os(MODEL_ENV).filter(|v| !v.is_empty()) {
+        return Ok(PathBuf::from(dir));
+    }
+    let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models/default");
+    if shipped.join("tweetner-model.json").is_file() {
+        return Ok(shipped);
+    }
+    anyhow::bail!(
+        "no model given: pass --model DIR or set {MODEL_ENV} (the shipped model was expected at {})",
+        shipped.display()
+    )
+}
+
+/// Loads a model for inference, spreading each batch over `threads` threads.
+pub fn load_tagger(
+    flag: Option<&Path>,
+    threads: usize,
+    batch_size: usize,
+) -> Result<(PathBuf, Box<dyn Tagger + Send + Sync>)> {
+    let dir = resolve_model_dir(flag)?;
+    let tagger = NeuralTagger::load(&dir)
+        .with_context(|| format!("loading model {}", dir.display()))?
+        .with_threads(threads)
+        .with_batch_size(batch_size);
+    Ok((dir, Box::new(tagger)))
+}
+
+/// Threads to use when the user does not say: every core this process may use.
+pub fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}

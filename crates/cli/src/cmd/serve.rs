@@ -1,0 +1,110 @@
+//! `tweetner serve`: the HTTP service. The API (endpoints, JSON shapes,
+//! error codes) is documented in the `tweetner-serve` crate.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use clap::Args;
+use tweetner_serve::{LoadedModel, ServeConfig};
+
+#[derive(Args)]
+pub struct ServeArgs {
+    /// Model directory [default: models/default of the source tree].
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+    /// Settings file (TOML; any `ServeConfig` keys). Flags below override it.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Address to listen on [default: 127.0.0.1:8080].
+    #[arg(long)]
+    pub addr: Option<SocketAddr>,
+    /// Most texts per inference batch [default: 32].
+    #[arg(long)]
+    pub max_batch: Option<usize>,
+    /// Longest wait (ms) for a batch to fill [default: 2].
+    #[arg(long)]
+    pub max_wait_ms: Option<u64>,
+    /// Requests that may wait before new ones get 429 [default: 256].
+    #[arg(long)]
+    pub queue_capacity: Option<usize>,
+    /// Inference threads [default: number of cores].
+    #[arg(long)]
+    pub workers: Option<usize>,
+    /// Largest request body in bytes [default: 1048576].
+    #[arg(long)]
+    pub body_limit_bytes: Option<usize>,
+    /// Most texts per request [default: 256].
+    #[arg(long)]
+    pub max_texts_per_request: Option<usize>,
+    /// Longest text in UTF-8 bytes [default: 4096].
+    #[arg(long)]
+    pub max_text_bytes: Option<usize>,
+    /// Per-request time limit in ms [default: 10000].
+    #[arg(long)]
+    pub request_timeout_ms: Option<u64>,
+}
+
+/// Where the model is looked for when `--model` is not given: the repository's
+/// `models/default`, located from this crate's source directory at build time.
+pub fn default_model_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../models/default")
+}
+
+/// The file settings (or defaults) with the flags applied on top.
+fn settings(args: &ServeArgs) -> Result<ServeConfig> {
+    let mut cfg = match &args.config {
+        Some(path) => ServeConfig::from_toml_file(path)?,
+        None => ServeConfig::default(),
+    };
+    macro_rules! set {
+        ($($field:ident),*) => {$(
+            if let Some(v) = args.$field {
+                cfg.$field = v;
+            }
+        )*};
+    }
+    set!(
+        addr,
+        max_batch,
+        max_wait_ms,
+        queue_capacity,
+        workers,
+        body_limit_bytes,
+        max_texts_per_request,
+        max_text_bytes,
+        request_timeout_ms
+    );
+    cfg.validate()?;
+    Ok(cfg)
+}
+
+pub fn run(args: ServeArgs) -> Result<()> {
+    let cfg = settings(&args)?;
+    let dir = args.model.clone().unwrap_or_else(default_model_dir);
+    // Read the description first: a wrong --model fails here, before the port
+    // opens, while the weights load in the background once it is open.
+    let info = tweetner_tagger::model_info(&dir)
+        .with_context(|| format!("{}: not a usable model directory", dir.display()))?;
+    let name = info.name.clone();
+    let info = serde_json::to_value(&info).context("describing the model")?;
+    let load_dir = dir.clone();
+    tweetner_serve::run_blocking(
+        cfg,
+        move || {
+            let tagger = tweetner_tagger::load_model(&load_dir).map_err(|e| e.to_string())?;
+            Ok(LoadedModel {
+                tagger: Arc::from(tagger),
+                info: Some(info),
+            })
+        },
+        |addr| {
+            eprintln!(
+                "tweetner: serving model {name} ({}) on http://{addr}; Ctrl-C to stop",
+                dir.display()
+            )
+        },
+    )?;
+    Ok(())
+}
