@@ -281,10 +281,8 @@ mod tests {
         else {
             panic!()
         };
-        assert_eq!(
-            (*line, tokens.as_slice()),
-            (3, ["Obama", "wins"].as_slice())
-        );
+        assert_eq!(*line, 3);
+        assert_eq!(tokens, &["Obama", "wins"]);
         assert_eq!(lines[1], "wins\tO");
         assert!(matches!(&recs[1], Record::Tokens { line: 7, .. }));
     }
