@@ -175,12 +175,12 @@ impl<R: BufRead> Records<R> {
                 }
                 break;
             }
-            if first == 0 {
-                first = line;
-            }
             let token = text.split(['\t', ' ']).next().unwrap_or_default();
             if token == "-DOCSTART-" {
                 continue;
+            }
+            if first == 0 {
+                first = line;
             }
             tokens.push(token.to_string());
             lines.push(text);
