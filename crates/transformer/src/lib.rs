@@ -1,0 +1,106 @@
+//! Pretrained transformer encoders for tweetner, in Burn (CPU `flex`
+//! backend): BERT (all-MiniLM-L6-v2) and MPNet (all-mpnet-base-v2) loaded from
+//! plain Hugging Face checkpoint directories, plus the sub-word alignment and
+//! sliding windows that turn CoNLL words into encoder inputs and encoder
+//! outputs back into one value per word.
+//!
+//! `scripts/fetch-encoders.sh` puts both checkpoints under
+//! `~/.cache/tweetner/encoders/{minilm,mpnet}`. A checkpoint directory needs
+//! `config.json`, `tokenizer.json` and `model.safetensors`.
+//!
+//! ```no_run
+//! use tweetner_transformer::{cpu_device, PretrainedEncoder, WindowConfig, Windows};
+//!
+//! # fn main() -> Result<(), tweetner_transformer::TransformerError> {
+//! let device = cpu_device();
+//! let dir = std::path::Path::new("/root/.cache/tweetner/encoders/minilm");
+//! let model = PretrainedEncoder::load(dir, &device)?;
+//! let tweets = vec![vec!["RT", "@user", ":", "Disney", "world", "&lt;", "3"]];
+//! let aligned = tweets
+//!     .iter()
+//!     .map(|t| model.tokenizer.tokenize(t))
+//!     .collect::<Result<Vec<_>, _>>()?;
+//! let windows = Windows::new(&aligned, &model.tokenizer, &WindowConfig::default())?;
+//! let input = model.encoder.input(&windows.input_rows(), &device)?;
+//! let hidden = model.encoder.forward(&input); // [windows, T, hidden]
+//! let [n, t, h] = hidden.dims();
+//! // One state per word, read from the window where the word is most central:
+//! let rows: Vec<i64> = windows.word_rows(t)[0].iter().map(|&r| r as i64).collect();
+//! let index = tweetner_transformer::burn::tensor::Tensor::from_data(
+//!     tweetner_transformer::burn::tensor::TensorData::new(rows.clone(), [rows.len()]),
+//!     &device,
+//! );
+//! let words = hidden.reshape([n * t, h]).select(0, index); // [words, hidden]
+//! # let _ = words;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! * [`config`]: `config.json` → [`EncoderConfig`].
+//! * [`encoder`]: the [`Encoder`] module (embeddings, layers, MPNet's
+//!   relative-position bias) and its forward pass.
+//! * [`load`]: checkpoint directory → [`Encoder`] (names in [`names`], tensors
+//!   via [`weights`]).
+//! * [`export`]: the encoder's tensors under HF names, for saving a
+//!   fine-tuned checkpoint.
+//! * [`input`]: padded, checked [`EncoderInput`] batches.
+//! * [`subword`]: words → pieces with word ids ([`SubwordTokenizer`]).
+//! * [`window`]: long tweets → overlapping windows, labels with
+//!   [`IGNORE_INDEX`], outputs back to words ([`Windows`]).
+
+pub mod config;
+pub mod encoder;
+pub mod error;
+pub mod export;
+pub mod input;
+pub mod load;
+pub mod names;
+pub mod subword;
+pub mod weights;
+pub mod window;
+
+use std::path::Path;
+
+pub use config::{Activation, Architecture, EncoderConfig};
+pub use encoder::Encoder;
+pub use error::TransformerError;
+pub use export::{write_safetensors, NamedTensor};
+pub use input::EncoderInput;
+pub use load::{load_encoder, load_weights};
+pub use subword::{AlignedSentence, SubwordTokenizer};
+pub use window::{
+    LabelledPiece, Location, PieceLabelling, Window, WindowConfig, Windows, IGNORE_INDEX,
+};
+
+/// Burn, re-exported so users need no direct dependency (and get the same version).
+pub use burn;
+
+/// The pure-Rust CPU device the encoders run on (see `tweetner_model::cpu_device`).
+pub fn cpu_device() -> burn::tensor::Device {
+    burn::tensor::Device::flex()
+}
+
+/// An encoder together with the tokenizer of its checkpoint.
+#[derive(Debug)]
+pub struct PretrainedEncoder {
+    /// The network.
+    pub encoder: Encoder,
+    /// Its `tokenizer.json`.
+    pub tokenizer: SubwordTokenizer,
+}
+
+impl PretrainedEncoder {
+    /// Load `dir/{config.json, model.safetensors, tokenizer.json}`.
+    pub fn load(dir: &Path, device: &burn::tensor::Device) -> Result<Self, TransformerError> {
+        let tokenizer = SubwordTokenizer::from_file(&dir.join(load::TOKENIZER_FILE))?;
+        let encoder = load_encoder(dir, device)?;
+        Ok(PretrainedEncoder { encoder, tokenizer })
+    }
+}
+
+#[cfg(test)]
+mod align_tests;
+#[cfg(test)]
+mod encoder_tests;
+#[cfg(test)]
+mod testutil;
