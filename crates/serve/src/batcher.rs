@@ -1,0 +1,308 @@
+//! Dynamic micro-batching: requests from many connections are merged into
+//! batches so the model runs fewer, larger calls.
+//!
+//! ```text
+//!  handlers ──try_send──▶ bounded queue ──▶ batcher task ──▶ worker threads
+//!     ▲   (full → 429)                  (≤ max_batch texts,   (tagger runs
+//!     └───────────────── oneshot reply ◀── ≤ max_wait) ───────  off the runtime)
+//! ```
+//!
+//! The batcher takes a worker permit *before* it starts a batch. While every
+//! worker is busy, requests therefore stay in the bounded queue, where they
+//! count against its capacity: that is what turns overload into immediate 429s
+//! instead of ever-growing latency. Once a worker is free, whatever is queued is
+//! taken greedily, so batches grow exactly when the server is busy.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::{mpsc as std_mpsc, Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use tokio::sync::{mpsc, oneshot, OwnedSemaphorePermit, Semaphore};
+use tweetner_annotate::{annotate, Annotation};
+use tweetner_model::Tagger;
+
+use crate::error::ServeError;
+use crate::metrics::Metrics;
+
+/// A tagger shared by all workers.
+pub type SharedTagger = Arc<dyn Tagger + Send + Sync>;
+
+/// Why a batch produced no annotations.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum BatchError {
+    /// The tagger returned an error.
+    #[error("inference failed: {0}")]
+    Inference(String),
+    /// The tagger panicked; the worker survived and keeps serving.
+    #[error("inference panicked")]
+    Panicked,
+}
+
+/// Why a request could not be queued.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SubmitError {
+    /// The queue is at capacity (answer 429).
+    QueueFull,
+    /// The batcher has stopped (server shutting down; answer 503).
+    Closed,
+}
+
+/// What a queued request eventually receives.
+pub type BatchResult = Result<Vec<Annotation>, BatchError>;
+
+struct Job {
+    texts: Vec<String>,
+    reply: oneshot::Sender<BatchResult>,
+}
+
+/// One batch on its way to a worker, with the permit that frees the worker
+/// slot when dropped.
+struct Work {
+    jobs: Vec<Job>,
+    _permit: OwnedSemaphorePermit,
+}
+
+/// Batching settings (a subset of [`crate::ServeConfig`]).
+#[derive(Debug, Clone, Copy)]
+pub struct BatchSettings {
+    /// Most texts per batch.
+    pub max_batch: usize,
+    /// Longest wait for more requests once a batch has one.
+    pub max_wait: Duration,
+    /// Requests that may wait in the queue.
+    pub queue_capacity: usize,
+    /// Inference threads.
+    pub workers: usize,
+}
+
+/// The submitting side, held by the HTTP handlers.
+#[derive(Debug, Clone)]
+pub struct Batcher {
+    tx: mpsc::Sender<Job>,
+    capacity: usize,
+}
+
+impl std::fmt::Debug for Job {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Job")
+            .field("texts", &self.texts.len())
+            .finish()
+    }
+}
+
+impl Batcher {
+    /// Start the batcher task (on the current tokio runtime) and the worker threads.
+    pub fn start(
+        tagger: SharedTagger,
+        settings: BatchSettings,
+        metrics: Arc<Metrics>,
+    ) -> Result<(Batcher, BatcherHandle), ServeError> {
+        let (tx, rx) = mpsc::channel(settings.queue_capacity.max(1));
+        let (work_tx, work_rx) = std_mpsc::channel::<Work>();
+        let work_rx = Arc::new(Mutex::new(work_rx));
+        let mut threads = Vec::with_capacity(settings.workers);
+        for i in 0..settings.workers.max(1) {
+            let rx = Arc::clone(&work_rx);
+            let tagger = Arc::clone(&tagger);
+            let metrics = Arc::clone(&metrics);
+            let handle = std::thread::Builder::new()
+                .name(format!("tweetner-infer-{i}"))
+                .spawn(move || worker_loop(&rx, tagger.as_ref(), &metrics))
+                .map_err(ServeError::Worker)?;
+            threads.push(handle);
+        }
+        let permits = Arc::new(Semaphore::new(settings.workers.max(1)));
+        let (close_tx, close_rx) = oneshot::channel();
+        let task = tokio::spawn(batch_loop(
+            rx, permits, work_tx, settings, metrics, close_rx,
+        ));
+        Ok((
+            Batcher {
+                tx,
+                capacity: settings.queue_capacity.max(1),
+            },
+            BatcherHandle {
+                close: close_tx,
+                task,
+                threads,
+            },
+        ))
+    }
+
+    /// Queue `texts` without waiting; the receiver yields the annotations in order.
+    pub fn try_submit(
+        &self,
+        texts: Vec<String>,
+    ) -> Result<oneshot::Receiver<BatchResult>, SubmitError> {
+        let (reply, rx) = oneshot::channel();
+        match self.tx.try_send(Job { texts, reply }) {
+            Ok(()) => Ok(rx),
+            Err(mpsc::error::TrySendError::Full(_)) => Err(SubmitError::QueueFull),
+            Err(mpsc::error::TrySendError::Closed(_)) => Err(SubmitError::Closed),
+        }
+    }
+
+    /// Requests waiting for a worker right now.
+    pub fn queue_depth(&self) -> usize {
+        self.capacity.saturating_sub(self.tx.capacity())
+    }
+
+    /// Queue capacity.
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+}
+
+/// Owner of the batcher task and worker threads, used to stop them.
+#[derive(Debug)]
+pub struct BatcherHandle {
+    close: oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<()>,
+    threads: Vec<JoinHandle<()>>,
+}
+
+impl BatcherHandle {
+    /// Stop accepting new requests, finish every queued one, then stop the
+    /// workers and wait for them.
+    pub async fn shutdown(self) {
+        let _ = self.close.send(());
+        if let Err(e) = self.task.await {
+            tracing::error!("batcher task failed: {e}");
+        }
+        // The task dropped the work sender, so each worker ends after its batch.
+        let threads = self.threads;
+        let joined = tokio::task::spawn_blocking(move || {
+            for t in threads {
+                if t.join().is_err() {
+                    tracing::error!("inference worker panicked");
+                }
+            }
+        })
+        .await;
+        if let Err(e) = joined {
+            tracing::error!("joining inference workers failed: {e}");
+        }
+    }
+}
+
+/// Forms batches and hands them to the workers until the queue is closed and empty.
+async fn batch_loop(
+    mut rx: mpsc::Receiver<Job>,
+    permits: Arc<Semaphore>,
+    work_tx: std_mpsc::Sender<Work>,
+    s: BatchSettings,
+    metrics: Arc<Metrics>,
+    mut close: oneshot::Receiver<()>,
+) {
+    // A job that did not fit in the previous batch opens the next one.
+    let mut carry: Option<Job> = None;
+    let mut closing = false;
+    loop {
+        // The semaphore is never closed, so this only fails if that changes.
+        let Ok(permit) = Arc::clone(&permits).acquire_owned().await else {
+            break;
+        };
+        let first = match carry.take() {
+            Some(job) => job,
+            None => tokio::select! {
+                job = rx.recv() => match job {
+                    Some(job) => job,
+                    None => break,
+                },
+                _ = &mut close, if !closing => {
+                    // Refuse new work but keep draining what is queued.
+                    closing = true;
+                    rx.close();
+                    continue;
+                }
+            },
+        };
+        if first.reply.is_closed() {
+            metrics.abandoned();
+            continue;
+        }
+        let mut texts = first.texts.len();
+        let mut jobs = vec![first];
+        let deadline = tokio::time::Instant::now() + s.max_wait;
+        while texts < s.max_batch {
+            let next = match tokio::time::timeout_at(deadline, rx.recv()).await {
+                Ok(Some(job)) => job,
+                Ok(None) | Err(_) => break,
+            };
+            if next.reply.is_closed() {
+                metrics.abandoned();
+                continue;
+            }
+            if texts + next.texts.len() > s.max_batch {
+                carry = Some(next);
+                break;
+            }
+            texts += next.texts.len();
+            jobs.push(next);
+        }
+        if let Err(std_mpsc::SendError(work)) = work_tx.send(Work {
+            jobs,
+            _permit: permit,
+        }) {
+            // Only possible if every worker thread died.
+            for job in work.jobs {
+                let _ = job.reply.send(Err(BatchError::Inference(
+                    "no inference worker left".into(),
+                )));
+            }
+        }
+    }
+    drop(work_tx);
+}
+
+/// Runs batches until the batcher drops its sender.
+fn worker_loop(
+    rx: &Mutex<std_mpsc::Receiver<Work>>,
+    tagger: &(dyn Tagger + Send + Sync),
+    metrics: &Metrics,
+) {
+    loop {
+        // The lock is held only while waiting for the next batch; a poisoned
+        // lock still holds a usable receiver.
+        let work = match rx.lock().unwrap_or_else(|p| p.into_inner()).recv() {
+            Ok(work) => work,
+            Err(_) => return,
+        };
+        run_batch(work, tagger, metrics);
+    }
+}
+
+fn run_batch(work: Work, tagger: &(dyn Tagger + Send + Sync), metrics: &Metrics) {
+    let texts: Vec<&str> = work
+        .jobs
+        .iter()
+        .flat_map(|j| j.texts.iter().map(String::as_str))
+        .collect();
+    let start = Instant::now();
+    // A panicking tagger must not take the worker (and with it the server's
+    // capacity) down; its batch gets an error and the next batch runs normally.
+    let outcome = match catch_unwind(AssertUnwindSafe(|| annotate(tagger, &texts))) {
+        Ok(Ok(annotations)) => Ok(annotations),
+        Ok(Err(e)) => Err(BatchError::Inference(e.to_string())),
+        Err(_) => Err(BatchError::Panicked),
+    };
+    metrics.batch(texts.len(), start.elapsed().as_secs_f64(), outcome.is_ok());
+    if let Err(e) = &outcome {
+        tracing::error!("batch of {} texts failed: {e}", texts.len());
+    }
+    match outcome {
+        Ok(annotations) => {
+            let mut it = annotations.into_iter();
+            for job in work.jobs {
+                let mine: Vec<Annotation> = it.by_ref().take(job.texts.len()).collect();
+                let _ = job.reply.send(Ok(mine));
+            }
+        }
+        Err(e) => {
+            for job in work.jobs {
+                let _ = job.reply.send(Err(e.clone()));
+            }
+        }
+    }
+}

@@ -1,0 +1,158 @@
+//! Server settings: where to listen, how to batch, and the limits that keep
+//! one client from starving the others.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::ServeError;
+
+/// Everything the server can be tuned with. Every field has a default, so a
+/// TOML file only needs the ones it changes; unknown keys are rejected so a
+/// typo (`max_bach`) fails loudly instead of silently using the default.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServeConfig {
+    /// Address to listen on; port 0 picks a free port (see [`crate::Server::local_addr`]).
+    pub addr: SocketAddr,
+    /// Most texts one inference batch holds. Bigger batches amortise per-call
+    /// overhead; smaller ones bound the latency a single batch adds.
+    pub max_batch: usize,
+    /// Longest time (ms) the batcher waits for more requests once it has one.
+    /// This is the latency cost paid at low load for better batching at high load.
+    pub max_wait_ms: u64,
+    /// Requests that may wait for a worker. When full, new requests get 429
+    /// at once: fast refusal beats an unbounded queue whose latency grows forever.
+    pub queue_capacity: usize,
+    /// Inference threads (each runs one batch at a time). Inference is CPU
+    /// bound, so more workers than cores only adds contention.
+    pub workers: usize,
+    /// Largest request body accepted, in bytes (413 beyond).
+    pub body_limit_bytes: usize,
+    /// Most texts one request may carry (413 beyond).
+    pub max_texts_per_request: usize,
+    /// Longest single text, in UTF-8 bytes (413 beyond, naming the field).
+    pub max_text_bytes: usize,
+    /// Time a request may spend queued plus tagged before it gets 504.
+    pub request_timeout_ms: u64,
+}
+
+impl Default for ServeConfig {
+    fn default() -> Self {
+        ServeConfig {
+            addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            max_batch: 32,
+            max_wait_ms: 2,
+            queue_capacity: 256,
+            workers: std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1),
+            body_limit_bytes: 1 << 20,
+            max_texts_per_request: 256,
+            // Tweets are at most 280 characters, i.e. at most 1120 UTF-8 bytes;
+            // leave room for long posts from other sources.
+            max_text_bytes: 4096,
+            request_timeout_ms: 10_000,
+        }
+    }
+}
+
+impl ServeConfig {
+    /// Read a TOML file (all keys optional, unknown keys rejected) and validate it.
+    pub fn from_toml_file(path: &Path) -> Result<Self, ServeError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ServeError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::from_toml_str(&text).map_err(|e| match e {
+            ServeError::Config { message, .. } => ServeError::Config {
+                path: Some(path.to_path_buf()),
+                message,
+            },
+            other => other,
+        })
+    }
+
+    /// Parse TOML text (no file name in errors) and validate it.
+    pub fn from_toml_str(text: &str) -> Result<Self, ServeError> {
+        // toml's messages carry the line and column of the problem.
+        let cfg: ServeConfig = toml::from_str(text).map_err(|e| ServeError::Config {
+            path: None,
+            message: e.to_string(),
+        })?;
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    /// Reject settings that would make the server useless (a zero-sized queue
+    /// refuses everything, zero workers never answer).
+    pub fn validate(&self) -> Result<(), ServeError> {
+        let positive = [
+            ("max_batch", self.max_batch as u64),
+            ("queue_capacity", self.queue_capacity as u64),
+            ("workers", self.workers as u64),
+            ("body_limit_bytes", self.body_limit_bytes as u64),
+            ("max_texts_per_request", self.max_texts_per_request as u64),
+            ("max_text_bytes", self.max_text_bytes as u64),
+            ("request_timeout_ms", self.request_timeout_ms),
+        ];
+        for (name, value) in positive {
+            if value == 0 {
+                return Err(ServeError::Config {
+                    path: None,
+                    message: format!("`{name}` must be at least 1"),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// [`Self::max_wait_ms`] as a duration.
+    pub fn max_wait(&self) -> Duration {
+        Duration::from_millis(self.max_wait_ms)
+    }
+
+    /// [`Self::request_timeout_ms`] as a duration.
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_millis(self.request_timeout_ms)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partial_file_keeps_other_defaults() {
+        let cfg = ServeConfig::from_toml_str("max_batch = 8\naddr = \"0.0.0.0:9000\"\n").unwrap();
+        assert_eq!(cfg.max_batch, 8);
+        assert_eq!(cfg.addr.port(), 9000);
+        assert_eq!(cfg.queue_capacity, ServeConfig::default().queue_capacity);
+    }
+
+    #[test]
+    fn unknown_key_is_rejected_with_its_name() {
+        let err = ServeConfig::from_toml_str("max_bach = 8\n").unwrap_err();
+        assert!(err.to_string().contains("max_bach"), "{err}");
+    }
+
+    #[test]
+    fn zero_limits_are_rejected() {
+        let err = ServeConfig::from_toml_str("workers = 0\n").unwrap_err();
+        assert!(err.to_string().contains("workers"), "{err}");
+    }
+
+    #[test]
+    fn file_errors_name_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("serve.toml");
+        std::fs::write(&path, "max_batch = \"many\"\n").unwrap();
+        let err = ServeConfig::from_toml_file(&path).unwrap_err().to_string();
+        assert!(err.contains("serve.toml"), "{err}");
+        assert!(err.contains("max_batch"), "{err}");
+        let missing = ServeConfig::from_toml_file(&dir.path().join("nope.toml")).unwrap_err();
+        assert!(missing.to_string().contains("nope.toml"));
+    }
+}

@@ -1,0 +1,71 @@
+//! tweetner's HTTP service: raw tweets in, entities with character offsets out.
+//!
+//! Requests from all connections are merged into micro-batches (see
+//! [`batcher`]) that run on dedicated inference threads, never on the async
+//! runtime, so slow inference cannot stall accepting, health checks or metrics.
+//! A bounded queue turns overload into immediate `429`s, every limit answers
+//! with a JSON error naming the field at fault, and shutdown drains in-flight
+//! requests before returning.
+//!
+//! # Endpoints
+//!
+//! | method, path | answer |
+//! |---|---|
+//! | `POST /v1/tag` | entities for one text or a list of texts (below) |
+//! | `GET /v1/model` | `{name, labels, entity_types, info, serving, version}`; `info` is the JSON given at start (the model card); 503 while loading |
+//! | `GET /healthz` | 200 `{"status":"ok"}` while the process runs |
+//! | `GET /readyz` | 200 `{"status":"ready"}` once the model is loaded; 503 `{"status":"loading"}` before, `{"status":"draining"}` during shutdown |
+//! | `GET /metrics` | Prometheus text format: `tweetner_http_requests_total{endpoint,status}`, `tweetner_errors_total{code}`, `tweetner_http_request_duration_seconds` (histogram by endpoint), `tweetner_batch_size` and `tweetner_inference_duration_seconds` (histograms), `tweetner_tweets_tagged_total`, `tweetner_tweets_per_second` (10 s average), queue depth/capacity, workers, in-flight, ready, uptime |
+//!
+//! # `POST /v1/tag`
+//!
+//! Request (any content type; the body must be JSON; unknown fields are rejected):
+//!
+//! ```json
+//! {"text": "Going to Paris with Obama"}
+//! {"texts": ["first tweet", "second tweet"], "include_tokens": true}
+//! ```
+//!
+//! Response for `text` (one object) and for `texts` (`results`, input order):
+//!
+//! ```json
+//! {"entities": [{"text": "Paris", "type": "geo-loc", "start": 9, "end": 14,
+//!                "byte_start": 9, "byte_end": 14, "score": 0.93}]}
+//! {"results": [{"entities": [...]}, {"entities": [...], "tokens": [...]}]}
+//! ```
+//!
+//! `start`/`end` count Unicode scalar values (chars) and `byte_start`/`byte_end`
+//! UTF-8 bytes, both end-exclusive, so `text[start..end]` is the entity in
+//! either unit. `score` is the model's confidence in exactly this span and
+//! type. With `include_tokens`, each result also has `tokens`:
+//! `[{text, start, end, byte_start, byte_end, tag, score}]` (BIO tag per token).
+//!
+//! Errors are `{"error": {"code", "message", "field"?}}`:
+//!
+//! | status | code | when |
+//! |---|---|---|
+//! | 400 | `invalid_json` | the body is not JSON |
+//! | 422 | `invalid_request` | wrong shape: missing `text`/`texts`, both, wrong type (`field` is e.g. `texts[2]`), unknown field |
+//! | 413 | `body_too_large` | body over `body_limit_bytes` |
+//! | 413 | `too_many_texts` | more than `max_texts_per_request` texts (`field`: `texts`) |
+//! | 413 | `text_too_long` | a text over `max_text_bytes` UTF-8 bytes (`field`: `text` or `texts[i]`) |
+//! | 429 | `queue_full` | `queue_capacity` requests already wait; `Retry-After: 1` |
+//! | 503 | `model_loading` / `shutting_down` | not ready yet / draining; `Retry-After: 1` |
+//! | 504 | `timeout` | not finished within `request_timeout_ms` (body read + queue + inference) |
+//! | 500 | `inference_failed` | the tagger failed or panicked (the worker survives) |
+//! | 404, 405 | `not_found`, `method_not_allowed` | |
+
+pub mod api;
+pub mod batcher;
+pub mod client;
+mod config;
+mod error;
+pub mod metrics;
+mod routes;
+mod server;
+pub mod testing;
+
+pub use batcher::SharedTagger;
+pub use config::ServeConfig;
+pub use error::{ApiError, ServeError};
+pub use server::{run_blocking, serve, shutdown_signal, LoadedModel, Server};
