@@ -43,6 +43,10 @@ fn words_map_to_pieces_with_repairs() {
         "http://fb.me",
         "\u{7}",
         "sat",
+        "\u{200B}",
+        " ",
+        "\u{3000}",
+        "a b",
     ];
     let s = tok.tokenize(&words).expect("tokenize");
     check_alignment(words.len(), &s, &tok);
@@ -59,9 +63,15 @@ fn words_map_to_pieces_with_repairs() {
     assert_eq!(text(2), ["[UNK]"]);
     assert_eq!(text(3), ["[UNK]"]);
     assert_eq!(text(6), ["[UNK]"]);
-    assert_eq!(s.unknown_words, vec![2, 6]);
+    // Zero-width and odd spaces vanish in normalisation too; a word with an
+    // inner space keeps both halves as its pieces.
+    for w in 8..=10 {
+        assert_eq!(text(w), ["[UNK]"], "word {w}");
+    }
+    assert_eq!(text(11), ["a", "[UNK]"]);
+    assert_eq!(s.unknown_words, vec![2, 6, 8, 9, 10]);
     // The file's truncation (4) and padding (16) are off.
-    assert_eq!(s.pieces.len(), 1 + 2 + 1 + 1 + 3 + 7 + 1 + 1);
+    assert_eq!(s.pieces.len(), 1 + 2 + 1 + 1 + 3 + 7 + 1 + 1 + 3 + 2);
     assert_eq!(tok.with_specials(&s.pieces).len(), s.pieces.len() + 2);
     let empty = tok.tokenize::<&str>(&[]).expect("empty");
     assert_eq!((empty.pieces.len(), empty.num_words()), (0, 0));

@@ -245,3 +245,51 @@ fn load_errors_name_the_file_and_tensor() {
         .to_string();
     assert!(msg.contains("absent"), "{msg}");
 }
+
+/// A loaded encoder on the autodiff device must be trainable end to end:
+/// gradients reach the bottom layer, the embeddings and MPNet's shared bias
+/// table, and dropout is active only there.
+#[test]
+fn loaded_encoder_trains_on_the_autodiff_device() {
+    use burn::optim::GradientsParams;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let device = crate::cpu_device().autodiff();
+    for arch in ["bert", "mpnet"] {
+        let enc = tiny(arch);
+        let path = dir.path().join(format!("{arch}.safetensors"));
+        write_safetensors(&enc.hf_tensors("").expect("export"), &path).expect("write");
+        let mut config = enc.config.clone();
+        config.hidden_dropout_prob = 0.0;
+        config.attention_probs_dropout_prob = 0.0;
+        let enc = load_weights(config, &path, &device).expect("load on autodiff device");
+        let rows = random_rows(&mut Rng::new(5), &[6, 3]);
+        let out = enc.forward(&enc.input(&rows, &device).expect("input"));
+        let loss = (out.clone() * out.clone().sin()).sum();
+        let grads = GradientsParams::from_grads(loss.backward(), &enc);
+        let norm = |id| -> f32 {
+            let g: Tensor<2> = grads.get(id).expect("gradient present");
+            g.abs().sum().into_scalar::<f32>()
+        };
+        assert!(
+            norm(enc.layers[0].attention.query.weight.id) > 0.0,
+            "{arch}"
+        );
+        assert!(norm(enc.embeddings.word.weight.id) > 0.0, "{arch}");
+        if let Some(table) = &enc.relative_attention_bias {
+            assert!(norm(table.weight.id) > 0.0);
+        }
+    }
+    // With dropout on, two autodiff forwards differ; on the plain device they agree.
+    let enc = tiny("bert");
+    let rows = random_rows(&mut Rng::new(6), &[5]);
+    let plain = crate::cpu_device();
+    let a = to_vec(enc.forward(&enc.input(&rows, &plain).expect("input")));
+    let b = to_vec(enc.forward(&enc.input(&rows, &plain).expect("input")));
+    assert_eq!(a, b);
+    let path = dir.path().join("dropout.safetensors");
+    write_safetensors(&enc.hf_tensors("").expect("export"), &path).expect("write");
+    let train = load_weights(enc.config.clone(), &path, &device).expect("load");
+    let c = to_vec(train.forward(&train.input(&rows, &device).expect("input")));
+    let d = to_vec(train.forward(&train.input(&rows, &device).expect("input")));
+    assert!(max_abs_diff(&c, &d) > 1e-3);
+}
