@@ -1,6 +1,6 @@
 //! Throughput measurement for the BiLSTM-CRF (not a test).
 //!
-//! `cargo run --release -p tweetner-model --example bench -- [hidden] [layers] [char]`
+//! `cargo run --release -p tweetner-model --example bilstm_bench -- [hidden] [layers] [char]`
 //! where `char` is `cnn` (default) or `lstm`. Set `RAYON_NUM_THREADS=2` to
 //! pin burn's CPU backend to two threads.
 
