@@ -4,6 +4,63 @@
 //! key and its line instead of a silently ignored setting. Every path is resolved
 //! relative to the directory of the config file, so a config works from any working
 //! directory.
+//!
+//! All keys, with their defaults (only `[data] train/dev` and `[output] dir` are
+//! required):
+//!
+//! ```toml
+//! seed = 42                      # init, shuffling and dropout all derive from it
+//!
+//! [data]
+//! train = "../../shared/data/wnut16/train.conll"
+//! dev = "../../shared/data/wnut16/dev.conll"     # selection only (never in vocabularies)
+//! extra = []                     # more CoNLL files in WNUT-16 BIO types
+//!
+//! [embeddings]                   # whole table absent = random word vectors
+//! # path = "..."                 # absent: the embed cache; "none": random
+//! freeze = false                 # keep pretrained vectors fixed (much faster on CPU)
+//! # max_words = 50000            # keep training words + the N most frequent others
+//!
+//! [features]
+//! # gazetteer = "../../shared/data/wnut16/lexicon"   # absent: no gazetteer features
+//! max_ngram = 6
+//! max_word_chars = 24
+//! min_word_count = 2             # for training words without a pretrained vector
+//! min_char_count = 2
+//!
+//! [model]
+//! # word_dim = 100               # default: the embeddings' width (100 without)
+//! char_encoder = "cnn"           # "cnn" | "lstm" | "none"
+//! char_dim = 25
+//! char_filters = 50              # cnn
+//! char_kernel = 3                # cnn, odd
+//! char_hidden = 25               # lstm, per direction
+//! hidden = 100                   # word BiLSTM, per direction
+//! layers = 1                     # 1 or 2
+//! dropout = 0.5
+//! bio_constraints = true
+//!
+//! [train]
+//! epochs = 30
+//! batch_size = 16
+//! optimizer = "adam"             # "adam" | "sgd"
+//! lr = 0.001
+//! momentum = 0.0                 # sgd
+//! weight_decay = 0.0
+//! lr_decay = 0.0                 # lr of epoch e (0-based) = lr / (1 + lr_decay * e)
+//! clip_norm = 5.0                # global gradient norm; 0 = off
+//! patience = 6                   # epochs without a better dev F1; 0 = off
+//! threads = 0                    # 0 = all cores
+//! bucketing = true
+//! # max_train_sentences = 50     # tiny runs
+//! # max_dev_sentences = 20
+//!
+//! [output]
+//! dir = "../runs/bilstm-crf"
+//! # name = "bilstm-crf"          # default: the directory name
+//! f16_embeddings = false         # embedding tables stored in half precision
+//! keep_checkpoint = false        # keep checkpoint/ after a finished run
+//! ```
 
 use std::path::{Path, PathBuf};
 
@@ -233,6 +290,28 @@ fn default_seed() -> u64 {
     42
 }
 
+/// Drop `.` and fold `name/..` without touching the file system, so paths in logs and
+/// cards read `/work/runs/x` rather than `/work/configs/../runs/x`. (Exact when the
+/// base is canonical, as [`TrainConfig::load`] makes it.)
+fn normalize(p: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out: Vec<Component<'_>> = Vec::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(out.last(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    if out.is_empty() {
+        PathBuf::from(".")
+    } else {
+        out.iter().collect()
+    }
+}
+
 /// Where the word vectors come from, after resolving the config.
 #[derive(Debug, Clone, PartialEq)]
 pub enum EmbeddingsSource {
@@ -261,9 +340,9 @@ impl TrainConfig {
         let base = path.parent().unwrap_or(Path::new("."));
         let resolve = |p: &Path| -> PathBuf {
             if p.is_absolute() {
-                p.to_path_buf()
+                normalize(p)
             } else {
-                base.join(p)
+                normalize(&base.join(p))
             }
         };
         c.data.train = resolve(&c.data.train);
@@ -378,11 +457,13 @@ mod tests {
         let c = TrainConfig::parse(MINIMAL, Path::new("/cfg/dir/x.toml")).expect("valid");
         assert_eq!(c.data.train, PathBuf::from("/cfg/dir/d/train.conll"));
         assert_eq!(c.data.dev, PathBuf::from("/abs/dev.conll"));
-        assert_eq!(c.output.dir, PathBuf::from("/cfg/dir/../out"));
+        assert_eq!(c.output.dir, PathBuf::from("/cfg/out"));
         assert_eq!(c.embeddings_source(), EmbeddingsSource::None);
         assert_eq!(c.train, TrainSection::default());
         assert_eq!(c.seed, 42);
         assert_eq!(c.model_name(&c.output.dir), "out");
+        assert_eq!(normalize(Path::new("a/./b/../../..")), PathBuf::from(".."));
+        assert_eq!(normalize(Path::new("/../x")), PathBuf::from("/../x"));
     }
 
     #[test]
