@@ -72,10 +72,10 @@ pub struct EncoderConfig {
     #[serde(default)]
     pub type_vocab_size: usize,
     /// LayerNorm epsilon; defaults to 1e-12 (BERT) or 1e-5 (MPNet).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub layer_norm_eps: Option<f64>,
     /// Padding token id; defaults to 0 (BERT) or 1 (MPNet).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pad_token_id: Option<u32>,
     /// Buckets of MPNet's relative-position bias.
     #[serde(default = "default_buckets")]
@@ -250,6 +250,12 @@ mod tests {
         assert_eq!((mpnet.first_position(), mpnet.max_input_len()), (2, 32));
         assert_eq!(mpnet.relative_attention_num_buckets, 32);
         assert_eq!(mpnet.head_dim(), 2);
+        // Written back, unset optional fields are left out rather than `null`
+        // (Hugging Face loaders would take a `null` epsilon literally).
+        let json = serde_json::to_string(&mpnet).expect("serialise");
+        assert!(!json.contains("null"), "{json}");
+        let back: EncoderConfig = serde_json::from_str(&json).expect("parse back");
+        assert_eq!(back, mpnet);
     }
 
     #[test]
