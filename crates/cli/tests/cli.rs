@@ -241,3 +241,99 @@ fn fetch_installs_from_local_copy_and_verifies() {
         std::fs::read(src.join("dev.conll")).unwrap()
     );
 }
+
+/// The shipped model, so these tests also prove a fresh clone can tag.
+fn shipped_model() -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../models/default")
+        .to_string_lossy()
+        .into_owned()
+}
+
+#[test]
+fn tag_jsonl_keeps_order_fields_and_counts_rejects() {
+    let model = shipped_model();
+    let big = format!("{{\"text\":\"{}\"}}", "a".repeat(2_000_000));
+    let input = format!(
+        "{{\"id\":1,\"text\":\"Justin Bieber in London\",\"lang\":\"en\"}}\nnot json\n{{\"id\":3}}\n{{\"text\":\"\"}}\n{big}\n{{\"id\":6,\"text\":\"I love New York\"}}\n"
+    );
+    let mut bytes = input.into_bytes();
+    bytes.extend_from_slice(b"\xff\xfe\n");
+    let o = run_stdin(
+        &[
+            "tag",
+            "--model",
+            &model,
+            "--input-format",
+            "jsonl",
+            "--format",
+            "jsonl",
+        ],
+        &bytes,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let lines: Vec<serde_json::Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 7, "every record comes out, good or bad");
+    assert_eq!(lines[0]["id"], 1);
+    assert_eq!(lines[0]["lang"], "en", "other fields pass through");
+    for (i, want_line) in [(1, 2), (2, 3), (3, 4), (4, 5), (6, 7)] {
+        assert_eq!(lines[i]["line"], want_line, "{}", lines[i]);
+        assert!(lines[i]["error"].is_string(), "{}", lines[i]);
+    }
+    assert_eq!(lines[5]["id"], 6);
+    let text = "Justin Bieber in London";
+    for e in lines[0]["entities"].as_array().unwrap() {
+        let (s, end) = (
+            e["start"].as_u64().unwrap() as usize,
+            e["end"].as_u64().unwrap() as usize,
+        );
+        assert_eq!(&text[s..end], e["text"].as_str().unwrap());
+        let score = e["score"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&score));
+    }
+    assert!(
+        stderr(&o).contains("records in: 7, out: 2, rejected: 5"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn tag_conll_appends_a_column_that_eval_reads() {
+    let model = shipped_model();
+    let dev = std::fs::read(wnut("dev.conll")).unwrap();
+    let tagged = run_stdin(
+        &[
+            "tag",
+            "--model",
+            &model,
+            "--input-format",
+            "conll",
+            "--format",
+            "conll",
+        ],
+        &dev,
+    );
+    assert_eq!(tagged.status.code(), Some(0), "{}", stderr(&tagged));
+    let out = stdout(&tagged);
+    let first = out.lines().next().unwrap();
+    assert_eq!(first.split('\t').count(), 3, "{first}");
+    let scored = run_stdin(&["eval", "-", "--format", "json"], out.as_bytes());
+    assert_eq!(scored.status.code(), Some(0), "{}", stderr(&scored));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&scored)).unwrap();
+    assert_eq!(v["counts"]["found_gold"], 661);
+    // `eval --model` scores the same predictions without the round trip.
+    let direct = run(&[
+        "eval",
+        "--model",
+        &model,
+        wnut("dev.conll").to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let d: serde_json::Value = serde_json::from_str(&stdout(&direct)).unwrap();
+    assert_eq!(d["f1"], v["f1"]);
+}
