@@ -207,8 +207,29 @@ impl NeuralTagger {
         &self,
         sentences: &[Vec<S>],
     ) -> Result<Vec<Prediction>, ModelError> {
-        let inputs: Vec<SentenceInput> = sentences.iter().map(|s| self.input(s)).collect();
+        let inputs = sentences
+            .iter()
+            .enumerate()
+            .map(|(i, s)| self.guarded_input(i, s))
+            .collect::<Result<Vec<_>, _>>()?;
         predict_batched(&self.network, &inputs, self.batch_size, self.threads)
+    }
+
+    /// [`NeuralTagger::input`], turning a panic in feature extraction into an error for
+    /// this request: a tagger serving many requests must not die on one odd token, even
+    /// if a lower layer has a bug.
+    fn guarded_input<S: AsRef<str>>(
+        &self,
+        index: usize,
+        tokens: &[S],
+    ) -> Result<SentenceInput, ModelError> {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.input(tokens))).map_err(
+            |_| {
+                ModelError::Features(format!(
+                    "sentence {index}: feature extraction failed (internal error)"
+                ))
+            },
+        )
     }
 }
 

@@ -52,6 +52,7 @@
 //! patience = 6                   # epochs without a better dev F1; 0 = off
 //! threads = 0                    # 0 = all cores
 //! bucketing = true
+//! word_dropout = 0.0             # chance a training token's word id is replaced by UNK
 //! # max_train_sentences = 50     # tiny runs
 //! # max_dev_sentences = 20
 //!
@@ -215,6 +216,10 @@ pub struct TrainSection {
     pub threads: usize,
     /// Group sentences of similar length into batches (less padding, faster).
     pub bucketing: bool,
+    /// Probability that a training token's word id is replaced by UNK in an epoch, so
+    /// the network learns to tag from characters, features and context when a word is
+    /// unknown (most dev and test entities are words training never saw).
+    pub word_dropout: f64,
     /// Use only the first N training sentences (tiny CI runs).
     pub max_train_sentences: Option<usize>,
     /// Use only the first N dev sentences (tiny CI runs).
@@ -235,6 +240,7 @@ impl Default for TrainSection {
             patience: 6,
             threads: 0,
             bucketing: true,
+            word_dropout: 0.0,
             max_train_sentences: None,
             max_dev_sentences: None,
         }
@@ -389,6 +395,12 @@ impl TrainConfig {
             if !(v.is_finite() && v >= 0.0) {
                 return bad(key, format!("must be a finite number >= 0, got {v}"));
             }
+        }
+        if !(t.word_dropout.is_finite() && (0.0..1.0).contains(&t.word_dropout)) {
+            return bad(
+                "train.word_dropout",
+                format!("must be in [0, 1), got {}", t.word_dropout),
+            );
         }
         if t.momentum >= 1.0 {
             return bad("train.momentum", "must be below 1".into());

@@ -5,6 +5,7 @@ use std::time::Instant;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use tweetner_data::Sentence;
 use tweetner_eval::{evaluate, Report};
+use tweetner_features::WordVocab;
 use tweetner_model::burn::module::Module;
 use tweetner_model::burn::optim::{GradientsParams, ModuleOptimizer};
 use tweetner_model::burn::tensor::Device;
@@ -83,6 +84,32 @@ pub struct EpochInputs<'a> {
     pub total: usize,
     /// Hide the progress bar.
     pub quiet: bool,
+    /// Probability of replacing a word id by UNK.
+    pub word_dropout: f64,
+    /// Seeds the word-dropout choices of this epoch.
+    pub dropout_seed: u64,
+}
+
+/// Copy the batch's inputs, replacing each word id by UNK with probability `p`.
+fn batch_inputs(
+    all: &[SentenceInput],
+    ids: &[usize],
+    p: f64,
+    rng: &mut SplitMix64,
+) -> Vec<SentenceInput> {
+    ids.iter()
+        .map(|&i| {
+            let mut s = all[i].clone();
+            if p > 0.0 {
+                for w in &mut s.word_ids {
+                    if rng.unit() < p {
+                        *w = WordVocab::UNK;
+                    }
+                }
+            }
+            s
+        })
+        .collect()
 }
 
 fn progress(n: usize, epoch: usize, total: usize, quiet: bool) -> ProgressBar {
@@ -113,8 +140,9 @@ pub fn run_epoch(
     let n: usize = e.batches.iter().map(Vec::len).sum();
     let bar = progress(n, e.epoch, e.total, e.quiet);
     let (mut loss_sum, mut seen, mut max_norm) = (0.0f64, 0usize, 0.0f64);
+    let mut rng = SplitMix64::new(e.dropout_seed);
     for (bi, ids) in e.batches.iter().enumerate() {
-        let inputs: Vec<SentenceInput> = ids.iter().map(|&i| e.inputs[i].clone()).collect();
+        let inputs = batch_inputs(e.inputs, ids, e.word_dropout, &mut rng);
         let gold: Vec<Vec<usize>> = ids.iter().map(|&i| e.gold[i].clone()).collect();
         let batch = model.batch(&inputs, device)?;
         let loss = model.forward_loss(&batch, &gold)?;
@@ -184,6 +212,30 @@ pub fn score(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn word_dropout_replaces_about_p_of_the_words_deterministically() {
+        let all: Vec<SentenceInput> = (0..50)
+            .map(|i| SentenceInput {
+                word_ids: vec![5 + i; 40],
+                char_ids: vec![vec![3]; 40],
+                dense: vec![vec![]; 40],
+            })
+            .collect();
+        let ids: Vec<usize> = (0..50).collect();
+        let none = batch_inputs(&all, &ids, 0.0, &mut SplitMix64::new(1));
+        assert_eq!(none, all);
+        let a = batch_inputs(&all, &ids, 0.25, &mut SplitMix64::new(1));
+        let b = batch_inputs(&all, &ids, 0.25, &mut SplitMix64::new(1));
+        assert_eq!(a, b);
+        let unk = a
+            .iter()
+            .flat_map(|s| &s.word_ids)
+            .filter(|&&w| w == WordVocab::UNK)
+            .count();
+        assert!((400..600).contains(&unk), "{unk} of 2000");
+        assert!(a.iter().zip(&all).all(|(x, y)| x.char_ids == y.char_ids));
+    }
 
     #[test]
     fn batches_cover_every_sentence_once_and_depend_on_seed_and_epoch() {

@@ -219,7 +219,8 @@ pub fn run(config: &TrainConfig, opts: &TrainOptions) -> Result<TrainSummary, Tr
     while !state.finished() {
         let e0 = state.epochs_done;
         let started = Instant::now();
-        device.seed(dropout_seed(config.seed, e0));
+        let seed_e = dropout_seed(config.seed, e0);
+        device.seed(seed_e);
         let lr = learning_rate(t, e0);
         let outcome = run_epoch(
             model,
@@ -234,6 +235,8 @@ pub fn run(config: &TrainConfig, opts: &TrainOptions) -> Result<TrainSummary, Tr
                 epoch: e0 + 1,
                 total: state.total_epochs,
                 quiet: opts.quiet,
+                word_dropout: t.word_dropout,
+                dropout_seed: seed_e,
             },
         )?;
         model = outcome.model;
