@@ -31,6 +31,8 @@ enum Command {
     Bench(cmd::bench::BenchArgs),
     /// Train a model from a TOML config (dev-F1 selection, checkpoints, --resume, --final).
     Train(cmd::train::TrainArgs),
+    /// Serve the model over HTTP (POST /v1/tag, /v1/model, /healthz, /readyz, /metrics).
+    Serve(cmd::serve::ServeArgs),
 }
 
 fn main() -> ExitCode {
@@ -50,6 +52,7 @@ fn main() -> ExitCode {
         Command::Tag(a) => cmd::tag::run(a),
         Command::Bench(a) => cmd::bench::run(a),
         Command::Train(a) => cmd::train::run(a),
+        Command::Serve(a) => cmd::serve::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

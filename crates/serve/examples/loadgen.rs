@@ -9,7 +9,9 @@
 //! # against a running server (`tweetner serve --model models/default`)
 //! cargo run --release -p tweetner-serve --example loadgen -- \
 //!     --url http://127.0.0.1:8080 --file ../shared/data/wnut16/dev.conll
-//! # or start an in-process server with the mock tagger (no model needed)
+//! # or start an in-process server with a model directory, or with the mock
+//! # tagger (no model needed)
+//! cargo run --release -p tweetner-serve --example loadgen -- --model models/default
 //! cargo run --release -p tweetner-serve --example loadgen -- --mock-cost-us 20
 //! ```
 //!
@@ -46,6 +48,9 @@ struct Args {
     /// Texts per request (`texts` array when above 1).
     #[arg(long, default_value_t = 1)]
     texts_per_request: usize,
+    /// Model directory for the in-process server (instead of the mock tagger).
+    #[arg(long, conflicts_with = "url")]
+    model: Option<PathBuf>,
     /// Mock tagger CPU cost per token in µs (in-process server only).
     #[arg(long, default_value_t = 20)]
     mock_cost_us: u64,

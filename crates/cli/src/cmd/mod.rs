@@ -5,6 +5,7 @@ pub mod data;
 pub mod eval;
 pub mod io;
 pub mod model;
+pub mod serve;
 pub mod tag;
 pub mod tokenize;
 pub mod train;

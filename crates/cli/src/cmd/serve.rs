@@ -9,9 +9,11 @@ use anyhow::{Context, Result};
 use clap::Args;
 use tweetner_serve::{LoadedModel, ServeConfig};
 
+use super::model::resolve_model_dir;
+
 #[derive(Args)]
 pub struct ServeArgs {
-    /// Model directory [default: models/default of the source tree].
+    /// Model directory (default: $TWEETNER_MODEL, then the shipped models/default).
     #[arg(long)]
     pub model: Option<PathBuf>,
     /// Settings file (TOML; any `ServeConfig` keys). Flags below override it.
@@ -46,12 +48,6 @@ pub struct ServeArgs {
     pub request_timeout_ms: Option<u64>,
 }
 
-/// Where the model is looked for when `--model` is not given: the repository's
-/// `models/default`, located from this crate's source directory at build time.
-pub fn default_model_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../models/default")
-}
-
 /// The file settings (or defaults) with the flags applied on top.
 fn settings(args: &ServeArgs) -> Result<ServeConfig> {
     let mut cfg = match &args.config {
@@ -82,7 +78,7 @@ fn settings(args: &ServeArgs) -> Result<ServeConfig> {
 
 pub fn run(args: ServeArgs) -> Result<()> {
     let cfg = settings(&args)?;
-    let dir = args.model.clone().unwrap_or_else(default_model_dir);
+    let dir = resolve_model_dir(args.model.as_deref())?;
     // Read the description first: a wrong --model fails here, before the port
     // opens, while the weights load in the background once it is open.
     let info = tweetner_tagger::model_info(&dir)
@@ -107,4 +103,45 @@ pub fn run(args: ServeArgs) -> Result<()> {
         },
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Wrapper {
+        #[command(flatten)]
+        args: ServeArgs,
+    }
+
+    fn parse(argv: &[&str]) -> ServeArgs {
+        Wrapper::parse_from(std::iter::once("serve").chain(argv.iter().copied())).args
+    }
+
+    #[test]
+    fn flags_override_the_config_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("serve.toml");
+        std::fs::write(&file, "max_batch = 8\nworkers = 3\n").unwrap();
+        let f = file.to_str().unwrap();
+        let cfg = settings(&parse(&["--config", f, "--max-batch", "16"])).unwrap();
+        assert_eq!((cfg.max_batch, cfg.workers), (16, 3));
+        let cfg = settings(&parse(&["--addr", "127.0.0.1:0"])).unwrap();
+        assert_eq!(cfg.addr.port(), 0);
+        assert_eq!(cfg.max_batch, ServeConfig::default().max_batch);
+    }
+
+    #[test]
+    fn bad_settings_are_errors_naming_the_source() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("serve.toml");
+        std::fs::write(&file, "max_bach = 8\n").unwrap();
+        let err = settings(&parse(&["--config", file.to_str().unwrap()])).unwrap_err();
+        let msg = format!("{err:#}");
+        assert!(msg.contains("serve.toml") && msg.contains("max_bach"), "{msg}");
+        let err = settings(&parse(&["--workers", "0"])).unwrap_err();
+        assert!(err.to_string().contains("workers"), "{err}");
+    }
 }
