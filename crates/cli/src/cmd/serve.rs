@@ -140,7 +140,10 @@ mod tests {
         std::fs::write(&file, "max_bach = 8\n").unwrap();
         let err = settings(&parse(&["--config", file.to_str().unwrap()])).unwrap_err();
         let msg = format!("{err:#}");
-        assert!(msg.contains("serve.toml") && msg.contains("max_bach"), "{msg}");
+        assert!(
+            msg.contains("serve.toml") && msg.contains("max_bach"),
+            "{msg}"
+        );
         let err = settings(&parse(&["--workers", "0"])).unwrap_err();
         assert!(err.to_string().contains("workers"), "{err}");
     }
