@@ -33,7 +33,7 @@ use tweetner_serve::{ServeConfig, Server};
 #[command(about = "Measure tweetner-serve throughput and latency")]
 struct Args {
     /// Server to load, e.g. http://127.0.0.1:8080 (loopback only). Without
-    /// it, an in-process server with the mock tagger is started.
+    /// it, an in-process server is started (with --model, or the mock tagger).
     #[arg(long)]
     url: Option<String>,
     /// Concurrency levels (simultaneous clients), comma separated.
@@ -263,18 +263,26 @@ async fn main_async(args: Args) -> Result<(), String> {
             };
             let server = Server::bind(cfg).await.map_err(|e| e.to_string())?;
             let addr = server.local_addr();
-            let tagger = Arc::new(
-                MockTagger::new().with_cost_per_token(Duration::from_micros(args.mock_cost_us)),
-            );
+            let tagger: tweetner_serve::SharedTagger = match &args.model {
+                Some(dir) => {
+                    Arc::from(tweetner_tagger::load_model(dir).map_err(|e| e.to_string())?)
+                }
+                None => Arc::new(
+                    MockTagger::new().with_cost_per_token(Duration::from_micros(args.mock_cost_us)),
+                ),
+            };
             let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
             let task = tokio::spawn(server.run(tagger, None, async move {
                 let _ = stopped.await;
             }));
             local = Some((stop, task));
-            eprintln!(
-                "in-process server with the mock tagger ({} µs/token) on {addr}",
-                args.mock_cost_us
-            );
+            match &args.model {
+                Some(dir) => eprintln!("in-process server with model {} on {addr}", dir.display()),
+                None => eprintln!(
+                    "in-process server with the mock tagger ({} µs/token) on {addr}",
+                    args.mock_cost_us
+                ),
+            }
             addr
         }
     };
