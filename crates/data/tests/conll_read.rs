@@ -250,6 +250,10 @@ fn byte_order_marks_never_reach_a_token() {
     .unwrap();
     assert_eq!(tokens(&s[0]), ["a"]);
     assert_eq!(tokens(&s[1]), ["b", "c"]);
+    // Whitespace behind a mark is trimmed too (found by fuzzing).
+    let s = read_bytes(b"w\tx\t\x0c\xEF\xBB\xBF\x0cO\x0c\n", ReadOptions::default()).unwrap();
+    assert_eq!(s[0].columns, [vec!["x".to_string()]]);
+    assert_eq!(tags(&s[0]), ["O"]);
     // A sentence behind a BOM-prefixed -DOCSTART- line is still a boundary, not lost.
     let s = read_bytes(
         b"\xEF\xBB\xBF-DOCSTART- O\n\nx\tO\n",

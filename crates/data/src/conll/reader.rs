@@ -256,7 +256,9 @@ pub fn read_conll(path: &Path, opts: &ReadOptions) -> Result<Vec<Sentence>, Data
     .collect()
 }
 
-/// One column's text: trimmed, without a stray leading byte-order mark.
+/// One column's text: trimmed, without a stray leading byte-order mark
+/// (marks and whitespace may interleave, so both are stripped together).
 fn field(f: &str) -> &str {
-    f.trim_ascii().trim_start_matches('\u{feff}')
+    f.trim_start_matches(|c: char| c == '\u{feff}' || c.is_ascii_whitespace())
+        .trim_ascii_end()
 }
