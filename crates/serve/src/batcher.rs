@@ -14,6 +14,7 @@
 //! taken greedily, so batches grow exactly when the server is busy.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc as std_mpsc, Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -81,6 +82,22 @@ pub struct BatchSettings {
 pub struct Batcher {
     tx: mpsc::Sender<Job>,
     capacity: usize,
+    /// Requests that have arrived but are not queued yet (body still being
+    /// read or parsed). When none are and the queue is empty, nobody can join
+    /// the batch being formed, so waiting `max_wait` would only add latency.
+    incoming: Arc<AtomicUsize>,
+}
+
+/// A request on its way to the queue; see [`Batcher::arrival`].
+#[derive(Debug)]
+pub struct Arrival {
+    incoming: Arc<AtomicUsize>,
+}
+
+impl Drop for Arrival {
+    fn drop(&mut self) {
+        self.incoming.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 impl std::fmt::Debug for Job {
@@ -114,13 +131,21 @@ impl Batcher {
         }
         let permits = Arc::new(Semaphore::new(settings.workers.max(1)));
         let (close_tx, close_rx) = oneshot::channel();
+        let incoming = Arc::new(AtomicUsize::new(0));
         let task = tokio::spawn(batch_loop(
-            rx, permits, work_tx, settings, metrics, close_rx,
+            rx,
+            permits,
+            work_tx,
+            settings,
+            metrics,
+            close_rx,
+            Arc::clone(&incoming),
         ));
         Ok((
             Batcher {
                 tx,
                 capacity: settings.queue_capacity.max(1),
+                incoming,
             },
             BatcherHandle {
                 close: close_tx,
@@ -128,6 +153,30 @@ impl Batcher {
                 threads,
             },
         ))
+    }
+
+    /// Announce a request that will be submitted shortly (call when it
+    /// arrives, before reading its body): while the returned guard lives, the
+    /// batcher keeps waiting up to `max_wait` for it to join a batch.
+    pub fn arrival(&self) -> Arrival {
+        self.incoming.fetch_add(1, Ordering::SeqCst);
+        Arrival {
+            incoming: Arc::clone(&self.incoming),
+        }
+    }
+
+    /// Queue `texts` without waiting, ending `arrival`; the receiver yields the
+    /// annotations in order.
+    pub fn submit(
+        &self,
+        arrival: Arrival,
+        texts: Vec<String>,
+    ) -> Result<oneshot::Receiver<BatchResult>, SubmitError> {
+        // Queued first, then no longer counted as incoming: the batcher never
+        // sees the request in neither place.
+        let queued = self.try_submit(texts);
+        drop(arrival);
+        queued
     }
 
     /// Queue `texts` without waiting; the receiver yields the annotations in order.
@@ -194,6 +243,7 @@ async fn batch_loop(
     s: BatchSettings,
     metrics: Arc<Metrics>,
     mut close: oneshot::Receiver<()>,
+    incoming: Arc<AtomicUsize>,
 ) {
     // A job that did not fit in the previous batch opens the next one.
     let mut carry: Option<Job> = None;
@@ -226,9 +276,14 @@ async fn batch_loop(
         let mut jobs = vec![first];
         let deadline = tokio::time::Instant::now() + s.max_wait;
         while texts < s.max_batch {
-            let next = match tokio::time::timeout_at(deadline, rx.recv()).await {
-                Ok(Some(job)) => job,
-                Ok(None) | Err(_) => break,
+            let next = match rx.try_recv() {
+                Ok(job) => job,
+                // Nothing queued and nothing on its way: dispatch now.
+                Err(_) if incoming.load(Ordering::SeqCst) == 0 => break,
+                Err(_) => match tokio::time::timeout_at(deadline, rx.recv()).await {
+                    Ok(Some(job)) => job,
+                    Ok(None) | Err(_) => break,
+                },
             };
             if next.reply.is_closed() {
                 metrics.abandoned();
@@ -304,5 +359,62 @@ fn run_batch(work: Work, tagger: &(dyn Tagger + Send + Sync), metrics: &Metrics)
                 let _ = job.reply.send(Err(e.clone()));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::MockTagger;
+
+    fn start(max_wait_ms: u64) -> (Batcher, BatcherHandle, Arc<MockTagger>) {
+        let tagger = Arc::new(MockTagger::new());
+        let settings = BatchSettings {
+            max_batch: 8,
+            max_wait: Duration::from_millis(max_wait_ms),
+            queue_capacity: 8,
+            workers: 1,
+        };
+        let (b, h) =
+            Batcher::start(tagger.clone(), settings, Arc::new(Metrics::default())).unwrap();
+        (b, h, tagger)
+    }
+
+    #[tokio::test]
+    async fn a_lone_request_does_not_wait_for_company() {
+        let (b, h, _) = start(60_000);
+        let started = Instant::now();
+        let rx = b.submit(b.arrival(), vec!["Hello there".into()]).unwrap();
+        let out = rx.await.unwrap().unwrap();
+        assert_eq!(out[0].entities[0].text, "Hello");
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "waited for max_wait"
+        );
+        h.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn an_announced_request_is_waited_for_and_joins_the_batch() {
+        let (b, h, tagger) = start(60_000);
+        let late = b.arrival();
+        let first = b.submit(b.arrival(), vec!["one".into()]).unwrap();
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert!(
+            tagger.batch_sizes().is_empty(),
+            "dispatched without the announced request"
+        );
+        let second = b.submit(late, vec!["two".into(), "three".into()]).unwrap();
+        assert_eq!(first.await.unwrap().unwrap().len(), 1);
+        assert_eq!(second.await.unwrap().unwrap().len(), 2);
+        assert_eq!(tagger.batch_sizes(), [3]);
+        // Shutdown drains: a request queued before it is still answered.
+        let last = b.submit(b.arrival(), vec!["four".into()]).unwrap();
+        h.shutdown().await;
+        assert_eq!(last.await.unwrap().unwrap().len(), 1);
+        assert_eq!(
+            b.try_submit(vec!["x".into()]).unwrap_err(),
+            SubmitError::Closed
+        );
     }
 }

@@ -225,11 +225,13 @@ async fn tag_inner(st: &AppState, headers: &HeaderMap, body: Body) -> Result<Res
     let deadline = tokio::time::Instant::now() + st.cfg.request_timeout();
     let cfg = &st.cfg;
     let m = st.model.get().ok_or_else(not_loaded)?;
+    // Counted from here, so a batch being formed waits for this request.
+    let arrival = m.batcher.arrival();
     let bytes = tokio::time::timeout_at(deadline, read_body(headers, body, cfg.body_limit_bytes))
         .await
         .map_err(|_| timed_out(cfg))??;
     let req = parse_request(&bytes, cfg)?;
-    let rx = m.batcher.try_submit(req.texts).map_err(|e| match e {
+    let rx = m.batcher.submit(arrival, req.texts).map_err(|e| match e {
         SubmitError::QueueFull => ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "queue_full",
