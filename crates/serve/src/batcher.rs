@@ -12,6 +12,12 @@
 //! count against its capacity: that is what turns overload into immediate 429s
 //! instead of ever-growing latency. Once a worker is free, whatever is queued is
 //! taken greedily, so batches grow exactly when the server is busy.
+//!
+//! A batch that is not full waits at most `max_wait` for more requests, and
+//! only while some request has arrived but is not queued yet: when nothing is
+//! queued or on its way, waiting could only add latency. (Measured on the
+//! BiLSTM-CRF with one client: 0.29 ms median instead of 3.5 ms with an
+//! unconditional 2 ms wait.)
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering};

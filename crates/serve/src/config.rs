@@ -21,7 +21,9 @@ pub struct ServeConfig {
     /// overhead; smaller ones bound the latency a single batch adds.
     pub max_batch: usize,
     /// Longest time (ms) the batcher waits for more requests once it has one.
-    /// This is the latency cost paid at low load for better batching at high load.
+    /// It only waits while another request has arrived but is not queued yet
+    /// (body still being read); with nothing on its way the batch goes at once,
+    /// so a lone client never pays this delay.
     pub max_wait_ms: u64,
     /// Requests that may wait for a worker. When full, new requests get 429
     /// at once: fast refusal beats an unbounded queue whose latency grows forever.
