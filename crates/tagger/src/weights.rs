@@ -52,6 +52,14 @@ pub fn save_weights(
         let _ = fs::remove_file(&tmp);
         return Err(TaggerError::invalid(path, format!("saving weights: {e}")));
     }
+    // The store creates its file owner-only; a model directory is meant to be shared
+    // (copied to a server, read by other users), like the other files written beside it.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(&tmp, fs::Permissions::from_mode(0o644))
+            .map_err(|e| TaggerError::io(&tmp, e))?;
+    }
     fs::rename(&tmp, path).map_err(|e| TaggerError::io(path, e))?;
     let size = fs::metadata(path).map_err(|e| TaggerError::io(path, e))?;
     Ok(size.len())

@@ -88,6 +88,19 @@ fn written_directory_loads_and_tags_like_the_network() {
     for chars in [cnn(), CharEncoderConfig::Lstm { hidden: 4 }] {
         let net = network(&fx, chars);
         write_model(dir.path(), "toy", &net, &fx, WeightPrecision::F32).expect("write");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(dir.path().join(WEIGHTS_FILE))
+                .expect("weights")
+                .permissions()
+                .mode();
+            assert_eq!(
+                mode & 0o044,
+                0o044,
+                "weights not readable by others: {mode:o}"
+            );
+        }
         let tagger = load_model(dir.path()).expect("load");
         assert_eq!(tagger.labels(), net.config.labels.as_slice());
         let out = tagger.tag_batch(&tweets()).expect("tag");
