@@ -369,7 +369,8 @@ const ORDINALS: [&str; 32] = [
 /// Spells out cardinals 0–20, round tens, 100 and 1000, and ordinals 1st–31st
 /// (day-of-month range, the commonest ordinals in tweets). Input is lowercase.
 fn number_word(s: &str) -> Option<&'static str> {
-    let (digits, ordinal) = match s.len().checked_sub(2).map(|i| s.split_at(i)) {
+    // `split_at_checked`: the cut may fall inside a multibyte character ("8年").
+    let (digits, ordinal) = match s.len().checked_sub(2).and_then(|i| s.split_at_checked(i)) {
         Some((d, "st" | "nd" | "rd" | "th")) if !d.is_empty() => (d, true),
         _ => (s, false),
     };
@@ -392,6 +393,13 @@ fn number_word(s: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn number_word_survives_multibyte_endings() {
+        assert_eq!(number_word("8年"), None);
+        assert_eq!(number_word("1é"), None);
+        assert_eq!(number_word("3rd"), Some("third"));
+    }
     use std::collections::HashSet;
 
     fn set(words: &[&str]) -> HashSet<String> {
