@@ -337,3 +337,62 @@ fn tag_conll_appends_a_column_that_eval_reads() {
     let d: serde_json::Value = serde_json::from_str(&stdout(&direct)).unwrap();
     assert_eq!(d["f1"], v["f1"]);
 }
+
+#[test]
+fn eval_calibration_table_agrees_with_the_scorer() {
+    let model = shipped_model();
+    let dev = wnut("dev.conll");
+    let dev = dev.to_str().unwrap();
+    let plain = run(&["eval", "--model", &model, dev, "--format", "json"]);
+    assert_eq!(plain.status.code(), Some(0), "{}", stderr(&plain));
+    let p: serde_json::Value = serde_json::from_str(&stdout(&plain)).unwrap();
+    let cal = run(&[
+        "eval",
+        "--model",
+        &model,
+        dev,
+        "--calibration",
+        "--bins",
+        "5",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(cal.status.code(), Some(0), "{}", stderr(&cal));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&cal)).unwrap();
+    let table = &v["calibration"];
+    let bins = table["bins"].as_array().unwrap();
+    assert_eq!(bins.len(), 5);
+    let sum = |key: &str| bins.iter().map(|b| b[key].as_u64().unwrap()).sum::<u64>();
+    assert_eq!(
+        sum("predicted"),
+        p["counts"]["found_guessed"].as_u64().unwrap()
+    );
+    assert_eq!(
+        sum("correct"),
+        p["counts"]["correct_chunks"].as_u64().unwrap()
+    );
+    assert_eq!(table["gold"], p["counts"]["found_gold"]);
+    assert_eq!(v["f1"], p["f1"]);
+    let ece = table["ece"].as_f64().unwrap();
+    assert!((0.0..=1.0).contains(&ece), "{ece}");
+
+    let text = run(&["eval", "--model", &model, dev, "--calibration"]);
+    assert_eq!(text.status.code(), Some(0), "{}", stderr(&text));
+    let t = stdout(&text);
+    assert!(t.contains("[0.90, 1.00]") && t.contains("ECE "), "{t}");
+
+    // Usage errors: no model to score; no bucket at all.
+    let o = run(&["eval", dev, "--calibration"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let o = run(&[
+        "eval",
+        "--model",
+        &model,
+        dev,
+        "--calibration",
+        "--bins",
+        "0",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("bins"), "{}", stderr(&o));
+}

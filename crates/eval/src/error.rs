@@ -43,4 +43,19 @@ pub enum EvalError {
     /// The field delimiter must not be empty.
     #[error("the field delimiter must not be empty")]
     EmptyDelimiter,
+    /// A calibration table needs at least one score bucket.
+    #[error("the number of calibration bins must be at least 1")]
+    NoBins,
+    /// A scored entity does not lie within its sentence.
+    #[error("sentence {sentence}: entity at tokens {start}..{end} is outside the sentence's {len} tokens")]
+    SpanOutOfRange {
+        /// 1-based index of the sentence among those added.
+        sentence: usize,
+        start: usize,
+        end: usize,
+        len: usize,
+    },
+    /// A confidence score is not a probability.
+    #[error("sentence {sentence}: entity score {score} is not in [0, 1]")]
+    InvalidScore { sentence: usize, score: f64 },
 }

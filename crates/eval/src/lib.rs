@@ -23,6 +23,7 @@
 //! ```
 
 mod analysis;
+mod calibration;
 mod counter;
 mod error;
 mod evaluator;
@@ -32,6 +33,7 @@ mod spans;
 pub mod tags;
 
 pub use analysis::{BoundaryCounts, BoundaryErrors, Confusion, TypeBoundaryCounts, OUTSIDE_LABEL};
+pub use calibration::{Calibration, CalibrationBin, Calibrator, ScoredSpan};
 pub use error::EvalError;
 pub use evaluator::{evaluate, evaluate_with, EvalOptions, Evaluator};
 pub use reader::{read_conlleval, read_conlleval_with, score_conlleval, SentencePair, BOUNDARY};

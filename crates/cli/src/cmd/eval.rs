@@ -8,9 +8,11 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 use clap::{Args, ValueEnum};
 use tweetner_data::{read_conll, ReadOptions};
+use tweetner_eval::ScoredSpan;
+use tweetner_tagger::TaggedSentence;
 
 use super::io::open_input;
 use super::model::{default_threads, load_tagger};
@@ -46,6 +48,15 @@ pub struct EvalArgs {
     /// Also print untyped scores, boundary errors and the type confusion table (text format).
     #[arg(long)]
     pub details: bool,
+    /// With --model: print a reliability table of the entity scores (score
+    /// bucket → predicted, correct, precision, mean score) and the expected
+    /// calibration error, instead of the scorer's report.
+    #[arg(long, requires = "model")]
+    pub calibration: bool,
+    /// Equal-width score buckets of the calibration table.
+    #[arg(long, default_value_t = 10, requires = "calibration",
+          value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub bins: u32,
 }
 
 pub fn run(args: EvalArgs) -> Result<()> {
@@ -56,6 +67,10 @@ pub fn run(args: EvalArgs) -> Result<()> {
             let gold = read_conll(file, &ReadOptions::default())?;
             let tokens: Vec<Vec<String>> = gold.iter().map(|s| s.tokens.clone()).collect();
             let predicted = tagger.tag_batch(&tokens)?;
+            if args.calibration {
+                let gold: Vec<Vec<String>> = gold.into_iter().map(|s| s.tags).collect();
+                return calibration(&gold, &predicted, args.bins as usize, args.format);
+            }
             tweetner_eval::evaluate(
                 gold.into_iter()
                     .zip(predicted)
@@ -78,6 +93,70 @@ pub fn run(args: EvalArgs) -> Result<()> {
         ReportFormat::Text if args.details => report.to_text(),
         ReportFormat::Text => report.to_conlleval_text(),
         ReportFormat::Json => serde_json::to_string_pretty(&report.to_json())? + "\n",
+    };
+    std::io::stdout().lock().write_all(text.as_bytes())?;
+    Ok(())
+}
+
+/// Prints the reliability table of the predicted entities' scores.
+///
+/// The table's totals are checked against the scorer's own counts on the
+/// same tags: if the tagger's scored spans ever stopped being the chunks of
+/// its tags, the table would describe different entities than the F1 does,
+/// and that must not pass silently.
+fn calibration(
+    gold: &[Vec<String>],
+    predicted: &[TaggedSentence],
+    bins: usize,
+    format: ReportFormat,
+) -> Result<()> {
+    let mut cal = tweetner_eval::Calibrator::new(bins)?;
+    let mut ev = tweetner_eval::Evaluator::new();
+    for (i, (g, p)) in gold.iter().zip(predicted).enumerate() {
+        let spans: Vec<ScoredSpan> = p
+            .spans
+            .iter()
+            .map(|s| ScoredSpan::new(s.start, s.end, &s.ty, f64::from(s.score)))
+            .collect();
+        cal.add_sentence(g, &spans)
+            .with_context(|| format!("tweet {}", i + 1))?;
+        ev.add_sentence(g, &p.tags)
+            .with_context(|| format!("tweet {}", i + 1))?;
+    }
+    let table = cal.finish();
+    let report = ev.finish();
+    let c = &report.counts;
+    if (table.gold, table.predicted, table.correct)
+        != (c.found_gold, c.found_guessed, c.correct_chunks)
+    {
+        bail!(
+            "scored entities disagree with the tags: table counts {} gold / {} predicted / {} correct, \
+             the scorer {} / {} / {}",
+            table.gold,
+            table.predicted,
+            table.correct,
+            c.found_gold,
+            c.found_guessed,
+            c.correct_chunks
+        );
+    }
+    let text = match format {
+        ReportFormat::Text => format!(
+            "{}entity precision {:.2}%, recall {:.2}%, FB1 {:.2} (conlleval)\n",
+            table.to_text(),
+            report.precision,
+            report.recall,
+            report.f1
+        ),
+        ReportFormat::Json => {
+            let v = serde_json::json!({
+                "calibration": table,
+                "precision": report.precision,
+                "recall": report.recall,
+                "f1": report.f1,
+            });
+            serde_json::to_string_pretty(&v)? + "\n"
+        }
     };
     std::io::stdout().lock().write_all(text.as_bytes())?;
     Ok(())
