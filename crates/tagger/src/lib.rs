@@ -47,9 +47,9 @@ use std::path::Path;
 pub use card::{model_info, DataFile, DevScores, ModelCard, ModelInfo, Score};
 pub use error::TaggerError;
 pub use manifest::{
-    read_labels, write_labels, FeaturesInfo, ModelManifest, WeightPrecision, WeightsInfo,
-    CARD_FILE, CARD_MD_FILE, CURVES_STEM, FORMAT_VERSION, KIND_BILSTM_CRF, LABELS_FILE,
-    MANIFEST_FILE, TRAIN_LOG_FILE, WEIGHTS_FILE,
+    read_kind, read_labels, write_labels, FeaturesInfo, ModelManifest, WeightPrecision,
+    WeightsInfo, CARD_FILE, CARD_MD_FILE, CURVES_STEM, FORMAT_VERSION, KIND_BILSTM_CRF,
+    KIND_TRANSFORMER, LABELS_FILE, MANIFEST_FILE, TRAIN_LOG_FILE, WEIGHTS_FILE,
 };
 pub use neural::{predict_batched, to_input, NeuralTagger, DEFAULT_BATCH_SIZE};
 pub use tweetner_model::{TaggedSentence, Tagger};
@@ -62,9 +62,35 @@ use tweetner_model::BiLstmCrf;
 /// [`NeuralTagger::load`] + [`NeuralTagger::with_threads`] to spread one call over
 /// several threads).
 pub fn load_model(dir: &Path) -> Result<Box<dyn Tagger + Send + Sync>, TaggerError> {
-    // The manifest's `kind` selects the implementation; `ModelManifest::read` refuses
-    // kinds this build does not know.
-    Ok(Box::new(NeuralTagger::load(dir)?))
+    load_model_with(dir, 1, DEFAULT_BATCH_SIZE)
+}
+
+/// Load the model in `dir`, spreading each call over `threads` threads in batches of
+/// `batch_size` sentences.
+///
+/// The manifest's `kind` selects the implementation: `"transformer"` directories are
+/// loaded by [`tweetner_transformer::TransformerTagger`] (the transformer crate owns
+/// that format, which is also a Hugging Face checkpoint; this crate depends on it, and
+/// the training crate `tweetner-finetune` depends on both, so there is no cycle);
+/// everything else by [`NeuralTagger`], whose `ModelManifest::read` refuses kinds this
+/// build does not know.
+pub fn load_model_with(
+    dir: &Path,
+    threads: usize,
+    batch_size: usize,
+) -> Result<Box<dyn Tagger + Send + Sync>, TaggerError> {
+    if read_kind(dir)? == KIND_TRANSFORMER {
+        let tagger = tweetner_transformer::TransformerTagger::load(dir)
+            .and_then(|t| t.with_threads(threads))
+            .map_err(|e| TaggerError::invalid(dir, e.to_string()))?
+            .with_batch_size(batch_size.min(tweetner_transformer::predict::INFERENCE_BATCH));
+        return Ok(Box::new(tagger));
+    }
+    Ok(Box::new(
+        NeuralTagger::load(dir)?
+            .with_threads(threads)
+            .with_batch_size(batch_size),
+    ))
 }
 
 /// Write the loadable part of a model directory: manifest, labels, features and weights

@@ -28,6 +28,28 @@ pub const FORMAT_VERSION: u32 = 1;
 /// `kind` of a BiLSTM-CRF model.
 pub const KIND_BILSTM_CRF: &str = "bilstm-crf";
 
+/// `kind` of a fine-tuned transformer (loaded by `tweetner-transformer`).
+pub const KIND_TRANSFORMER: &str = tweetner_transformer::KIND_TRANSFORMER;
+
+/// The `kind` a model directory's manifest declares, read before anything
+/// else so that [`crate::load_model`] can pick the implementation (the rest
+/// of the manifest differs between kinds).
+pub fn read_kind(dir: &Path) -> Result<String, TaggerError> {
+    #[derive(Deserialize)]
+    struct KindOnly {
+        kind: String,
+    }
+    let path = dir.join(MANIFEST_FILE);
+    if !path.is_file() {
+        return Err(TaggerError::invalid(
+            dir,
+            format!("not a tweetner model directory (no {MANIFEST_FILE})"),
+        ));
+    }
+    let k: KindOnly = read_json(&path)?;
+    Ok(k.kind)
+}
+
 /// How the weights file stores its floats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]

@@ -52,6 +52,17 @@ pub enum TransformerError {
     /// Inputs the encoder cannot take (ids outside the vocabulary, too long).
     #[error("invalid encoder input: {0}")]
     Input(String),
+    /// The CRF or the tagger interface rejected something.
+    #[error(transparent)]
+    Model(#[from] tweetner_model::ModelError),
+    /// A model directory is missing a file or holds an inconsistent one.
+    #[error("{path}: {message}")]
+    ModelDir {
+        /// File or directory concerned.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
     /// Reading tensor data back from the backend failed.
     #[error("tensor access failed: {0}")]
     Tensor(String),

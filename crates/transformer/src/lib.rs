@@ -45,6 +45,11 @@
 //!   fine-tuned checkpoint.
 //! * [`input`]: padded, checked [`EncoderInput`] batches.
 //! * [`subword`]: words → pieces with word ids ([`SubwordTokenizer`]).
+//! * [`head`]: [`TokenClassifier`] (dropout + linear, softmax or CRF loss).
+//! * [`predict`]: batched inference and decoding; [`tagger`]: the
+//!   [`TransformerTagger`] behind `tweetner_model::Tagger`.
+//! * [`modeldir`]: a fine-tuned model as a tweetner model directory that is
+//!   also a Hugging Face token-classification checkpoint.
 //! * [`window`]: long tweets → overlapping windows, labels with
 //!   [`IGNORE_INDEX`], outputs back to words ([`Windows`]).
 
@@ -52,10 +57,14 @@ pub mod config;
 pub mod encoder;
 pub mod error;
 pub mod export;
+pub mod head;
 pub mod input;
 pub mod load;
+pub mod modeldir;
 pub mod names;
+pub mod predict;
 pub mod subword;
+pub mod tagger;
 pub mod weights;
 pub mod window;
 
@@ -65,9 +74,15 @@ pub use config::{Activation, Architecture, EncoderConfig};
 pub use encoder::Encoder;
 pub use error::TransformerError;
 pub use export::{write_safetensors, NamedTensor};
+pub use head::{HeadKind, HeadSpec, TokenClassifier};
 pub use input::EncoderInput;
 pub use load::{load_encoder, load_weights};
+pub use modeldir::{
+    load_model_dir, read_manifest, save_model_dir, TransformerManifest, KIND_TRANSFORMER,
+};
+pub use predict::{word_scores, Decoder};
 pub use subword::{AlignedSentence, SubwordTokenizer};
+pub use tagger::TransformerTagger;
 pub use window::{
     LabelledPiece, Location, PieceLabelling, Window, WindowConfig, Windows, IGNORE_INDEX,
 };

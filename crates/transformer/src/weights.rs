@@ -81,7 +81,17 @@ impl<'a> WeightReader<'a> {
 
     /// Tensor `name` (without prefix) as flat `f32`, checked against `shape`.
     pub fn values(&self, name: &str, shape: &[usize]) -> Result<Vec<f32>, TransformerError> {
-        let full = format!("{}{name}", self.prefix);
+        self.unprefixed_values(&format!("{}{name}", self.prefix), shape)
+    }
+
+    /// Tensor `full` (exact name, no prefix added: a task head's
+    /// `classifier.weight` sits beside the encoder's prefix) as flat `f32`.
+    pub fn unprefixed_values(
+        &self,
+        full: &str,
+        shape: &[usize],
+    ) -> Result<Vec<f32>, TransformerError> {
+        let full = full.to_string();
         let view = self
             .tensors
             .tensor(&full)

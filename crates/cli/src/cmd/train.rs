@@ -1,7 +1,10 @@
 //! `tweetner train`: train a model from a TOML config (see `configs/`).
 //!
-//! All behaviour lives in `tweetner-train`; this only maps flags to
-//! [`TrainOptions`] and prints the summary.
+//! All behaviour lives in `tweetner-train` (BiLSTM-CRF) and
+//! `tweetner-finetune` (transformers); this only maps flags to their options
+//! and prints the summary. A config with a top-level `model = "transformer"`
+//! goes to the fine-tuner; every other config to the BiLSTM-CRF trainer, so
+//! existing configs keep working unchanged.
 
 use std::path::PathBuf;
 
@@ -36,6 +39,9 @@ pub struct TrainArgs {
 }
 
 pub fn run(args: TrainArgs) -> Result<()> {
+    if tweetner_finetune::is_transformer_config(&args.config) {
+        return run_transformer(args);
+    }
     let opts = TrainOptions {
         resume: args.resume,
         final_model: args.r#final,
@@ -46,6 +52,44 @@ pub fn run(args: TrainArgs) -> Result<()> {
     };
     let s = train(&args.config, &opts)
         .with_context(|| format!("training from {}", args.config.display()))?;
+    let mut line = format!(
+        "model written to {} ({} epochs, {:.0} s",
+        s.out_dir.display(),
+        s.epochs_run,
+        s.training_seconds
+    );
+    if s.stopped_early {
+        line.push_str(", stopped early");
+    }
+    line.push(')');
+    println!("{line}");
+    if let (Some(dev), Some(best)) = (&s.dev, s.best_epoch) {
+        println!(
+            "dev P/R/F1 {:.2}/{:.2}/{:.2} at epoch {best} ({:.0} s to reach it)",
+            dev.overall.precision,
+            dev.overall.recall,
+            dev.overall.f1,
+            s.seconds_to_best.unwrap_or(0.0)
+        );
+    }
+    Ok(())
+}
+
+/// `model = "transformer"` configs: fine-tune a pretrained encoder.
+fn run_transformer(args: TrainArgs) -> Result<()> {
+    if args.r#final {
+        anyhow::bail!(
+            "{}: --final is not supported for transformer configs (they select on dev)",
+            args.config.display()
+        );
+    }
+    let opts = tweetner_finetune::FinetuneOptions {
+        resume: args.resume,
+        out_dir: args.out,
+        quiet: args.quiet,
+    };
+    let s = tweetner_finetune::finetune(&args.config, &opts)
+        .with_context(|| format!("fine-tuning from {}", args.config.display()))?;
     let mut line = format!(
         "model written to {} ({} epochs, {:.0} s",
         s.out_dir.display(),

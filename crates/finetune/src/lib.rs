@@ -1,0 +1,119 @@
+//! Fine-tuning pretrained transformer encoders (BERT/MiniLM, MPNet) for
+//! tweetner's NER, with the same conventions as the BiLSTM-CRF trainer
+//! (`tweetner-train`): a typed TOML config ([`FinetuneConfig`], paths
+//! relative to the file), selection on dev entity F1 (conlleval-identical,
+//! `tweetner-eval`) after every epoch, early stopping, atomic resumable
+//! checkpoints, a JSONL epoch log, learning curves and a model card.
+//!
+//! The model directory it leaves is also a Hugging Face token-classification
+//! checkpoint (see `tweetner_transformer::modeldir`).
+//!
+//! Crate layering, to keep dependencies acyclic: `tweetner-transformer` holds
+//! the network, the head, inference and the model-directory format (and the
+//! [`tweetner_transformer::TransformerTagger`]); `tweetner-tagger` depends on
+//! it to load transformer directories by their manifest `kind`; this crate
+//! holds only training and depends on both.
+//!
+//! ```no_run
+//! use std::path::Path;
+//! use tweetner_finetune::{finetune, FinetuneOptions};
+//! let s = finetune(Path::new("configs/minilm.toml"), &FinetuneOptions::default())?;
+//! println!("best dev F1 {:?}", s.dev.map(|d| d.overall.f1));
+//! # Ok::<(), tweetner_finetune::FinetuneError>(())
+//! ```
+
+mod checkpoint;
+pub mod config;
+mod error;
+pub mod optim;
+mod report;
+mod run;
+
+use std::path::{Path, PathBuf};
+
+pub use checkpoint::{EpochRecord, CHECKPOINT_DIR};
+pub use config::{is_transformer_config, FinetuneConfig, MODEL_TRANSFORMER};
+pub use error::FinetuneError;
+pub use run::{epoch_batches, evaluate_dev, CONFIG_COPY};
+pub use tweetner_tagger::DevScores;
+
+/// How to run a config.
+#[derive(Debug, Clone, Default)]
+pub struct FinetuneOptions {
+    /// Continue the interrupted run in the output directory.
+    pub resume: bool,
+    /// Write here instead of `[output] dir`.
+    pub out_dir: Option<PathBuf>,
+    /// No progress bar and no per-epoch lines.
+    pub quiet: bool,
+}
+
+/// What a finished run did.
+#[derive(Debug, Clone)]
+pub struct FinetuneSummary {
+    /// The model directory.
+    pub out_dir: PathBuf,
+    /// Epochs run over all sessions.
+    pub epochs_run: usize,
+    /// Epoch whose weights were kept.
+    pub best_epoch: Option<usize>,
+    /// Dev scores of the kept weights (re-scored from the directory).
+    pub dev: Option<DevScores>,
+    /// Per-epoch log.
+    pub history: Vec<EpochRecord>,
+    /// Seconds in epochs.
+    pub training_seconds: f64,
+    /// Seconds to the end of the kept epoch.
+    pub seconds_to_best: Option<f64>,
+    /// Early stopping ended the run.
+    pub stopped_early: bool,
+}
+
+/// Fine-tune as `config_path` says, on `[train] threads` threads (all cores when 0).
+pub fn finetune(
+    config_path: &Path,
+    opts: &FinetuneOptions,
+) -> Result<FinetuneSummary, FinetuneError> {
+    let config = FinetuneConfig::load(config_path)?;
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if config.train.threads > 0 {
+        builder = builder.num_threads(config.train.threads);
+    }
+    let pool = builder.build().map_err(|e| FinetuneError::Config {
+        path: config.source.clone(),
+        message: format!(
+            "field `train.threads`: cannot start {} threads: {e}",
+            config.train.threads
+        ),
+    })?;
+    pool.install(|| run::run(&config, opts))
+}
+
+/// Small seeded generator for shuffling (SplitMix64): reproducible across
+/// platforms and versions, unlike a library RNG whose stream may change.
+#[derive(Debug, Clone)]
+pub struct SplitMix64(u64);
+
+impl SplitMix64 {
+    /// Seeded generator.
+    pub fn new(seed: u64) -> Self {
+        SplitMix64(seed)
+    }
+
+    /// Next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Fisher–Yates shuffle.
+    pub fn shuffle<T>(&mut self, v: &mut [T]) {
+        for i in (1..v.len()).rev() {
+            let j = (self.next_u64() % (i as u64 + 1)) as usize;
+            v.swap(i, j);
+        }
+    }
+}

@@ -1,0 +1,448 @@
+//! A whole fine-tuning run: set-up or resume, epochs with dev selection, the
+//! finished model directory.
+
+use std::fs;
+use std::path::Path;
+use std::time::Instant;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use sha2::{Digest, Sha256};
+use tweetner_data::{read_conll, LabelSet, ReadOptions, Sentence};
+use tweetner_eval::{evaluate, Report};
+use tweetner_tagger::{DataFile, ModelCard};
+use tweetner_transformer::burn::module::Module;
+use tweetner_transformer::burn::optim::{GradientsAccumulator, GradientsParams};
+use tweetner_transformer::burn::tensor::Device;
+use tweetner_transformer::{
+    cpu_device, load_encoder, save_model_dir, word_scores, AlignedSentence, Decoder, HeadSpec,
+    SubwordTokenizer, TokenClassifier, TransformerTagger, WindowConfig, KIND_TRANSFORMER,
+};
+
+use crate::checkpoint::{
+    find_checkpoint, read_state, remove_checkpoint, restore, save_checkpoint, EpochRecord,
+    TrainState,
+};
+use crate::config::FinetuneConfig;
+use crate::error::FinetuneError;
+use crate::optim::{adamw, freeze, scheduled_lr, update};
+use crate::report::{dev_scores, utc_timestamp, write_curves, write_log};
+use crate::{FinetuneOptions, FinetuneSummary, SplitMix64};
+
+/// The config, copied into the model directory.
+pub const CONFIG_COPY: &str = "train-config.toml";
+/// Tweets per dev-scoring batch.
+const EVAL_BATCH: usize = 32;
+/// Batches per length bucket: sorting happens inside windows of this many
+/// batches, so order stays random while padding stays small.
+const BUCKET_BATCHES: usize = 20;
+
+fn sha256_file(path: &Path) -> Result<String, FinetuneError> {
+    let bytes = fs::read(path).map_err(|e| FinetuneError::io(path, e))?;
+    Ok(Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}
+
+fn read_role(
+    path: &Path,
+    role: &str,
+    files: &mut Vec<DataFile>,
+) -> Result<Vec<Sentence>, FinetuneError> {
+    let opts = ReadOptions {
+        labels: Some(LabelSet::wnut16()),
+        ..ReadOptions::default()
+    };
+    let sentences = read_conll(path, &opts)?;
+    files.push(DataFile {
+        role: role.into(),
+        path: path.display().to_string(),
+        sha256: sha256_file(path)?,
+        items: sentences.len(),
+    });
+    Ok(sentences)
+}
+
+/// Settings a checkpoint must share with the config resuming it.
+fn fingerprint(config: &FinetuneConfig) -> String {
+    let mut c = config.clone();
+    c.train.epochs = 0;
+    c.train.patience = 0;
+    c.train.threads = 0;
+    c.output = crate::config::OutputSection {
+        dir: Default::default(),
+        keep_checkpoint: false,
+        name: None,
+    };
+    let json = serde_json::to_string(&c).unwrap_or_default();
+    Sha256::digest(json.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Batches of 0-based `epoch`, a function of `(seed, epoch)` only.
+pub fn epoch_batches(
+    lengths: &[usize],
+    batch: usize,
+    bucketing: bool,
+    seed: u64,
+    epoch: usize,
+) -> Vec<Vec<usize>> {
+    let mut rng = SplitMix64::new(seed ^ (epoch as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    let mut idx: Vec<usize> = (0..lengths.len()).collect();
+    rng.shuffle(&mut idx);
+    let bs = batch.max(1);
+    let mut out: Vec<Vec<usize>> = Vec::new();
+    if bucketing {
+        for w in idx.chunks(bs * BUCKET_BATCHES) {
+            let mut w = w.to_vec();
+            w.sort_by_key(|&i| lengths[i]);
+            out.extend(w.chunks(bs).map(<[usize]>::to_vec));
+        }
+        rng.shuffle(&mut out);
+    } else {
+        out.extend(idx.chunks(bs).map(<[usize]>::to_vec));
+    }
+    out
+}
+
+/// Conlleval report of `model` (any device) on `dev`.
+pub fn evaluate_dev(
+    model: &TokenClassifier,
+    tokenizer: &SubwordTokenizer,
+    aligned: &[AlignedSentence],
+    dev: &[Sentence],
+) -> Result<Report, FinetuneError> {
+    let valid = model.valid();
+    let decoder = Decoder::new(&valid)?;
+    let scores = word_scores(&valid, tokenizer, aligned, EVAL_BATCH, 1, &cpu_device())?;
+    let labels = decoder.labels().to_vec();
+    let pairs = dev.iter().zip(&scores).map(|(s, sc)| {
+        let p = decoder.decode(sc);
+        let tags = p
+            .tags
+            .iter()
+            .map(|&y| labels.get(y).cloned().unwrap_or_else(|| "O".into()))
+            .collect();
+        (s.tags.clone(), tags)
+    });
+    Ok(evaluate(pairs)?)
+}
+
+fn progress(n: usize, epoch: usize, quiet: bool) -> ProgressBar {
+    let target = if quiet {
+        ProgressDrawTarget::hidden()
+    } else {
+        ProgressDrawTarget::stderr()
+    };
+    let bar = ProgressBar::with_draw_target(Some(n as u64), target);
+    if let Ok(style) = ProgressStyle::with_template(
+        "epoch {prefix} [{bar:30}] {pos}/{len} {msg} ({elapsed}, eta {eta})",
+    ) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_prefix(epoch.to_string());
+    bar
+}
+
+/// Run `config` (inside the thread pool set up by [`crate::finetune`]).
+pub fn run(
+    config: &FinetuneConfig,
+    opts: &FinetuneOptions,
+) -> Result<FinetuneSummary, FinetuneError> {
+    let out_dir = opts
+        .out_dir
+        .clone()
+        .unwrap_or_else(|| config.output.dir.clone());
+    let name = config.name(&out_dir);
+    let mut files = Vec::new();
+    let mut train = read_role(&config.data.train, "train", &mut files)?;
+    if let Some(n) = config.data.max_train_sentences {
+        train.truncate(n);
+    }
+    for extra in &config.data.extra {
+        train.extend(read_role(extra, "extra", &mut files)?);
+    }
+    let mut dev = read_role(&config.data.dev, "dev", &mut files)?;
+    if let Some(n) = config.data.max_dev_sentences {
+        dev.truncate(n);
+    }
+    train.retain(|s| !s.is_empty());
+    dev.retain(|s| !s.is_empty());
+    if train.is_empty() {
+        return Err(FinetuneError::Config {
+            path: config.source.clone(),
+            message: "no training sentences".into(),
+        });
+    }
+    let labels = LabelSet::wnut16().bio_tags();
+    let gold: Vec<Vec<usize>> = train
+        .iter()
+        .map(|s| {
+            s.tags
+                .iter()
+                .map(|t| labels.iter().position(|l| l == t).unwrap_or(0))
+                .collect()
+        })
+        .collect();
+
+    let device: Device = cpu_device().autodiff();
+    device.seed(config.seed);
+    let enc_dir = &config.encoder.path;
+    if !enc_dir.join("config.json").is_file() {
+        return Err(FinetuneError::Config {
+            path: config.source.clone(),
+            message: format!(
+                "field `encoder.path`: {} holds no config.json (run scripts/fetch-encoders.sh)",
+                enc_dir.display()
+            ),
+        });
+    }
+    let tokenizer = SubwordTokenizer::from_file(&enc_dir.join("tokenizer.json"))?;
+    let spec = HeadSpec {
+        kind: config.head.kind,
+        labelling: config.head.labelling,
+        dropout: config.head.dropout,
+        labels: labels.clone(),
+        window: WindowConfig {
+            max_length: config.head.max_length,
+            overlap: config.head.overlap,
+            labelling: config.head.labelling,
+        },
+    };
+    let t = &config.train;
+    let model = TokenClassifier::new(load_encoder(enc_dir, &device)?, spec, &device)?;
+    let (mut enc_opt, mut head_opt) = (adamw(t), adamw(t));
+    let fp = fingerprint(config);
+    let (mut model, mut state) = if opts.resume {
+        let ck = find_checkpoint(&out_dir)
+            .ok_or_else(|| FinetuneError::checkpoint(&out_dir, "no checkpoint to resume from"))?;
+        let state = read_state(&ck)?;
+        if state.fingerprint != fp {
+            return Err(FinetuneError::checkpoint(
+                &ck,
+                "written with different settings (data, encoder, head or optimizer); restore them or start over",
+            ));
+        }
+        let (m, e, h) = restore(&ck, model, enc_opt, head_opt)?;
+        enc_opt = e;
+        head_opt = h;
+        if !opts.quiet {
+            eprintln!(
+                "resuming {} after epoch {}",
+                out_dir.display(),
+                state.epochs_done
+            );
+        }
+        (m, state)
+    } else {
+        if let Some(ck) = find_checkpoint(&out_dir) {
+            return Err(FinetuneError::checkpoint(
+                ck,
+                "an interrupted run left this checkpoint: pass --resume to continue it, or delete it",
+            ));
+        }
+        fs::create_dir_all(&out_dir).map_err(|e| FinetuneError::io(&out_dir, e))?;
+        let copy = out_dir.join(CONFIG_COPY);
+        fs::copy(&config.source, &copy).map_err(|e| FinetuneError::io(&copy, e))?;
+        (model, TrainState::new(fp, files))
+    };
+    model = freeze(model, t);
+
+    let align = |s: &[Sentence]| -> Result<Vec<AlignedSentence>, FinetuneError> {
+        Ok(s.iter()
+            .map(|x| tokenizer.tokenize(&x.tokens))
+            .collect::<Result<Vec<_>, _>>()?)
+    };
+    let train_aligned = align(&train)?;
+    let dev_aligned = align(&dev)?;
+    let lengths: Vec<usize> = train_aligned.iter().map(|a| a.pieces.len()).collect();
+    let batches_per_epoch = train.len().div_ceil(t.batch_size);
+    let updates_per_epoch = batches_per_epoch.div_ceil(t.grad_accum);
+    let total_steps = updates_per_epoch * t.epochs;
+    let warmup_steps = (t.warmup * total_steps as f64).round() as usize;
+
+    while state.epochs_done < t.epochs && !state.stopped_early {
+        let e0 = state.epochs_done;
+        let started = Instant::now();
+        device.seed(SplitMix64::new(config.seed.wrapping_add(0x5EED) ^ e0 as u64).next_u64());
+        let batches = epoch_batches(&lengths, t.batch_size, t.bucketing, config.seed, e0);
+        let bar = progress(train.len(), e0 + 1, opts.quiet);
+        let (mut loss_sum, mut max_norm) = (0.0f64, 0.0f64);
+        let (mut lr_e, mut lr_h) = (0.0, 0.0);
+        let mut acc = GradientsAccumulator::<TokenClassifier>::new();
+        let mut pending = 0usize;
+        for (bi, ids) in batches.iter().enumerate() {
+            let a: Vec<AlignedSentence> = ids.iter().map(|&i| train_aligned[i].clone()).collect();
+            let g: Vec<Vec<usize>> = ids.iter().map(|&i| gold[i].clone()).collect();
+            let loss = model.loss(&a, &g, &tokenizer, &device)?;
+            let value = loss
+                .clone()
+                .into_data()
+                .iter::<f32>()
+                .next()
+                .map_or(f64::NAN, f64::from);
+            if !value.is_finite() {
+                return Err(FinetuneError::Diverged {
+                    epoch: e0 + 1,
+                    batch: bi,
+                    loss: value,
+                });
+            }
+            let loss = if t.grad_accum > 1 {
+                loss.div_scalar(t.grad_accum as f32)
+            } else {
+                loss
+            };
+            let grads = GradientsParams::from_grads(loss.backward(), &model);
+            acc.accumulate(&model, grads);
+            pending += 1;
+            if pending == t.grad_accum || bi + 1 == batches.len() {
+                lr_e = scheduled_lr(t.lr_encoder, state.steps, warmup_steps, total_steps);
+                lr_h = scheduled_lr(t.lr_head, state.steps, warmup_steps, total_steps);
+                let (m, norm) = update(
+                    model,
+                    acc.grads(),
+                    &mut enc_opt,
+                    &mut head_opt,
+                    lr_e,
+                    lr_h,
+                    t.clip_norm,
+                );
+                model = m;
+                max_norm = max_norm.max(norm);
+                state.steps += 1;
+                pending = 0;
+            }
+            loss_sum += value;
+            bar.inc(ids.len() as u64);
+            bar.set_message(format!("loss {:.4}", loss_sum / (bi + 1) as f64));
+        }
+        bar.finish_and_clear();
+        let train_seconds = started.elapsed().as_secs_f64();
+        let report = evaluate_dev(&model, &tokenizer, &dev_aligned, &dev)?;
+        state.epochs_done += 1;
+        let improved = state.best_f1.is_none_or(|b| report.f1 > b);
+        if improved {
+            save_model_dir(&out_dir, &model.valid(), enc_dir, &name)?;
+            state.best_f1 = Some(report.f1);
+            state.best_epoch = Some(state.epochs_done);
+            state.since_best = 0;
+        } else {
+            state.since_best += 1;
+        }
+        if t.patience > 0 && state.since_best >= t.patience {
+            state.stopped_early = true;
+        }
+        let seconds = started.elapsed().as_secs_f64();
+        state.elapsed_seconds += seconds;
+        if improved {
+            state.seconds_to_best = Some(state.elapsed_seconds);
+        }
+        state.history.push(EpochRecord {
+            epoch: state.epochs_done,
+            train_loss: loss_sum / batches.len().max(1) as f64,
+            dev_precision: Some(report.precision),
+            dev_recall: Some(report.recall),
+            dev_f1: Some(report.f1),
+            lr: lr_e,
+            lr_head: lr_h,
+            steps: state.steps,
+            seconds,
+            sentences_per_second: train.len() as f64 / train_seconds.max(1e-9),
+            max_grad_norm: max_norm,
+        });
+        write_log(&out_dir, &state.history)?;
+        write_curves(&out_dir, &state.history)?;
+        save_checkpoint(&out_dir, &model, &enc_opt, &head_opt, &state)?;
+        if !opts.quiet {
+            eprintln!(
+                "epoch {}/{}: loss {:.4} dev P/R/F1 {:.2}/{:.2}/{:.2}, lr {:.2e}/{:.2e}, {:.0} s{}",
+                state.epochs_done,
+                t.epochs,
+                loss_sum / batches.len().max(1) as f64,
+                report.precision,
+                report.recall,
+                report.f1,
+                lr_e,
+                lr_h,
+                seconds,
+                if improved { " *best*" } else { "" }
+            );
+        }
+    }
+    let summary = finish(
+        config,
+        &out_dir,
+        &name,
+        &state,
+        &tokenizer,
+        &dev_aligned,
+        &dev,
+    )?;
+    if !config.output.keep_checkpoint {
+        remove_checkpoint(&out_dir)?;
+    }
+    Ok(summary)
+}
+
+/// Re-score the directory as written (so the card describes what ships),
+/// write the card, build the summary.
+fn finish(
+    config: &FinetuneConfig,
+    out_dir: &Path,
+    name: &str,
+    state: &TrainState,
+    tokenizer: &SubwordTokenizer,
+    dev_aligned: &[AlignedSentence],
+    dev: &[Sentence],
+) -> Result<FinetuneSummary, FinetuneError> {
+    let tagger = TransformerTagger::load(out_dir)?;
+    let report = evaluate_dev(tagger.model(), tokenizer, dev_aligned, dev)?;
+    let scores = dev_scores(&report);
+    let weights = out_dir.join("model.safetensors");
+    let weights_bytes = fs::metadata(&weights)
+        .map_err(|e| FinetuneError::io(&weights, e))?
+        .len();
+    let threads = rayon::current_num_threads();
+    let mut settings = serde_json::to_value(config).unwrap_or(serde_json::Value::Null);
+    if let Some(obj) = settings.as_object_mut() {
+        obj.insert("epochs_run".into(), state.epochs_done.into());
+        obj.insert("updates".into(), state.steps.into());
+    }
+    let card = ModelCard {
+        name: name.into(),
+        kind: KIND_TRANSFORMER.into(),
+        tweetner_version: env!("CARGO_PKG_VERSION").into(),
+        created: utc_timestamp(),
+        final_model: false,
+        data: state.files.clone(),
+        settings,
+        dev: Some(scores.clone()),
+        best_epoch: state.best_epoch,
+        epochs_trained: state.epochs_done,
+        training_seconds: state.elapsed_seconds,
+        seconds_to_best: state.seconds_to_best,
+        parameters: tagger.model().num_params(),
+        weights_bytes,
+        notes: vec![
+            format!(
+                "fine-tuned on CPU with {threads} backend threads; timings depend on what else the machine ran"
+            ),
+            format!("encoder from {}", config.encoder.path.display()),
+            "the directory is also a Hugging Face token-classification checkpoint (config.json, model.safetensors, tokenizer.json)".into(),
+        ],
+    };
+    card.write(out_dir)?;
+    Ok(FinetuneSummary {
+        out_dir: out_dir.to_path_buf(),
+        epochs_run: state.epochs_done,
+        best_epoch: state.best_epoch,
+        dev: Some(scores),
+        history: state.history.clone(),
+        training_seconds: state.elapsed_seconds,
+        seconds_to_best: state.seconds_to_best,
+        stopped_early: state.stopped_early,
+    })
+}

@@ -1,0 +1,141 @@
+//! [`TransformerTagger`]: a fine-tuned transformer directory behind the
+//! project's [`Tagger`] trait, for `tweetner tag`, `eval --model`, `bench`
+//! and the server.
+//!
+//! It runs on the plain CPU device (no autodiff graph is ever built, and
+//! dropout is inactive there), tokenizes each tweet into pieces, and scores
+//! tweets in length-sorted batches ([`crate::predict::word_scores`]) on a
+//! private rayon pool of the configured size, so `threads` bounds the CPU
+//! the tagger uses regardless of the caller's pools.
+
+use std::path::Path;
+
+use burn::tensor::Device;
+use tweetner_model::{ModelError, Prediction, TaggedSentence, Tagger};
+
+use crate::error::TransformerError;
+use crate::head::TokenClassifier;
+use crate::modeldir::load_model_dir;
+use crate::predict::{word_scores, Decoder, INFERENCE_BATCH};
+use crate::subword::SubwordTokenizer;
+
+/// A loaded fine-tuned transformer, ready to tag.
+pub struct TransformerTagger {
+    model: TokenClassifier,
+    tokenizer: SubwordTokenizer,
+    decoder: Decoder,
+    device: Device,
+    pool: rayon::ThreadPool,
+    threads: usize,
+    batch_size: usize,
+    name: String,
+}
+
+impl std::fmt::Debug for TransformerTagger {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TransformerTagger")
+            .field("name", &self.name)
+            .field("threads", &self.threads)
+            .field("batch_size", &self.batch_size)
+            .finish()
+    }
+}
+
+fn pool(threads: usize) -> Result<rayon::ThreadPool, TransformerError> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.max(1))
+        .build()
+        .map_err(|e| TransformerError::Input(format!("cannot start {threads} threads: {e}")))
+}
+
+impl TransformerTagger {
+    /// Load a model directory written by [`crate::modeldir::save_model_dir`].
+    pub fn load(dir: &Path) -> Result<Self, TransformerError> {
+        let device = crate::cpu_device();
+        let (model, tokenizer, manifest) = load_model_dir(dir, &device)?;
+        Self::from_parts(model, tokenizer, manifest.name)
+    }
+
+    /// Wrap an in-memory model (moved to the plain CPU device).
+    pub fn from_parts(
+        model: TokenClassifier,
+        tokenizer: SubwordTokenizer,
+        name: String,
+    ) -> Result<Self, TransformerError> {
+        use burn::module::Module;
+        let device = crate::cpu_device();
+        let model = model.valid();
+        let decoder = Decoder::new(&model)?;
+        Ok(TransformerTagger {
+            model,
+            tokenizer,
+            decoder,
+            device,
+            pool: pool(1)?,
+            threads: 1,
+            batch_size: INFERENCE_BATCH,
+            name,
+        })
+    }
+
+    /// Use `threads` worker threads per call (at least 1).
+    pub fn with_threads(mut self, threads: usize) -> Result<Self, TransformerError> {
+        self.pool = pool(threads)?;
+        self.threads = threads.max(1);
+        Ok(self)
+    }
+
+    /// Tweets per batch (at least 1).
+    pub fn with_batch_size(mut self, batch_size: usize) -> Self {
+        self.batch_size = batch_size.max(1);
+        self
+    }
+
+    /// Display name from the manifest.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The network.
+    pub fn model(&self) -> &TokenClassifier {
+        &self.model
+    }
+
+    /// Predictions for pre-tokenized tweets, in input order.
+    pub fn predict<S: AsRef<str> + Sync>(
+        &self,
+        sentences: &[Vec<S>],
+    ) -> Result<Vec<Prediction>, TransformerError> {
+        let aligned = sentences
+            .iter()
+            .map(|s| self.tokenizer.tokenize(s))
+            .collect::<Result<Vec<_>, _>>()?;
+        let scores = self.pool.install(|| {
+            word_scores(
+                &self.model,
+                &self.tokenizer,
+                &aligned,
+                self.batch_size,
+                self.threads,
+                &self.device,
+            )
+        })?;
+        Ok(scores.iter().map(|s| self.decoder.decode(s)).collect())
+    }
+}
+
+impl Tagger for TransformerTagger {
+    fn labels(&self) -> &[String] {
+        self.decoder.labels()
+    }
+
+    fn tag_batch(&self, sentences: &[Vec<String>]) -> Result<Vec<TaggedSentence>, ModelError> {
+        let predictions = self
+            .predict(sentences)
+            .map_err(|e| ModelError::Features(e.to_string()))?;
+        Ok(predictions
+            .iter()
+            .map(|p| TaggedSentence::from_prediction(p, self.decoder.labels()))
+            .collect())
+    }
+}
