@@ -46,6 +46,9 @@ pub struct FinetuneOptions {
     pub out_dir: Option<PathBuf>,
     /// No progress bar and no per-epoch lines.
     pub quiet: bool,
+    /// End this session after this many epochs, leaving the checkpoint as a killed
+    /// run would (a time-boxed session, and how tests check `--resume`).
+    pub stop_after_epochs: Option<usize>,
 }
 
 /// What a finished run did.
@@ -67,6 +70,9 @@ pub struct FinetuneSummary {
     pub seconds_to_best: Option<f64>,
     /// Early stopping ended the run.
     pub stopped_early: bool,
+    /// The session stopped before the run finished (see
+    /// [`FinetuneOptions::stop_after_epochs`]); resume to continue.
+    pub interrupted: bool,
 }
 
 /// Fine-tune as `config_path` says, on `[train] threads` threads (all cores when 0).

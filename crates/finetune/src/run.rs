@@ -263,7 +263,22 @@ pub fn run(
     let total_steps = updates_per_epoch * t.epochs;
     let warmup_steps = (t.warmup * total_steps as f64).round() as usize;
 
+    let mut session_epochs = 0usize;
     while state.epochs_done < t.epochs && !state.stopped_early {
+        if opts.stop_after_epochs.is_some_and(|n| session_epochs >= n) {
+            return Ok(FinetuneSummary {
+                out_dir: out_dir.clone(),
+                epochs_run: state.epochs_done,
+                best_epoch: state.best_epoch,
+                dev: None,
+                history: state.history.clone(),
+                training_seconds: state.elapsed_seconds,
+                seconds_to_best: state.seconds_to_best,
+                stopped_early: false,
+                interrupted: true,
+            });
+        }
+        session_epochs += 1;
         let e0 = state.epochs_done;
         let started = Instant::now();
         device.seed(SplitMix64::new(config.seed.wrapping_add(0x5EED) ^ e0 as u64).next_u64());
@@ -444,5 +459,6 @@ fn finish(
         training_seconds: state.elapsed_seconds,
         seconds_to_best: state.seconds_to_best,
         stopped_early: state.stopped_early,
+        interrupted: false,
     })
 }

@@ -118,4 +118,6 @@ mod align_tests;
 #[cfg(test)]
 mod encoder_tests;
 #[cfg(test)]
+mod head_tests;
+#[cfg(test)]
 mod testutil;

@@ -87,6 +87,7 @@ fn run_transformer(args: TrainArgs) -> Result<()> {
         resume: args.resume,
         out_dir: args.out,
         quiet: args.quiet,
+        stop_after_epochs: None,
     };
     let s = tweetner_finetune::finetune(&args.config, &opts)
         .with_context(|| format!("fine-tuning from {}", args.config.display()))?;

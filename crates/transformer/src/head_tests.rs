@@ -1,0 +1,220 @@
+//! Head, loss, inference and model-directory tests on a tiny random BERT.
+
+use burn::module::Module;
+use burn::optim::{AdamConfig, GradientsParams};
+use burn::tensor::{Tensor, TensorData};
+
+use crate::encoder::Encoder;
+use crate::head::{softmax_cross_entropy, HeadKind, HeadSpec, TokenClassifier};
+use crate::modeldir::{load_model_dir, save_model_dir};
+use crate::predict::{word_scores, Decoder};
+use crate::subword::SubwordTokenizer;
+use crate::testutil::{tiny_config, tiny_tokenizer, TINY_PIECES};
+use crate::window::{PieceLabelling, WindowConfig, IGNORE_INDEX};
+
+fn labels() -> Vec<String> {
+    ["O", "B-person", "I-person", "B-geo-loc", "I-geo-loc"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+}
+
+fn spec(kind: HeadKind, labelling: PieceLabelling) -> HeadSpec {
+    HeadSpec {
+        kind,
+        labelling,
+        dropout: 0.1,
+        labels: labels(),
+        window: WindowConfig {
+            max_length: 12,
+            overlap: 3,
+            labelling,
+        },
+    }
+}
+
+fn tweets() -> Vec<Vec<&'static str>> {
+    vec![
+        vec!["RT", "@user", ":", "Disney", "world", "&lt;", "3"],
+        vec!["the", "cats", "sat", "on", "the", "mat", "lovely", "!"],
+        // Longer than one 12-token window: cut and stitched.
+        vec![
+            "the", "cat", "sat", "on", "the", "mat", "the", "cat", "sat", "on", "a", "mat", "!",
+        ],
+        vec!["#", "love"],
+    ]
+}
+
+fn gold() -> Vec<Vec<usize>> {
+    vec![
+        vec![0, 0, 0, 3, 4, 0, 0],
+        vec![0, 1, 0, 0, 0, 0, 0, 0],
+        vec![0, 1, 2, 0, 0, 3, 0, 0, 0, 0, 0, 3, 0],
+        vec![0, 0],
+    ]
+}
+
+fn setup(dir: &std::path::Path) -> (Encoder, SubwordTokenizer) {
+    let config = tiny_config(dir, "bert", 5 + TINY_PIECES.len());
+    let tok = SubwordTokenizer::from_file(&tiny_tokenizer(dir)).expect("tokenizer");
+    let enc = Encoder::new(config, &crate::cpu_device().autodiff()).expect("encoder");
+    (enc, tok)
+}
+
+#[test]
+fn cross_entropy_ignores_ignored_positions_and_matches_by_hand() {
+    let device = crate::cpu_device();
+    let logits = vec![
+        1.0f32, 2.0, 0.5, // labelled 1
+        3.0, -1.0, 0.0, // ignored
+        0.0, 0.0, 0.0, // labelled 2
+        9.0, 9.0, 9.0, // beyond the row: ignored
+    ];
+    let labels = vec![vec![1, IGNORE_INDEX, 2]];
+    let t = |v: Vec<f32>| Tensor::<3>::from_data(TensorData::new(v, [1, 4, 3]), &device);
+    let loss = softmax_cross_entropy(t(logits.clone()), &labels).expect("loss");
+    let value = loss.into_data().iter::<f32>().next().expect("scalar");
+    let lse = |r: &[f32]| r.iter().map(|x| x.exp()).sum::<f32>().ln();
+    let want = ((lse(&logits[0..3]) - 2.0) + (lse(&logits[6..9]) - 0.0)) / 2.0;
+    assert!((value - want).abs() < 1e-5, "{value} vs {want}");
+    // Changing ignored scores changes nothing.
+    let mut other = logits.clone();
+    other[3] = -50.0;
+    other[10] = 100.0;
+    let v2 = softmax_cross_entropy(t(other), &labels)
+        .expect("loss")
+        .into_data()
+        .iter::<f32>()
+        .next()
+        .expect("scalar");
+    assert_eq!(value, v2);
+    // All ignored: zero, not NaN; bad labels are errors, not panics.
+    let none = softmax_cross_entropy(t(logits.clone()), &[vec![IGNORE_INDEX; 4]]).expect("loss");
+    assert_eq!(none.into_data().iter::<f32>().next(), Some(0.0));
+    assert!(softmax_cross_entropy(t(logits.clone()), &[vec![7]]).is_err());
+    assert!(softmax_cross_entropy(t(logits), &[vec![0; 5]]).is_err());
+}
+
+#[test]
+fn continuation_labels_and_invalid_specs() {
+    let s = spec(HeadKind::Softmax, PieceLabelling::AllPieces);
+    assert_eq!(s.continuation(1), 2);
+    assert_eq!(s.continuation(2), 2);
+    assert_eq!(s.continuation(0), 0);
+    assert!(spec(HeadKind::Crf, PieceLabelling::AllPieces)
+        .check()
+        .is_err());
+    let mut bad = spec(HeadKind::Softmax, PieceLabelling::FirstPiece);
+    bad.dropout = 1.5;
+    assert!(bad.check().is_err());
+}
+
+/// Both heads learn a small batch (loss falls), survive a save → load round
+/// trip with identical scores and tags, and the directory is a valid
+/// token-classification checkpoint.
+#[test]
+fn heads_train_and_round_trip_through_the_model_directory() {
+    let device = crate::cpu_device().autodiff();
+    for (kind, labelling) in [
+        (HeadKind::Softmax, PieceLabelling::FirstPiece),
+        (HeadKind::Softmax, PieceLabelling::AllPieces),
+        (HeadKind::Crf, PieceLabelling::FirstPiece),
+    ] {
+        let src = tempfile::tempdir().expect("dir");
+        let (enc, tok) = setup(src.path());
+        device.seed(3);
+        let mut model = TokenClassifier::new(enc, spec(kind, labelling), &device).expect("head");
+        assert_eq!(model.crf.is_some(), kind == HeadKind::Crf);
+        let aligned: Vec<_> = tweets()
+            .iter()
+            .map(|t| tok.tokenize(t).expect("tokenize"))
+            .collect();
+        let mut optim = AdamConfig::new().init();
+        let mut losses = Vec::new();
+        for _ in 0..15 {
+            let loss = model.loss(&aligned, &gold(), &tok, &device).expect("loss");
+            losses.push(loss.clone().into_data().iter::<f32>().next().expect("v"));
+            let grads = GradientsParams::from_grads(loss.backward(), &model);
+            model = optim.step(1e-2, model, grads);
+        }
+        assert!(losses.iter().all(|l| l.is_finite()), "{kind:?}: {losses:?}");
+        assert!(
+            losses[14] < 0.5 * losses[0],
+            "{kind:?} {labelling:?}: {losses:?}"
+        );
+        // Label ids outside the head are an error.
+        assert!(model
+            .loss(
+                &aligned,
+                &[vec![9; 7], vec![], vec![], vec![]],
+                &tok,
+                &device
+            )
+            .is_err());
+
+        let out = tempfile::tempdir().expect("out");
+        let plain = crate::cpu_device();
+        let valid = model.valid();
+        let before = word_scores(&valid, &tok, &aligned, 2, 1, &plain).expect("scores");
+        save_model_dir(out.path(), &valid, src.path(), "tiny").expect("save");
+        let (loaded, tok2, manifest) = load_model_dir(out.path(), &plain).expect("load");
+        assert_eq!(manifest.head, valid.spec);
+        // Batch size and threads do not change scores.
+        let after = word_scores(&loaded, &tok2, &aligned, 3, 2, &plain).expect("scores");
+        assert_eq!(before.len(), after.len());
+        for (a, b) in before.iter().zip(&after) {
+            assert_eq!(a.len(), b.len());
+            for (x, y) in a.iter().zip(b) {
+                assert!((x - y).abs() < 1e-5, "{kind:?}: {x} vs {y}");
+            }
+        }
+        let (d1, d2) = (
+            Decoder::new(&valid).expect("dec"),
+            Decoder::new(&loaded).expect("dec"),
+        );
+        for (a, b) in before.iter().zip(&after) {
+            assert_eq!(d1.decode(a).tags, d2.decode(b).tags);
+        }
+        // Trained to fit: most training words get their gold label back.
+        let right: usize = before
+            .iter()
+            .zip(gold())
+            .map(|(s, g)| {
+                d1.decode(s)
+                    .tags
+                    .iter()
+                    .zip(&g)
+                    .filter(|(p, g)| p == g)
+                    .count()
+            })
+            .sum();
+        assert!(right >= 25, "{kind:?}: {right} of 30");
+
+        let config: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(out.path().join("config.json")).expect("read"),
+        )
+        .expect("json");
+        assert_eq!(config["architectures"][0], "BertForTokenClassification");
+        assert_eq!(config["id2label"]["1"], "B-person");
+        assert_eq!(config["label2id"]["I-geo-loc"], 4);
+        let bytes = std::fs::read(out.path().join("model.safetensors")).expect("read");
+        let st = safetensors::SafeTensors::deserialize(&bytes).expect("safetensors");
+        assert_eq!(st.tensor("classifier.weight").expect("w").shape(), &[5, 16]);
+        assert!(st.tensor("bert.embeddings.word_embeddings.weight").is_ok());
+        assert_eq!(out.path().join("crf.json").is_file(), kind == HeadKind::Crf);
+    }
+}
+
+#[test]
+fn a_broken_model_directory_is_an_error_naming_the_file() {
+    let d = tempfile::tempdir().expect("dir");
+    let e = load_model_dir(d.path(), &crate::cpu_device())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("tweetner-model.json"), "{e}");
+    std::fs::write(d.path().join("tweetner-model.json"), "{\"format\": 1").expect("write");
+    let e = load_model_dir(d.path(), &crate::cpu_device())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("tweetner-model.json"), "{e}");
+}
