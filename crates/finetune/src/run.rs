@@ -14,8 +14,8 @@ use tweetner_transformer::burn::module::Module;
 use tweetner_transformer::burn::optim::{GradientsAccumulator, GradientsParams};
 use tweetner_transformer::burn::tensor::Device;
 use tweetner_transformer::{
-    cpu_device, load_encoder, save_model_dir, word_scores, AlignedSentence, Decoder, HeadSpec,
-    SubwordTokenizer, TokenClassifier, TransformerTagger, WindowConfig, KIND_TRANSFORMER,
+    cpu_device, load_encoder, load_model_dir, save_model_dir, word_scores, AlignedSentence,
+    Decoder, HeadSpec, SubwordTokenizer, TokenClassifier, WindowConfig, KIND_TRANSFORMER,
 };
 
 use crate::checkpoint::{
@@ -413,8 +413,8 @@ fn finish(
     dev_aligned: &[AlignedSentence],
     dev: &[Sentence],
 ) -> Result<FinetuneSummary, FinetuneError> {
-    let tagger = TransformerTagger::load(out_dir)?;
-    let report = evaluate_dev(tagger.model(), tokenizer, dev_aligned, dev)?;
+    let (model, _, _) = load_model_dir(out_dir, &cpu_device())?;
+    let report = evaluate_dev(&model, tokenizer, dev_aligned, dev)?;
     let scores = dev_scores(&report);
     let weights = out_dir.join("model.safetensors");
     let weights_bytes = fs::metadata(&weights)
@@ -439,7 +439,7 @@ fn finish(
         epochs_trained: state.epochs_done,
         training_seconds: state.elapsed_seconds,
         seconds_to_best: state.seconds_to_best,
-        parameters: tagger.model().num_params(),
+        parameters: model.num_params(),
         weights_bytes,
         notes: vec![
             format!(

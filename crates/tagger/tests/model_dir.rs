@@ -197,7 +197,7 @@ fn broken_directories_are_errors_naming_the_problem() {
     assert!(err(empty.path()).contains("not a tweetner model directory"));
 
     let d = fresh();
-    edit_manifest(d.path(), |v| v["kind"] = "transformer".into());
+    edit_manifest(d.path(), |v| v["kind"] = "no-such-kind".into());
     assert!(err(d.path()).contains("unknown model kind"));
 
     let d = fresh();

@@ -5,9 +5,10 @@ use burn::optim::{AdamConfig, GradientsParams};
 use burn::tensor::{Tensor, TensorData};
 
 use crate::encoder::Encoder;
+use crate::fast::FastClassifier;
 use crate::head::{softmax_cross_entropy, HeadKind, HeadSpec, TokenClassifier};
 use crate::modeldir::{load_model_dir, save_model_dir};
-use crate::predict::{word_scores, Decoder};
+use crate::predict::{word_scores, word_scores_fast, Decoder};
 use crate::subword::SubwordTokenizer;
 use crate::testutil::{tiny_config, tiny_tokenizer, TINY_PIECES};
 use crate::window::{PieceLabelling, WindowConfig, IGNORE_INDEX};
@@ -156,6 +157,18 @@ fn heads_train_and_round_trip_through_the_model_directory() {
         let plain = crate::cpu_device();
         let valid = model.valid();
         let before = word_scores(&valid, &tok, &aligned, 2, 1, &plain).expect("scores");
+        // The plain-f32 path agrees with burn's.
+        let fast = FastClassifier::from_model(&valid).expect("fast");
+        for threads in [1, 2] {
+            let f = word_scores_fast(&fast, &valid.spec, &tok, &aligned, threads).expect("fast");
+            assert_eq!(f.len(), before.len());
+            for (a, b) in before.iter().zip(&f) {
+                assert_eq!(a.len(), b.len());
+                for (x, y) in a.iter().zip(b) {
+                    assert!((x - y).abs() < 1e-4, "{kind:?} fast: {x} vs {y}");
+                }
+            }
+        }
         save_model_dir(out.path(), &valid, src.path(), "tiny").expect("save");
         let (loaded, tok2, manifest) = load_model_dir(out.path(), &plain).expect("load");
         assert_eq!(manifest.head, valid.spec);
@@ -217,4 +230,29 @@ fn a_broken_model_directory_is_an_error_naming_the_file() {
         .unwrap_err()
         .to_string();
     assert!(e.contains("tweetner-model.json"), "{e}");
+}
+
+/// MPNet (relative-position bias, no token types) through the fast path too.
+#[test]
+fn fast_path_matches_burn_for_mpnet() {
+    let src = tempfile::tempdir().expect("dir");
+    let config = tiny_config(src.path(), "mpnet", 5 + TINY_PIECES.len());
+    let tok = SubwordTokenizer::from_file(&tiny_tokenizer(src.path())).expect("tokenizer");
+    let plain = crate::cpu_device();
+    let enc = Encoder::new(config, &plain).expect("encoder");
+    let model = TokenClassifier::new(enc, spec(HeadKind::Crf, PieceLabelling::FirstPiece), &plain)
+        .expect("head");
+    let aligned: Vec<_> = tweets()
+        .iter()
+        .map(|t| tok.tokenize(t).expect("tokenize"))
+        .collect();
+    let slow = word_scores(&model, &tok, &aligned, 4, 1, &plain).expect("burn");
+    let fast = FastClassifier::from_model(&model).expect("fast");
+    let quick = word_scores_fast(&fast, &model.spec, &tok, &aligned, 1).expect("fast");
+    for (a, b) in slow.iter().zip(&quick) {
+        assert_eq!(a.len(), b.len());
+        for (x, y) in a.iter().zip(b) {
+            assert!((x - y).abs() < 1e-4, "{x} vs {y}");
+        }
+    }
 }

@@ -57,6 +57,7 @@ pub mod config;
 pub mod encoder;
 pub mod error;
 pub mod export;
+pub mod fast;
 pub mod head;
 pub mod input;
 pub mod load;
@@ -74,13 +75,14 @@ pub use config::{Activation, Architecture, EncoderConfig};
 pub use encoder::Encoder;
 pub use error::TransformerError;
 pub use export::{write_safetensors, NamedTensor};
+pub use fast::FastClassifier;
 pub use head::{HeadKind, HeadSpec, TokenClassifier};
 pub use input::EncoderInput;
 pub use load::{load_encoder, load_weights};
 pub use modeldir::{
     load_model_dir, read_manifest, save_model_dir, TransformerManifest, KIND_TRANSFORMER,
 };
-pub use predict::{word_scores, Decoder};
+pub use predict::{word_scores, word_scores_fast, Decoder};
 pub use subword::{AlignedSentence, SubwordTokenizer};
 pub use tagger::TransformerTagger;
 pub use window::{

@@ -14,7 +14,8 @@ use tweetner_model::labels::BioTag;
 use tweetner_model::predict::{spans_of, CrfDecoder, PredictedSpan, Prediction};
 
 use crate::error::TransformerError;
-use crate::head::TokenClassifier;
+use crate::fast::FastClassifier;
+use crate::head::{HeadSpec, TokenClassifier};
 use crate::subword::{AlignedSentence, SubwordTokenizer};
 
 /// Tweets per inference batch: large enough to amortise the per-call cost of
@@ -80,6 +81,51 @@ pub fn word_scores(
         .map(|m| {
             m.into_inner()
                 .map_err(|_| TransformerError::Tensor("a scoring thread panicked".into()))
+        })
+        .collect()
+}
+
+/// [`word_scores`] through the plain-`f32` copy of the network
+/// ([`FastClassifier`]): every window runs on its own (no padding), windows
+/// spread over the current rayon pool when `threads > 1`.
+pub fn word_scores_fast(
+    fast: &FastClassifier,
+    spec: &HeadSpec,
+    tokenizer: &SubwordTokenizer,
+    sentences: &[AlignedSentence],
+    threads: usize,
+) -> Result<Vec<Vec<f32>>, TransformerError> {
+    let l = spec.labels.len();
+    let windows = spec.windows(sentences, tokenizer)?;
+    let run = |w: &crate::window::Window| fast.scores(&w.input_ids);
+    let outputs: Vec<Vec<f32>> = if threads <= 1 {
+        windows.windows.iter().map(run).collect::<Result<_, _>>()?
+    } else {
+        use rayon::prelude::*;
+        windows
+            .windows
+            .par_iter()
+            .map(run)
+            .collect::<Result<_, _>>()?
+    };
+    windows
+        .word_locations
+        .iter()
+        .map(|words| {
+            let mut out = Vec::with_capacity(words.len() * l);
+            for loc in words {
+                let row = outputs
+                    .get(loc.window)
+                    .and_then(|o| o.get(loc.position * l..(loc.position + 1) * l))
+                    .ok_or_else(|| {
+                        TransformerError::Input(format!(
+                            "no scores at window {} position {}",
+                            loc.window, loc.position
+                        ))
+                    })?;
+                out.extend_from_slice(row);
+            }
+            Ok(out)
         })
         .collect()
 }

@@ -2,29 +2,30 @@
 //! project's [`Tagger`] trait, for `tweetner tag`, `eval --model`, `bench`
 //! and the server.
 //!
-//! It runs on the plain CPU device (no autodiff graph is ever built, and
-//! dropout is inactive there), tokenizes each tweet into pieces, and scores
-//! tweets in length-sorted batches ([`crate::predict::word_scores`]) on a
-//! private rayon pool of the configured size, so `threads` bounds the CPU
-//! the tagger uses regardless of the caller's pools.
+//! It runs on a plain-`f32` copy of the network ([`FastClassifier`]: no
+//! autodiff, no dropout, no padding — each window runs on its own),
+//! tokenizes each tweet into pieces, and spreads windows over a private rayon
+//! pool of the configured size, so `threads` bounds the CPU the tagger uses
+//! regardless of the caller's pools. The burn path
+//! ([`crate::predict::word_scores`]) gives the same scores to ~1e-5.
 
 use std::path::Path;
 
-use burn::tensor::Device;
 use tweetner_model::{ModelError, Prediction, TaggedSentence, Tagger};
 
 use crate::error::TransformerError;
-use crate::head::TokenClassifier;
+use crate::fast::FastClassifier;
+use crate::head::{HeadSpec, TokenClassifier};
 use crate::modeldir::load_model_dir;
-use crate::predict::{word_scores, Decoder, INFERENCE_BATCH};
+use crate::predict::{word_scores_fast, Decoder, INFERENCE_BATCH};
 use crate::subword::SubwordTokenizer;
 
 /// A loaded fine-tuned transformer, ready to tag.
 pub struct TransformerTagger {
-    model: TokenClassifier,
+    spec: HeadSpec,
+    fast: FastClassifier,
     tokenizer: SubwordTokenizer,
     decoder: Decoder,
-    device: Device,
     pool: rayon::ThreadPool,
     threads: usize,
     batch_size: usize,
@@ -63,14 +64,16 @@ impl TransformerTagger {
         name: String,
     ) -> Result<Self, TransformerError> {
         use burn::module::Module;
-        let device = crate::cpu_device();
         let model = model.valid();
         let decoder = Decoder::new(&model)?;
+        let fast = FastClassifier::from_model(&model)?;
+        // Only the plain copy is kept: holding the burn module as well would
+        // double the weights in memory.
         Ok(TransformerTagger {
-            model,
+            spec: model.spec.clone(),
+            fast,
             tokenizer,
             decoder,
-            device,
             pool: pool(1)?,
             threads: 1,
             batch_size: INFERENCE_BATCH,
@@ -96,9 +99,9 @@ impl TransformerTagger {
         &self.name
     }
 
-    /// The network.
-    pub fn model(&self) -> &TokenClassifier {
-        &self.model
+    /// Head settings and labels.
+    pub fn spec(&self) -> &HeadSpec {
+        &self.spec
     }
 
     /// Predictions for pre-tokenized tweets, in input order.
@@ -111,13 +114,12 @@ impl TransformerTagger {
             .map(|s| self.tokenizer.tokenize(s))
             .collect::<Result<Vec<_>, _>>()?;
         let scores = self.pool.install(|| {
-            word_scores(
-                &self.model,
+            word_scores_fast(
+                &self.fast,
+                &self.spec,
                 &self.tokenizer,
                 &aligned,
-                self.batch_size,
                 self.threads,
-                &self.device,
             )
         })?;
         Ok(scores.iter().map(|s| self.decoder.decode(s)).collect())
