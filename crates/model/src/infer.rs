@@ -17,6 +17,7 @@ use crate::lstm::LstmDirection;
 use crate::predict::{CrfDecoder, Prediction};
 use crate::tagger::TaggedSentence;
 use crate::util::tensor_to_vec;
+use crate::wordtable::WordTable;
 use crate::BiLstmCrfConfig;
 
 /// Reusable work buffers. Inference allocates several multi-megabyte arrays
@@ -157,7 +158,7 @@ enum FastChars {
 #[derive(Debug, Clone)]
 pub struct FastBiLstmCrf {
     config: BiLstmCrfConfig,
-    word_emb: Vec<f32>,
+    word_emb: WordTable,
     chars: FastChars,
     layers: Vec<(FastLstm, FastLstm)>,
     /// `[2H, L]`.
@@ -218,7 +219,10 @@ impl FastBiLstmCrf {
             None => vec![0.0; config.labels.len()],
         };
         Ok(FastBiLstmCrf {
-            word_emb: tensor_to_vec(model.word_embedding.weight.val())?,
+            word_emb: WordTable::from_f32(
+                tensor_to_vec(model.word_embedding.weight.val())?,
+                config.word_dim,
+            )?,
             chars,
             layers,
             out_w: tensor_to_vec(model.output.weight.val())?,
@@ -226,6 +230,28 @@ impl FastBiLstmCrf {
             decoder: CrfDecoder::new(model.crf.scores()?, &config.labels),
             config,
         })
+    }
+
+    /// Replace the word embedding table (and with it the word vocabulary size), e.g.
+    /// by one read straight from the weights file in its stored precision
+    /// ([`WordTable::read_safetensors`]), so the network can be built from a burn
+    /// model with a one-word placeholder table.
+    pub fn with_word_table(mut self, table: WordTable) -> Result<Self, ModelError> {
+        if table.dim() != self.config.word_dim {
+            return Err(ModelError::Shape(format!(
+                "word table has {} dimensions, the network {}",
+                table.dim(),
+                self.config.word_dim
+            )));
+        }
+        self.config.word_vocab_size = table.rows();
+        self.word_emb = table;
+        Ok(self)
+    }
+
+    /// The word embedding table.
+    pub fn word_table(&self) -> &WordTable {
+        &self.word_emb
     }
 
     /// Load a model saved by [`BiLstmCrf::save`] straight into the fast form.
@@ -317,7 +343,7 @@ impl FastBiLstmCrf {
         for (row, (&w, dense)) in tokens.enumerate() {
             let dst = &mut x[row * d_in..(row + 1) * d_in];
             let w = w as usize;
-            dst[..c.word_dim].copy_from_slice(&self.word_emb[w * c.word_dim..(w + 1) * c.word_dim]);
+            self.word_emb.copy_row(w, &mut dst[..c.word_dim]);
             dst[c.word_dim + char_dim..].copy_from_slice(dense);
         }
         let words: Vec<&Vec<u32>> = sentences.iter().flat_map(|s| &s.char_ids).collect();

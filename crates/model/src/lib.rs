@@ -55,6 +55,7 @@ pub mod lstm;
 pub mod predict;
 pub mod tagger;
 mod util;
+pub mod wordtable;
 
 pub use batch::{SentenceInput, TaggerBatch};
 pub use bilstm::{BiLstmCrf, BiLstmCrfConfig};
@@ -64,6 +65,7 @@ pub use error::ModelError;
 pub use infer::FastBiLstmCrf;
 pub use predict::{PredictedSpan, Prediction};
 pub use tagger::{SpanScore, TaggedSentence, Tagger};
+pub use wordtable::WordTable;
 
 /// Burn types users of this crate need (device, tensors), re-exported so they
 /// need no direct burn dependency.

@@ -11,7 +11,7 @@ use tweetner_model::{
 
 use crate::error::TaggerError;
 use crate::manifest::ModelManifest;
-use crate::weights::load_network;
+use crate::weights::load_fast_network;
 
 /// Sentences per inference batch. Sentences of one batch run their recurrences in
 /// lock-step, so batches are formed from sentences of similar length; 64 amortises the
@@ -67,25 +67,25 @@ pub fn predict_batched(
         batches.iter().try_for_each(|b| run_batch(b))?;
     } else {
         let next = AtomicUsize::new(0);
+        let work = || loop {
+            let k = next.fetch_add(1, Ordering::Relaxed);
+            match batches.get(k) {
+                Some(b) => run_batch(b)?,
+                None => return Ok(()),
+            }
+        };
+        // The calling thread is one of the workers: its per-thread work buffers persist
+        // across calls, while a spawned thread's are allocated afresh each call (and
+        // each thread's buffers and malloc arena add to resident memory).
         let results: Vec<Result<(), ModelError>> = std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..threads)
-                .map(|_| {
-                    scope.spawn(|| loop {
-                        let k = next.fetch_add(1, Ordering::Relaxed);
-                        match batches.get(k) {
-                            Some(b) => run_batch(b)?,
-                            None => return Ok(()),
-                        }
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| {
+            let handles: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
+            let mine = work();
+            std::iter::once(mine)
+                .chain(handles.into_iter().map(|h| {
                     h.join().unwrap_or_else(|_| {
                         Err(ModelError::Tensor("inference thread panicked".into()))
                     })
-                })
+                }))
                 .collect()
         });
         results.into_iter().collect::<Result<Vec<()>, _>>()?;
@@ -116,12 +116,11 @@ impl NeuralTagger {
     pub fn load(dir: &Path) -> Result<Self, TaggerError> {
         let manifest = ModelManifest::read(dir)?;
         let extractor = FeatureExtractor::load(dir)?;
-        let net = load_network(
+        let network = load_fast_network(
             &manifest.network,
             &dir.join(&manifest.weights.file),
             manifest.weights.precision,
         )?;
-        let network = FastBiLstmCrf::from_model(&net)?;
         Self::from_parts(manifest.name, extractor, network).map_err(|e| match e {
             TaggerError::Invalid { message, .. } => TaggerError::invalid(dir, message),
             other => other,

@@ -6,7 +6,7 @@ use std::path::Path;
 use tweetner_model::burn::module::Module;
 use tweetner_model::burn::store::{HalfPrecisionAdapter, ModuleSnapshot, SafetensorsStore};
 use tweetner_model::burn::tensor::Device;
-use tweetner_model::BiLstmCrf;
+use tweetner_model::{BiLstmCrf, FastBiLstmCrf, WordTable};
 
 use crate::error::TaggerError;
 use crate::fsutil::temp_sibling;
@@ -109,6 +109,66 @@ pub fn load_network(
     let device = Device::default();
     let model = BiLstmCrf::new(config.clone(), &device)?;
     load_weights(model, path, precision)
+}
+
+/// Where the word embedding table lives in the weights file.
+const WORD_TABLE: &str = "word_embedding.weight";
+
+/// Build the inference network described by `config` from the weights at `path`.
+///
+/// Everything but the word table goes through burn into a network whose word table
+/// is a one-row placeholder; the table itself is read straight from the file in its
+/// stored precision ([`WordTable::read_safetensors`]). Through burn alone the table
+/// would exist three times in `f32` while loading, which made loading the peak of a
+/// tagger's memory.
+pub fn load_fast_network(
+    config: &tweetner_model::BiLstmCrfConfig,
+    path: &Path,
+    precision: WeightPrecision,
+) -> Result<FastBiLstmCrf, TaggerError> {
+    if !path.is_file() {
+        return Err(TaggerError::invalid(path, "weights file not found"));
+    }
+    let mut small = config.clone();
+    small.word_vocab_size = 1;
+    let mut model = BiLstmCrf::new(small, &Device::default())?;
+    let mut store =
+        SafetensorsStore::from_file(path.to_path_buf()).with_predicate(|p, _| p != WORD_TABLE);
+    if precision == WeightPrecision::F16Embeddings {
+        store = store.with_from_adapter(embeddings_only());
+    }
+    let result = model
+        .load_from(&mut store)
+        .map_err(|e| TaggerError::invalid(path, format!("loading weights: {e}")))?;
+    let missing: Vec<&String> = result
+        .missing
+        .iter()
+        .map(|m| &m.0)
+        .filter(|p| p.as_str() != WORD_TABLE)
+        .collect();
+    if !result.errors.is_empty() || !missing.is_empty() {
+        return Err(TaggerError::invalid(
+            path,
+            format!(
+                "weights do not fit the network: missing {missing:?}, errors {:?}",
+                result.errors
+            ),
+        ));
+    }
+    let fast = FastBiLstmCrf::from_model(&model)?;
+    drop(model);
+    let table = WordTable::read_safetensors(path, WORD_TABLE)?;
+    if table.rows() != config.word_vocab_size {
+        return Err(TaggerError::invalid(
+            path,
+            format!(
+                "word table has {} rows, the manifest says {}",
+                table.rows(),
+                config.word_vocab_size
+            ),
+        ));
+    }
+    Ok(fast.with_word_table(table)?)
 }
 
 /// Number of scalar parameters of a network.

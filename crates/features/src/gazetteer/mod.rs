@@ -6,14 +6,19 @@
 //! match does not depend on how the tokenizer splits punctuation: tokens with no
 //! letters or digits are skipped inside a match (`4th & 23rd` = `4th 23rd`).
 //!
-//! Lookup is a hash map keyed by space-joined canonical n-grams that also holds every
+//! Lookup is a hash table keyed by space-joined canonical n-grams that also holds every
 //! proper prefix of a multi-word entry, so extending a match stops as soon as no entry
 //! can continue it: a tweet costs about one probe per token plus one per matched word.
+//! The table ([`table::NodeTable`]) packs the keys into one byte buffer, because a map
+//! of `String`s would make the gazetteer half of a tagger's memory.
 
 mod groups;
 mod store;
+mod table;
 
 use std::collections::HashMap;
+
+use table::{NodeTable, NodeTableBuilder};
 
 pub use groups::{
     compile_lexicon, compile_wnut_lexicon, CompileReport, GroupKind, GroupSpec, WNUT_GROUPS,
@@ -35,7 +40,7 @@ pub struct GroupInfo {
     pub entries: usize,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 struct Node {
     /// Groups that have this exact n-gram as an entry.
     groups: u64,
@@ -44,11 +49,11 @@ struct Node {
 }
 
 /// A compiled gazetteer, ready for matching.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Gazetteer {
     groups: Vec<GroupInfo>,
     max_ngram: usize,
-    nodes: HashMap<String, Node>,
+    nodes: NodeTable,
     /// First feature column of each group.
     offsets: Vec<usize>,
     dim: usize,
@@ -149,28 +154,45 @@ impl GazetteerBuilder {
                 .filter(|(_, &old)| bits & (1u64 << old) != 0)
                 .fold(0, |acc, (new, _)| acc | (1u64 << new))
         };
-        let entries = self.full.into_iter().map(|(k, bits)| (k, remap(bits)));
-        Gazetteer::from_entries(groups, self.max_ngram, entries)
+        let mut table = NodeTableBuilder::default();
+        let bytes = self.full.keys().map(String::len).sum();
+        table.reserve(self.full.len(), bytes);
+        for (key, bits) in &self.full {
+            add_entry(&mut table, key, remap(*bits));
+        }
+        Gazetteer::assemble(groups, self.max_ngram, table.finish())
+    }
+}
+
+/// Adds one canonical entry and marks its proper word prefixes as such.
+fn add_entry(table: &mut NodeTableBuilder, key: &str, bits: u64) {
+    if bits == 0 {
+        return;
+    }
+    for (i, _) in key.match_indices(' ') {
+        table.update(&key[..i], |n| n.prefix = true);
+    }
+    table.update(key, |n| n.groups |= bits);
+}
+
+/// Equal when the groups and the entries agree (whatever order the entries were added in).
+impl PartialEq for Gazetteer {
+    fn eq(&self, other: &Self) -> bool {
+        fn sorted(g: &Gazetteer) -> Vec<(&str, u64)> {
+            let mut v: Vec<(&str, u64)> = g.entries().collect();
+            v.sort_unstable();
+            v
+        }
+        self.groups == other.groups
+            && self.max_ngram == other.max_ngram
+            && self.nodes.len() == other.nodes.len()
+            && sorted(self) == sorted(other)
     }
 }
 
 impl Gazetteer {
-    /// Builds the lookup structure from canonical keys and their group bits.
-    fn from_entries(
-        groups: Vec<GroupInfo>,
-        max_ngram: usize,
-        entries: impl IntoIterator<Item = (String, u64)>,
-    ) -> Gazetteer {
-        let mut nodes: HashMap<String, Node> = HashMap::new();
-        for (key, bits) in entries {
-            if bits == 0 {
-                continue;
-            }
-            for (i, _) in key.match_indices(' ') {
-                nodes.entry(key[..i].to_string()).or_default().prefix = true;
-            }
-            nodes.entry(key).or_default().groups |= bits;
-        }
+    /// Wraps a finished lookup table.
+    fn assemble(groups: Vec<GroupInfo>, max_ngram: usize, nodes: NodeTable) -> Gazetteer {
         let mut offsets = Vec::with_capacity(groups.len());
         let mut dim = 0;
         for g in &groups {
@@ -217,10 +239,9 @@ impl Gazetteer {
 
     /// The canonical entries with their group bits (each entry once).
     fn entries(&self) -> impl Iterator<Item = (&str, u64)> {
-        self.nodes
-            .iter()
-            .filter(|(_, n)| n.groups != 0)
-            .map(|(k, n)| (k.as_str(), n.groups))
+        (0..self.nodes.len())
+            .map(|i| (self.nodes.key(i), self.nodes.node_at(i).groups))
+            .filter(|&(_, groups)| groups != 0)
     }
 
     /// Whether `text` (any spelling) is an entry of the group named `group`.
@@ -258,7 +279,7 @@ impl Gazetteer {
                 }
                 key.push_str(word);
                 words += 1;
-                let Some(node) = self.nodes.get(key.as_str()) else {
+                let Some(node) = self.nodes.get(&key) else {
                     break;
                 };
                 let mut bits = node.groups;

@@ -16,7 +16,7 @@ use flate2::read::GzDecoder;
 use flate2::write::GzEncoder;
 use flate2::Compression;
 
-use super::{Gazetteer, GroupInfo, MAX_GROUPS};
+use super::{add_entry, Gazetteer, GroupInfo, NodeTableBuilder, MAX_GROUPS};
 use crate::error::FeatureError;
 
 const HEADER: &str = "#tweetner-gazetteer 1";
@@ -55,7 +55,10 @@ impl Gazetteer {
         let bad = |line: usize, msg: String| FeatureError::format(path, line, msg);
         let mut max_ngram = None;
         let mut groups: Vec<GroupInfo> = Vec::new();
-        let mut entries: Vec<(String, u64)> = Vec::new();
+        // Entries go straight into the packed table: no per-entry `String`, whose
+        // allocations would stay resident after loading.
+        let mut table = NodeTableBuilder::default();
+        let mut any_entry = false;
         for (i, line) in reader.lines().enumerate() {
             let n = i + 1;
             let line = line.map_err(|e| FeatureError::io(path, e))?;
@@ -73,7 +76,7 @@ impl Gazetteer {
                             .map_err(|e| bad(n, format!("max_ngram: {e}")))?,
                     );
                 }
-                ["group", name, multi, count] if entries.is_empty() => {
+                ["group", name, multi, count] if !any_entry => {
                     if groups.len() == MAX_GROUPS {
                         return Err(bad(n, format!("more than {MAX_GROUPS} groups")));
                     }
@@ -94,12 +97,18 @@ impl Gazetteer {
                             format!("group bits {bits:x} name an undeclared group"),
                         ));
                     }
-                    entries.push((key.to_string(), bits));
+                    if !any_entry {
+                        // Room for the declared entries (their prefixes grow it later).
+                        let declared: usize = groups.iter().map(|g| g.entries).sum();
+                        table.reserve(declared, declared * 16);
+                        any_entry = true;
+                    }
+                    add_entry(&mut table, key, bits);
                 }
                 _ => return Err(bad(n, format!("unexpected line {line:?}"))),
             }
         }
         let max_ngram = max_ngram.ok_or_else(|| bad(0, "missing max_ngram line".into()))?;
-        Ok(Gazetteer::from_entries(groups, max_ngram, entries))
+        Ok(Gazetteer::assemble(groups, max_ngram, table.finish()))
     }
 }
