@@ -39,6 +39,15 @@ pub struct ServeConfig {
     pub max_text_bytes: usize,
     /// Time a request may spend queued plus tagged before it gets 504.
     pub request_timeout_ms: u64,
+    /// Longest time (ms) a connection may take to send a complete request
+    /// head. The clock runs whenever the server waits for a request, so it
+    /// also closes keep-alive connections idle this long; without it a client
+    /// could hold a connection open forever by sending nothing.
+    pub header_read_timeout_ms: u64,
+    /// Most client connections open at once. Beyond it new connections wait
+    /// in the operating system's accept backlog until one closes, so a flood
+    /// of idle connections cannot exhaust file descriptors or memory.
+    pub max_connections: usize,
 }
 
 impl Default for ServeConfig {
@@ -57,6 +66,8 @@ impl Default for ServeConfig {
             // leave room for long posts from other sources.
             max_text_bytes: 4096,
             request_timeout_ms: 10_000,
+            header_read_timeout_ms: 10_000,
+            max_connections: 1024,
         }
     }
 }
@@ -99,6 +110,8 @@ impl ServeConfig {
             ("max_texts_per_request", self.max_texts_per_request as u64),
             ("max_text_bytes", self.max_text_bytes as u64),
             ("request_timeout_ms", self.request_timeout_ms),
+            ("header_read_timeout_ms", self.header_read_timeout_ms),
+            ("max_connections", self.max_connections as u64),
         ];
         for (name, value) in positive {
             if value == 0 {
@@ -114,6 +127,11 @@ impl ServeConfig {
     /// [`Self::max_wait_ms`] as a duration.
     pub fn max_wait(&self) -> Duration {
         Duration::from_millis(self.max_wait_ms)
+    }
+
+    /// [`Self::header_read_timeout_ms`] as a duration.
+    pub fn header_read_timeout(&self) -> Duration {
+        Duration::from_millis(self.header_read_timeout_ms)
     }
 
     /// [`Self::request_timeout_ms`] as a duration.

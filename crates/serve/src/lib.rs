@@ -15,7 +15,7 @@
 //! | `GET /v1/model` | `{name, labels, entity_types, info, serving, version}`; `info` is the JSON given at start (the model card); 503 while loading |
 //! | `GET /healthz` | 200 `{"status":"ok"}` while the process runs |
 //! | `GET /readyz` | 200 `{"status":"ready"}` once the model is loaded; 503 `{"status":"loading"}` before, `{"status":"draining"}` during shutdown |
-//! | `GET /metrics` | Prometheus text format: `tweetner_http_requests_total{endpoint,status}`, `tweetner_errors_total{code}`, `tweetner_http_request_duration_seconds` (histogram by endpoint), `tweetner_batch_size` and `tweetner_inference_duration_seconds` (histograms), `tweetner_tweets_tagged_total`, `tweetner_tweets_per_second` (10 s average), queue depth/capacity, workers, in-flight, ready, uptime |
+//! | `GET /metrics` | Prometheus text format: `tweetner_http_requests_total{endpoint,status}`, `tweetner_errors_total{code}`, `tweetner_http_request_duration_seconds` (histogram by endpoint), `tweetner_batch_size` and `tweetner_inference_duration_seconds` (histograms), `tweetner_tweets_tagged_total`, `tweetner_tweets_per_second` (10 s average), queue depth/capacity, workers, in-flight, open and total connections, ready, uptime |
 //!
 //! # `POST /v1/tag`
 //!
@@ -59,6 +59,7 @@ pub mod api;
 pub mod batcher;
 pub mod client;
 mod config;
+mod connections;
 mod error;
 pub mod metrics;
 mod routes;

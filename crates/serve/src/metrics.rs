@@ -130,6 +130,8 @@ pub struct Metrics {
     batches: AtomicU64,
     abandoned: AtomicU64,
     inflight: AtomicI64,
+    connections_open: AtomicI64,
+    connections_total: AtomicU64,
 }
 
 impl Default for Metrics {
@@ -148,6 +150,8 @@ impl Default for Metrics {
             batches: AtomicU64::new(0),
             abandoned: AtomicU64::new(0),
             inflight: AtomicI64::new(0),
+            connections_open: AtomicI64::new(0),
+            connections_total: AtomicU64::new(0),
         }
     }
 }
@@ -169,6 +173,17 @@ impl Metrics {
     /// A request started (for the in-flight gauge).
     pub fn request_started(&self) {
         self.inflight.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// A client connection was accepted.
+    pub fn connection_opened(&self) {
+        self.connections_open.fetch_add(1, Ordering::Relaxed);
+        self.connections_total.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// A client connection closed (by either side, or by a timeout).
+    pub fn connection_closed(&self) {
+        self.connections_open.fetch_sub(1, Ordering::Relaxed);
     }
 
     /// A request finished with `status` after `seconds`.
@@ -276,7 +291,7 @@ impl Metrics {
 
         let now = self.started.elapsed().as_secs_f64();
         let tweets_per_sec = lock(&self.rate).rate(now);
-        let scalars: [(&str, &str, &str, String); 10] = [
+        let scalars: [(&str, &str, &str, String); 12] = [
             (
                 "tweetner_tweets_tagged_total",
                 "counter",
@@ -300,6 +315,18 @@ impl Metrics {
                 "counter",
                 "Queued requests skipped because the client had gone.",
                 self.abandoned.load(Ordering::Relaxed).to_string(),
+            ),
+            (
+                "tweetner_http_connections_open",
+                "gauge",
+                "Client connections open now.",
+                self.connections_open.load(Ordering::Relaxed).to_string(),
+            ),
+            (
+                "tweetner_http_connections_total",
+                "counter",
+                "Client connections accepted.",
+                self.connections_total.load(Ordering::Relaxed).to_string(),
             ),
             (
                 "tweetner_inflight_requests",

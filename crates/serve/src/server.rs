@@ -12,6 +12,7 @@ use tokio::sync::{oneshot, Notify};
 
 use crate::batcher::{BatchSettings, Batcher, BatcherHandle, SharedTagger};
 use crate::config::ServeConfig;
+use crate::connections::{serve_connections, ConnectionLimits};
 use crate::error::ServeError;
 use crate::routes::{self, AppState, Loaded};
 
@@ -110,6 +111,10 @@ impl Server {
             queue_capacity: self.cfg.queue_capacity,
             workers: self.cfg.workers,
         };
+        let limits = ConnectionLimits {
+            header_read_timeout: self.cfg.header_read_timeout(),
+            max_connections: self.cfg.max_connections,
+        };
         let state = Arc::new(AppState::new(self.cfg));
         let mut batcher: Option<BatcherHandle> = None;
         let load_rx = match model {
@@ -123,11 +128,13 @@ impl Server {
         let stop = Arc::new(Notify::new());
         let stop_wait = Arc::clone(&stop);
         let app = routes::router(Arc::clone(&state));
-        let mut server = tokio::spawn(async move {
-            axum::serve(self.listener, app)
-                .with_graceful_shutdown(async move { stop_wait.notified().await })
-                .await
-        });
+        let mut server = tokio::spawn(serve_connections(
+            self.listener,
+            app,
+            limits,
+            Arc::clone(&state.metrics),
+            async move { stop_wait.notified().await },
+        ));
 
         tokio::pin!(shutdown);
         let mut failure: Option<ServeError> = None;

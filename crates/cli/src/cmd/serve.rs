@@ -46,6 +46,13 @@ pub struct ServeArgs {
     /// Per-request time limit in ms [default: 10000].
     #[arg(long)]
     pub request_timeout_ms: Option<u64>,
+    /// Longest wait in ms for a request's headers; also closes keep-alive
+    /// connections idle this long [default: 10000].
+    #[arg(long)]
+    pub header_read_timeout_ms: Option<u64>,
+    /// Most client connections open at once; more wait to be accepted [default: 1024].
+    #[arg(long)]
+    pub max_connections: Option<usize>,
 }
 
 /// The file settings (or defaults) with the flags applied on top.
@@ -70,7 +77,9 @@ fn settings(args: &ServeArgs) -> Result<ServeConfig> {
         body_limit_bytes,
         max_texts_per_request,
         max_text_bytes,
-        request_timeout_ms
+        request_timeout_ms,
+        header_read_timeout_ms,
+        max_connections
     );
     cfg.validate()?;
     Ok(cfg)

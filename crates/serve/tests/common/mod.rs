@@ -24,6 +24,8 @@ pub fn cfg() -> ServeConfig {
         max_texts_per_request: 10,
         max_text_bytes: 300,
         request_timeout_ms: 5_000,
+        header_read_timeout_ms: 5_000,
+        max_connections: 64,
     }
 }
 
