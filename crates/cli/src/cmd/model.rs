@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use tweetner_tagger::{NeuralTagger, Tagger};
+use tweetner_tagger::Tagger;
 
 /// Environment variable naming the model directory to use by default.
 pub const MODEL_ENV: &str = "TWEETNER_MODEL";
@@ -28,18 +28,17 @@ pub fn resolve_model_dir(flag: Option<&Path>) -> Result<PathBuf> {
     )
 }
 
-/// Loads a model for inference, spreading each batch over `threads` threads.
+/// Loads a model for inference (BiLSTM-CRF or fine-tuned transformer, by the
+/// directory's manifest kind), spreading each batch over `threads` threads.
 pub fn load_tagger(
     flag: Option<&Path>,
     threads: usize,
     batch_size: usize,
 ) -> Result<(PathBuf, Box<dyn Tagger + Send + Sync>)> {
     let dir = resolve_model_dir(flag)?;
-    let tagger = NeuralTagger::load(&dir)
-        .with_context(|| format!("loading model {}", dir.display()))?
-        .with_threads(threads)
-        .with_batch_size(batch_size);
-    Ok((dir, Box::new(tagger)))
+    let tagger = tweetner_tagger::load_model_with(&dir, threads, batch_size)
+        .with_context(|| format!("loading model {}", dir.display()))?;
+    Ok((dir, tagger))
 }
 
 /// Threads to use when the user does not say: every core this process may use.
