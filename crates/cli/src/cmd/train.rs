@@ -52,26 +52,14 @@ pub fn run(args: TrainArgs) -> Result<()> {
     };
     let s = train(&args.config, &opts)
         .with_context(|| format!("training from {}", args.config.display()))?;
-    let mut line = format!(
-        "model written to {} ({} epochs, {:.0} s",
-        s.out_dir.display(),
+    print_summary(
+        &s.out_dir,
         s.epochs_run,
-        s.training_seconds
+        s.training_seconds,
+        s.stopped_early,
+        s.dev.as_ref().zip(s.best_epoch),
+        s.seconds_to_best,
     );
-    if s.stopped_early {
-        line.push_str(", stopped early");
-    }
-    line.push(')');
-    println!("{line}");
-    if let (Some(dev), Some(best)) = (&s.dev, s.best_epoch) {
-        println!(
-            "dev P/R/F1 {:.2}/{:.2}/{:.2} at epoch {best} ({:.0} s to reach it)",
-            dev.overall.precision,
-            dev.overall.recall,
-            dev.overall.f1,
-            s.seconds_to_best.unwrap_or(0.0)
-        );
-    }
     Ok(())
 }
 
@@ -91,25 +79,42 @@ fn run_transformer(args: TrainArgs) -> Result<()> {
     };
     let s = tweetner_finetune::finetune(&args.config, &opts)
         .with_context(|| format!("fine-tuning from {}", args.config.display()))?;
-    let mut line = format!(
-        "model written to {} ({} epochs, {:.0} s",
-        s.out_dir.display(),
+    print_summary(
+        &s.out_dir,
         s.epochs_run,
-        s.training_seconds
+        s.training_seconds,
+        s.stopped_early,
+        s.dev.as_ref().zip(s.best_epoch),
+        s.seconds_to_best,
     );
-    if s.stopped_early {
+    Ok(())
+}
+
+/// The closing lines both trainers print, so BiLSTM and transformer runs read alike.
+fn print_summary(
+    out_dir: &std::path::Path,
+    epochs_run: usize,
+    training_seconds: f64,
+    stopped_early: bool,
+    best: Option<(&tweetner_tagger::DevScores, usize)>,
+    seconds_to_best: Option<f64>,
+) {
+    let mut line = format!(
+        "model written to {} ({epochs_run} epochs, {training_seconds:.0} s",
+        out_dir.display()
+    );
+    if stopped_early {
         line.push_str(", stopped early");
     }
     line.push(')');
     println!("{line}");
-    if let (Some(dev), Some(best)) = (&s.dev, s.best_epoch) {
+    if let Some((dev, best)) = best {
         println!(
             "dev P/R/F1 {:.2}/{:.2}/{:.2} at epoch {best} ({:.0} s to reach it)",
             dev.overall.precision,
             dev.overall.recall,
             dev.overall.f1,
-            s.seconds_to_best.unwrap_or(0.0)
+            seconds_to_best.unwrap_or(0.0)
         );
     }
-    Ok(())
 }
