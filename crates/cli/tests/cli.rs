@@ -302,6 +302,47 @@ fn tag_jsonl_keeps_order_fields_and_counts_rejects() {
 }
 
 #[test]
+fn bench_reports_throughput_and_the_model_stages() {
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("small.conll");
+    std::fs::write(
+        &file,
+        "Justin\tB-person\nBieber\tI-person\nin\tO\nLondon\tB-geo-loc\n\nhello\tO\n\n",
+    )
+    .expect("write");
+    let model = shipped_model();
+    let path = file.to_string_lossy().into_owned();
+    let o = run(&[
+        "bench",
+        &path,
+        "--model",
+        &model,
+        "--threads",
+        "1",
+        "--runs",
+        "2",
+        "--json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let r: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    assert_eq!(r["tweets"], 2);
+    assert_eq!(r["tokens"], 5);
+    assert_eq!(r["threads"], 1);
+    assert!(r["tweets_per_s"].as_f64().unwrap() > 0.0);
+    let names: Vec<&str> = r["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["tokenize", "features", "network", "decode"]);
+    // --int8 on a BiLSTM-CRF model runs, with a warning that it changed nothing.
+    let o = run(&["bench", &path, "--model", &model, "--runs", "1", "--int8"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("no effect"), "{}", stderr(&o));
+}
+
+#[test]
 fn tag_conll_appends_a_column_that_eval_reads() {
     let model = shipped_model();
     let dev = std::fs::read(wnut("dev.conll")).unwrap();

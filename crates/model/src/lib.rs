@@ -64,7 +64,7 @@ pub use crf::{Crf, CrfScores, Lattice};
 pub use error::ModelError;
 pub use infer::FastBiLstmCrf;
 pub use predict::{PredictedSpan, Prediction};
-pub use tagger::{SpanScore, TaggedSentence, Tagger};
+pub use tagger::{SpanScore, StageTimes, TaggedSentence, Tagger};
 pub use wordtable::WordTable;
 
 /// Burn types users of this crate need (device, tensors), re-exported so they

@@ -59,7 +59,19 @@ pub trait Tagger {
 
     /// Tag each sentence (a list of tokens). Empty sentences give empty results.
     fn tag_batch(&self, sentences: &[Vec<String>]) -> Result<Vec<TaggedSentence>, ModelError>;
+
+    /// Tag `sentences` once on the calling thread, timing each stage of the
+    /// model's pipeline (for `tweetner bench`, which has to explain where the
+    /// time goes for every kind of model). A model whose work does not split
+    /// into stages returns an empty list.
+    fn profile(&self, sentences: &[Vec<String>]) -> Result<StageTimes, ModelError> {
+        let _ = sentences;
+        Ok(Vec::new())
+    }
 }
+
+/// `(stage, seconds)` in pipeline order, from [`Tagger::profile`].
+pub type StageTimes = Vec<(&'static str, f64)>;
 
 #[cfg(test)]
 mod tests {

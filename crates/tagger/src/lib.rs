@@ -65,8 +65,53 @@ pub fn load_model(dir: &Path) -> Result<Box<dyn Tagger + Send + Sync>, TaggerErr
     load_model_with(dir, 1, DEFAULT_BATCH_SIZE)
 }
 
+/// How a model runs at inference; none of it changes what the model is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoadOptions {
+    /// Threads each call is spread over (at least 1).
+    pub threads: usize,
+    /// Sentences per network batch.
+    pub batch_size: usize,
+    /// Int8 encoder projections for transformer models
+    /// ([`tweetner_transformer::quant`]). BiLSTM-CRF models have no int8 path
+    /// (their time goes to the recurrence, not to large matmuls) and load as
+    /// usual; [`int8_applies`] tells callers which case they are in.
+    pub int8: bool,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions {
+            threads: 1,
+            batch_size: DEFAULT_BATCH_SIZE,
+            int8: false,
+        }
+    }
+}
+
+/// Whether [`LoadOptions::int8`] changes how the model in `dir` runs.
+pub fn int8_applies(dir: &Path) -> Result<bool, TaggerError> {
+    Ok(read_kind(dir)? == KIND_TRANSFORMER)
+}
+
 /// Load the model in `dir`, spreading each call over `threads` threads in batches of
 /// `batch_size` sentences.
+pub fn load_model_with(
+    dir: &Path,
+    threads: usize,
+    batch_size: usize,
+) -> Result<Box<dyn Tagger + Send + Sync>, TaggerError> {
+    load_model_opts(
+        dir,
+        &LoadOptions {
+            threads,
+            batch_size,
+            int8: false,
+        },
+    )
+}
+
+/// Load the model in `dir` with the given inference settings.
 ///
 /// The manifest's `kind` selects the implementation: `"transformer"` directories are
 /// loaded by [`tweetner_transformer::TransformerTagger`] (the transformer crate owns
@@ -74,22 +119,27 @@ pub fn load_model(dir: &Path) -> Result<Box<dyn Tagger + Send + Sync>, TaggerErr
 /// the training crate `tweetner-finetune` depends on both, so there is no cycle);
 /// everything else by [`NeuralTagger`], whose `ModelManifest::read` refuses kinds this
 /// build does not know.
-pub fn load_model_with(
+pub fn load_model_opts(
     dir: &Path,
-    threads: usize,
-    batch_size: usize,
+    opts: &LoadOptions,
 ) -> Result<Box<dyn Tagger + Send + Sync>, TaggerError> {
     if read_kind(dir)? == KIND_TRANSFORMER {
-        let tagger = tweetner_transformer::TransformerTagger::load(dir)
-            .and_then(|t| t.with_threads(threads))
+        let mut tagger = tweetner_transformer::TransformerTagger::load(dir)
+            .and_then(|t| t.with_threads(opts.threads))
             .map_err(|e| TaggerError::invalid(dir, e.to_string()))?
-            .with_batch_size(batch_size.min(tweetner_transformer::predict::INFERENCE_BATCH));
+            .with_batch_size(
+                opts.batch_size
+                    .min(tweetner_transformer::predict::INFERENCE_BATCH),
+            );
+        if opts.int8 {
+            tagger = tagger.with_int8();
+        }
         return Ok(Box::new(tagger));
     }
     Ok(Box::new(
         NeuralTagger::load(dir)?
-            .with_threads(threads)
-            .with_batch_size(batch_size),
+            .with_threads(opts.threads)
+            .with_batch_size(opts.batch_size),
     ))
 }
 

@@ -3,10 +3,11 @@
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
+use std::time::Instant;
 
 use tweetner_features::{FeatureExtractor, SentenceFeatures};
 use tweetner_model::{
-    FastBiLstmCrf, ModelError, Prediction, SentenceInput, TaggedSentence, Tagger,
+    FastBiLstmCrf, ModelError, Prediction, SentenceInput, StageTimes, TaggedSentence, Tagger,
 };
 
 use crate::error::TaggerError;
@@ -244,5 +245,35 @@ impl Tagger for NeuralTagger {
             .iter()
             .map(|p| TaggedSentence::from_prediction(p, labels))
             .collect())
+    }
+
+    /// Features, network (emissions), then CRF decoding, batched by length like
+    /// [`NeuralTagger::predict`].
+    fn profile(&self, sentences: &[Vec<String>]) -> Result<StageTimes, ModelError> {
+        let clock = Instant::now();
+        let mut inputs: Vec<SentenceInput> = sentences
+            .iter()
+            .filter(|s| !s.is_empty())
+            .map(|s| self.input(s))
+            .collect();
+        let features = clock.elapsed().as_secs_f64();
+        inputs.sort_by_key(SentenceInput::len);
+        let batch = self.batch_size.max(1);
+        let clock = Instant::now();
+        for b in inputs.chunks(batch) {
+            self.network.emissions(b)?;
+        }
+        let network = clock.elapsed().as_secs_f64();
+        let clock = Instant::now();
+        for b in inputs.chunks(batch) {
+            self.network.predict(b)?;
+        }
+        // `predict` recomputes the emissions; what remains is CRF decoding.
+        let decode = (clock.elapsed().as_secs_f64() - network).max(0.0);
+        Ok(vec![
+            ("features", features),
+            ("network", network),
+            ("decode", decode),
+        ])
     }
 }

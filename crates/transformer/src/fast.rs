@@ -12,6 +12,7 @@ use crate::config::Architecture;
 use crate::error::TransformerError;
 use crate::head::TokenClassifier;
 use crate::input::relative_buckets;
+use crate::quant::QuantLinear;
 use burn::nn::{LayerNorm, Linear};
 use burn::tensor::Tensor;
 
@@ -113,6 +114,28 @@ impl FastLinear {
     }
 }
 
+/// One projection of an encoder layer, in f32 or int8 ([`FastClassifier::to_int8`]).
+#[derive(Debug, Clone)]
+enum Proj {
+    F32(FastLinear),
+    Int8(QuantLinear),
+}
+
+impl Proj {
+    fn forward(&self, x: &[f32], t: usize) -> Vec<f32> {
+        match self {
+            Proj::F32(l) => l.forward(x, t),
+            Proj::Int8(q) => q.forward(x, t),
+        }
+    }
+
+    fn quantize(&mut self) {
+        if let Proj::F32(l) = self {
+            *self = Proj::Int8(QuantLinear::new(&l.w, &l.b, l.d_in, l.d_out));
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 struct FastNorm {
     gamma: Vec<f32>,
@@ -147,25 +170,46 @@ impl FastNorm {
     }
 }
 
-/// `erf` to ~1e-7 (Abramowitz & Stegun 7.1.26 is too coarse for exact GELU
-/// agreement; this is the rational approximation with error below f32 noise).
+/// `e^x` in `f32` without a libm call, so that the loops calling it
+/// vectorise: range reduction to `2^n · e^r` with `|r| ≤ ln2/2` and a degree-7
+/// Taylor polynomial (relative error below 2e-7). Arguments below -87 give ~0.
+#[inline]
+fn exp_fast(x: f32) -> f32 {
+    const LOG2E: f32 = std::f32::consts::LOG2_E;
+    const LN2_HI: f32 = 0.693_359_4;
+    const LN2_LO: f32 = -2.121_944_4e-4;
+    // Adding and removing 1.5·2^23 rounds to the nearest integer in SSE2 code.
+    const ROUND: f32 = 12_582_912.0;
+    let x = x.clamp(-87.0, 88.0);
+    let n = (x * LOG2E + ROUND) - ROUND;
+    let r = x - n * LN2_HI - n * LN2_LO;
+    let p = 1.0
+        + r * (1.0
+            + r * (0.5
+                + r * (1.0 / 6.0
+                    + r * (1.0 / 24.0
+                        + r * (1.0 / 120.0 + r * (1.0 / 720.0 + r * (1.0 / 5040.0)))))));
+    f32::from_bits(((n as i32 + 127) as u32) << 23) * p
+}
+
+/// `erf` to ~2e-7 (Numerical Recipes' `erfcc`: erfc as `t·e^{poly(t)}` with
+/// fractional error below 1.2e-7), evaluated in `f32` with [`exp_fast`].
+#[inline]
 fn erf(x: f32) -> f32 {
-    // erf via erfc continued by a Chebyshev-fitted exponent (Numerical Recipes erfcc).
-    let z = (x as f64).abs();
+    let z = x.abs();
     let t = 1.0 / (1.0 + 0.5 * z);
-    let r = t
-        * (-z * z - 1.265_512_23
-            + t * (1.000_023_68
+    let r = t * exp_fast(
+        -z * z - 1.265_512_2
+            + t * (1.000_023_7
                 + t * (0.374_091_96
                     + t * (0.096_784_18
                         + t * (-0.186_288_06
                             + t * (0.278_868_07
-                                + t * (-1.135_203_98
-                                    + t * (1.488_515_87
-                                        + t * (-0.822_152_23 + t * 0.170_872_77)))))))))
-            .exp();
-    let v = 1.0 - r;
-    (if x >= 0.0 { v } else { -v }) as f32
+                                + t * (-1.135_204
+                                    + t * (1.488_515_9
+                                        + t * (-0.822_152_2 + t * 0.170_872_77)))))))),
+    );
+    (1.0 - r).copysign(x)
 }
 
 fn gelu(x: &mut [f32], tanh: bool) {
@@ -182,11 +226,11 @@ fn gelu(x: &mut [f32], tanh: bool) {
 
 #[derive(Debug, Clone)]
 struct FastLayer {
-    qkv: FastLinear,
-    output: FastLinear,
+    qkv: Proj,
+    output: Proj,
     ln1: FastNorm,
-    intermediate: FastLinear,
-    ffn_out: FastLinear,
+    intermediate: Proj,
+    ffn_out: Proj,
     ln2: FastNorm,
 }
 
@@ -221,15 +265,15 @@ impl FastClassifier {
             .map(|l| {
                 let a = &l.attention;
                 Ok(FastLayer {
-                    qkv: FastLinear::concat(&[
+                    qkv: Proj::F32(FastLinear::concat(&[
                         FastLinear::from(&a.query)?,
                         FastLinear::from(&a.key)?,
                         FastLinear::from(&a.value)?,
-                    ]),
-                    output: FastLinear::from(&a.output)?,
+                    ])),
+                    output: Proj::F32(FastLinear::from(&a.output)?),
                     ln1: FastNorm::from(&a.layer_norm, eps)?,
-                    intermediate: FastLinear::from(&l.intermediate)?,
-                    ffn_out: FastLinear::from(&l.output)?,
+                    intermediate: Proj::F32(FastLinear::from(&l.intermediate)?),
+                    ffn_out: Proj::F32(FastLinear::from(&l.output)?),
                     ln2: FastNorm::from(&l.layer_norm, eps)?,
                 })
             })
@@ -263,6 +307,27 @@ impl FastClassifier {
             gelu_tanh: layers_gelu_tanh(model),
             classifier: FastLinear::from(&model.classifier)?,
         })
+    }
+
+    /// Run the encoder layers' linear projections in int8 (see [`crate::quant`]);
+    /// embeddings, attention, norms and the classifier stay `f32`.
+    pub fn to_int8(mut self) -> Self {
+        for l in &mut self.layers {
+            for p in [
+                &mut l.qkv,
+                &mut l.output,
+                &mut l.intermediate,
+                &mut l.ffn_out,
+            ] {
+                p.quantize();
+            }
+        }
+        self
+    }
+
+    /// Whether [`FastClassifier::to_int8`] was applied.
+    pub fn is_int8(&self) -> bool {
+        self.layers.iter().any(|l| matches!(l.qkv, Proj::Int8(_)))
     }
 
     /// Label scores `[t, labels]` of one window (special tokens included).
@@ -343,7 +408,7 @@ impl FastClassifier {
                 let m = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
                 let mut z = 0.0;
                 for s in row.iter_mut() {
-                    *s = (*s - m).exp();
+                    *s = exp_fast(*s - m);
                     z += *s;
                 }
                 row.iter_mut().for_each(|s| *s /= z);
@@ -385,5 +450,17 @@ mod tests {
         ] {
             assert!((erf(x) - want).abs() < 1e-6, "{x}: {} vs {want}", erf(x));
         }
+    }
+
+    #[test]
+    fn exp_fast_is_accurate_over_the_range_used() {
+        let mut x = -80.0f32;
+        while x < 80.0 {
+            let (got, want) = (exp_fast(x), x.exp());
+            assert!(((got - want) / want).abs() < 5e-7, "{x}: {got} vs {want}");
+            x += 0.173;
+        }
+        assert!(exp_fast(-1000.0) < 1e-37);
+        assert_eq!(exp_fast(0.0), 1.0);
     }
 }

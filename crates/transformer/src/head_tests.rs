@@ -256,3 +256,55 @@ fn fast_path_matches_burn_for_mpnet() {
         }
     }
 }
+
+/// The int8 encoder stays close to the f32 one (it is not exact: that would
+/// mean the int8 path never ran), and the tagger reports its stages.
+#[test]
+fn int8_scores_track_f32_and_the_tagger_profiles_its_stages() {
+    let src = tempfile::tempdir().expect("dir");
+    let config = tiny_config(src.path(), "bert", 5 + TINY_PIECES.len());
+    let tok = SubwordTokenizer::from_file(&tiny_tokenizer(src.path())).expect("tokenizer");
+    let plain = crate::cpu_device();
+    let enc = Encoder::new(config, &plain).expect("encoder");
+    let model = TokenClassifier::new(enc, spec(HeadKind::Crf, PieceLabelling::FirstPiece), &plain)
+        .expect("head");
+    let aligned: Vec<_> = tweets()
+        .iter()
+        .map(|t| tok.tokenize(t).expect("tokenize"))
+        .collect();
+    let fast = FastClassifier::from_model(&model).expect("fast");
+    let exact = word_scores_fast(&fast, &model.spec, &tok, &aligned, 1).expect("f32");
+    let int8 = fast.to_int8();
+    assert!(int8.is_int8());
+    let approx = word_scores_fast(&int8, &model.spec, &tok, &aligned, 1).expect("int8");
+    let scale = exact
+        .iter()
+        .flatten()
+        .fold(0.0f32, |m, v| m.max(v.abs()))
+        .max(1e-3);
+    let mut worst = 0.0f32;
+    for (a, b) in exact.iter().zip(&approx) {
+        assert_eq!(a.len(), b.len());
+        for (x, y) in a.iter().zip(b) {
+            worst = worst.max((x - y).abs());
+        }
+    }
+    assert!(
+        worst < 0.05 * scale,
+        "int8 drifted: {worst} vs scale {scale}"
+    );
+    assert!(worst > 0.0, "int8 scores equal f32 ones exactly");
+
+    let tagger = crate::TransformerTagger::from_parts(model, tok, "tiny".into())
+        .expect("tagger")
+        .with_int8();
+    let sentences: Vec<Vec<String>> = tweets()
+        .iter()
+        .map(|t| t.iter().map(|w| w.to_string()).collect())
+        .collect();
+    use tweetner_model::Tagger;
+    let stages = tagger.profile(&sentences).expect("profile");
+    let names: Vec<&str> = stages.iter().map(|s| s.0).collect();
+    assert_eq!(names, ["sub-words", "encoder", "decode"]);
+    assert!(stages.iter().all(|s| s.1 >= 0.0));
+}

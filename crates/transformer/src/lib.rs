@@ -64,6 +64,7 @@ pub mod load;
 pub mod modeldir;
 pub mod names;
 pub mod predict;
+pub mod quant;
 pub mod subword;
 pub mod tagger;
 pub mod weights;
@@ -83,6 +84,7 @@ pub use modeldir::{
     load_model_dir, read_manifest, save_model_dir, TransformerManifest, KIND_TRANSFORMER,
 };
 pub use predict::{word_scores, word_scores_fast, Decoder};
+pub use quant::{int8_accelerated, QuantLinear};
 pub use subword::{AlignedSentence, SubwordTokenizer};
 pub use tagger::TransformerTagger;
 pub use window::{

@@ -1,17 +1,18 @@
 //! `tweetner bench`: tagging throughput of a model on a file, end to end and
 //! per stage, with peak memory. Medians over several runs, because the
-//! machines this runs on are shared and noisy.
+//! machines this runs on are shared and noisy. Works on every kind of model
+//! directory: the stages come from the model itself ([`Tagger::profile`]).
 
 use std::path::PathBuf;
 use std::time::Instant;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 use tweetner_data::{read_conll, ReadOptions};
-use tweetner_tagger::NeuralTagger;
+use tweetner_tagger::Tagger;
 
-use super::model::{default_threads, resolve_model_dir};
+use super::model::{default_threads, load_tagger};
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum BenchInput {
@@ -43,6 +44,9 @@ pub struct BenchArgs {
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
+    /// Int8 encoder projections (transformer models only).
+    #[arg(long)]
+    pub int8: bool,
 }
 
 #[derive(Serialize)]
@@ -55,22 +59,21 @@ struct BenchReport {
     threads: usize,
     batch_size: usize,
     runs: usize,
+    int8: bool,
     /// Median end-to-end seconds per pass over the file.
     seconds: f64,
     tweets_per_s: f64,
     tokens_per_s: f64,
-    /// Median single-thread seconds per stage (one pass each).
-    stages: Stages,
+    /// Median single-thread seconds per stage (one pass each), in pipeline order.
+    stages: Vec<Stage>,
     load_seconds: f64,
     peak_rss_mib: Option<f64>,
 }
 
-#[derive(Serialize, Default, Clone, Copy)]
-struct Stages {
-    tokenize: f64,
-    features: f64,
-    network: f64,
-    decode: f64,
+#[derive(Serialize)]
+struct Stage {
+    name: &'static str,
+    seconds: f64,
 }
 
 pub fn run(args: BenchArgs) -> Result<()> {
@@ -78,12 +81,14 @@ pub fn run(args: BenchArgs) -> Result<()> {
         bail!("--runs must be at least 1");
     }
     let threads = args.threads.unwrap_or_else(default_threads).max(1);
-    let dir = resolve_model_dir(args.model.as_deref())?;
     let load_start = Instant::now();
-    let tagger = NeuralTagger::load(&dir)
-        .with_context(|| format!("loading model {}", dir.display()))?
-        .with_threads(threads)
-        .with_batch_size(args.batch_size.max(1));
+    let (dir, tagger) = load_tagger(
+        args.model.as_deref(),
+        threads,
+        args.batch_size.max(1),
+        args.int8,
+    )?;
+    let tagger = tagger.as_ref();
     let load_seconds = load_start.elapsed().as_secs_f64();
     let sentences = read_conll(&args.file, &ReadOptions::default())?;
     let token_lists: Vec<Vec<String>> = sentences.into_iter().map(|s| s.tokens).collect();
@@ -91,28 +96,34 @@ pub fn run(args: BenchArgs) -> Result<()> {
     let tokens: usize = token_lists.iter().map(Vec::len).sum();
 
     // One untimed pass warms caches and allocator pools.
-    pass(&tagger, args.input, &raw, &token_lists)?;
+    pass(tagger, args.input, &raw, &token_lists)?;
     let mut totals = Vec::with_capacity(args.runs);
-    let mut stages = Vec::with_capacity(args.runs);
+    let mut profiles = Vec::with_capacity(args.runs);
     for _ in 0..args.runs {
         let t = Instant::now();
-        pass(&tagger, args.input, &raw, &token_lists)?;
+        pass(tagger, args.input, &raw, &token_lists)?;
         totals.push(t.elapsed().as_secs_f64());
-        stages.push(stage_times(
-            &tagger,
-            args.input,
-            &raw,
-            &token_lists,
-            args.batch_size,
-        )?);
+        profiles.push(stage_times(tagger, args.input, &raw, &token_lists)?);
     }
     let seconds = median(&mut totals);
-    let stages = Stages {
-        tokenize: median(&mut stages.iter().map(|s| s.tokenize).collect::<Vec<_>>()),
-        features: median(&mut stages.iter().map(|s| s.features).collect::<Vec<_>>()),
-        network: median(&mut stages.iter().map(|s| s.network).collect::<Vec<_>>()),
-        decode: median(&mut stages.iter().map(|s| s.decode).collect::<Vec<_>>()),
-    };
+    let stages = profiles
+        .first()
+        .map(|first| {
+            first
+                .iter()
+                .enumerate()
+                .map(|(i, &(name, _))| Stage {
+                    name,
+                    seconds: median(
+                        &mut profiles
+                            .iter()
+                            .filter_map(|p| p.get(i).map(|s| s.1))
+                            .collect::<Vec<_>>(),
+                    ),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     let report = BenchReport {
         model: dir.display().to_string(),
         file: args.file.display().to_string(),
@@ -125,6 +136,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
         threads,
         batch_size: args.batch_size,
         runs: args.runs,
+        int8: args.int8,
         seconds,
         tweets_per_s: token_lists.len() as f64 / seconds,
         tokens_per_s: tokens as f64 / seconds,
@@ -146,16 +158,22 @@ fn print_report(r: &BenchReport) {
         "input       {} ({}): {} tweets, {} tokens",
         r.file, r.input, r.tweets, r.tokens
     );
-    println!("threads     {} (batch size {})", r.threads, r.batch_size);
+    println!(
+        "threads     {} (batch size {}{})",
+        r.threads,
+        r.batch_size,
+        if r.int8 { ", int8" } else { "" }
+    );
     println!(
         "throughput  {:.0} tweets/s, {:.0} tokens/s (median of {} runs, {:.3} s per pass)",
         r.tweets_per_s, r.tokens_per_s, r.runs, r.seconds
     );
-    let s = &r.stages;
-    println!(
-        "stages      1 thread: tokenize {:.3} s, features {:.3} s, network {:.3} s, decode {:.3} s",
-        s.tokenize, s.features, s.network, s.decode
-    );
+    let stages: Vec<String> = r
+        .stages
+        .iter()
+        .map(|s| format!("{} {:.3} s", s.name, s.seconds))
+        .collect();
+    println!("stages      1 thread: {}", stages.join(", "));
     println!("model load  {:.2} s", r.load_seconds);
     match r.peak_rss_mib {
         Some(m) => println!("peak RSS    {m:.1} MiB"),
@@ -165,12 +183,11 @@ fn print_report(r: &BenchReport) {
 
 /// One full pass the way users run it: tokens (or raw text) in, tags out.
 fn pass(
-    tagger: &NeuralTagger,
+    tagger: &(dyn Tagger + Send + Sync),
     input: BenchInput,
     raw: &[String],
     token_lists: &[Vec<String>],
 ) -> Result<usize> {
-    use tweetner_tagger::Tagger;
     let n = match input {
         BenchInput::Raw => tweetner_annotate::annotate(tagger, raw)?
             .iter()
@@ -185,55 +202,35 @@ fn pass(
     Ok(n)
 }
 
-/// Single-threaded time of each stage over the whole file, batched like the tagger.
+/// Single-threaded time of each stage over the whole file: tokenizing raw text
+/// (with `--input raw`), then the model's own stages.
 fn stage_times(
-    tagger: &NeuralTagger,
+    tagger: &(dyn Tagger + Send + Sync),
     input: BenchInput,
     raw: &[String],
     token_lists: &[Vec<String>],
-    batch_size: usize,
-) -> Result<Stages> {
-    let mut s = Stages::default();
-    let t = Instant::now();
-    let retokenized: Vec<Vec<String>> = match input {
-        BenchInput::Raw => raw
-            .iter()
-            .map(|r| {
-                tweetner_text::tokenize(r)
-                    .into_iter()
-                    .map(|t| t.text)
-                    .collect()
-            })
-            .collect(),
-        BenchInput::Conll => Vec::new(),
+) -> Result<Vec<(&'static str, f64)>> {
+    let mut stages = Vec::new();
+    let retokenized: Vec<Vec<String>>;
+    let lists = match input {
+        BenchInput::Raw => {
+            let t = Instant::now();
+            retokenized = raw
+                .iter()
+                .map(|r| {
+                    tweetner_text::tokenize(r)
+                        .into_iter()
+                        .map(|t| t.text)
+                        .collect()
+                })
+                .collect();
+            stages.push(("tokenize", t.elapsed().as_secs_f64()));
+            &retokenized
+        }
+        BenchInput::Conll => token_lists,
     };
-    s.tokenize = t.elapsed().as_secs_f64();
-    let lists = if input == BenchInput::Raw {
-        &retokenized
-    } else {
-        token_lists
-    };
-    let t = Instant::now();
-    let mut inputs: Vec<_> = lists
-        .iter()
-        .filter(|l| !l.is_empty())
-        .map(|l| tagger.input(l))
-        .collect();
-    s.features = t.elapsed().as_secs_f64();
-    inputs.sort_by_key(|i| i.len());
-    let net = tagger.network();
-    let t = Instant::now();
-    for batch in inputs.chunks(batch_size.max(1)) {
-        net.emissions(batch)?;
-    }
-    s.network = t.elapsed().as_secs_f64();
-    let t = Instant::now();
-    for batch in inputs.chunks(batch_size.max(1)) {
-        net.predict(batch)?;
-    }
-    // `predict` recomputes the emissions; what remains is CRF decoding.
-    s.decode = (t.elapsed().as_secs_f64() - s.network).max(0.0);
-    Ok(s)
+    stages.extend(tagger.profile(lists)?);
+    Ok(stages)
 }
 
 fn median(v: &mut [f64]) -> f64 {

@@ -45,6 +45,10 @@ pub struct EvalArgs {
     /// With --model: threads used for tagging (default: all available cores).
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Run a transformer model's encoder projections in int8 (about 2x faster on
+    /// AVX-512 VNNI CPUs; the README lists the dev F1 change). No effect on BiLSTM-CRF models.
+    #[arg(long, requires = "model")]
+    pub int8: bool,
     /// Also print untyped scores, boundary errors and the type confusion table (text format).
     #[arg(long)]
     pub details: bool,
@@ -63,7 +67,7 @@ pub fn run(args: EvalArgs) -> Result<()> {
     let report = match (&args.file, &args.gold, &args.pred) {
         (Some(file), None, None) if args.model.is_some() => {
             let threads = args.threads.unwrap_or_else(default_threads).max(1);
-            let (_, tagger) = load_tagger(args.model.as_deref(), threads, 64)?;
+            let (_, tagger) = load_tagger(args.model.as_deref(), threads, 64, args.int8)?;
             let gold = read_conll(file, &ReadOptions::default())?;
             let tokens: Vec<Vec<String>> = gold.iter().map(|s| s.tokens.clone()).collect();
             let predicted = tagger.tag_batch(&tokens)?;

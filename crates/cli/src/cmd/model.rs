@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use tweetner_tagger::Tagger;
+use tweetner_tagger::{LoadOptions, Tagger};
 
 /// Environment variable naming the model directory to use by default.
 pub const MODEL_ENV: &str = "TWEETNER_MODEL";
@@ -30,14 +30,28 @@ pub fn resolve_model_dir(flag: Option<&Path>) -> Result<PathBuf> {
 
 /// Loads a model for inference (BiLSTM-CRF or fine-tuned transformer, by the
 /// directory's manifest kind), spreading each batch over `threads` threads.
+/// `int8` asks for int8 encoder projections; a model without an int8 path
+/// loads as usual, with a warning so the user is not misled about what ran.
 pub fn load_tagger(
     flag: Option<&Path>,
     threads: usize,
     batch_size: usize,
+    int8: bool,
 ) -> Result<(PathBuf, Box<dyn Tagger + Send + Sync>)> {
     let dir = resolve_model_dir(flag)?;
-    let tagger = tweetner_tagger::load_model_with(&dir, threads, batch_size)
-        .with_context(|| format!("loading model {}", dir.display()))?;
+    let context = || format!("loading model {}", dir.display());
+    if int8 && !tweetner_tagger::int8_applies(&dir).with_context(context)? {
+        tracing::warn!(
+            "--int8 has no effect on {}: only transformer models have an int8 path",
+            dir.display()
+        );
+    }
+    let opts = LoadOptions {
+        threads,
+        batch_size,
+        int8,
+    };
+    let tagger = tweetner_tagger::load_model_opts(&dir, &opts).with_context(context)?;
     Ok((dir, tagger))
 }
 

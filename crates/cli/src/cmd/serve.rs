@@ -53,6 +53,10 @@ pub struct ServeArgs {
     /// Most client connections open at once; more wait to be accepted [default: 1024].
     #[arg(long)]
     pub max_connections: Option<usize>,
+    /// Run a transformer model's encoder projections in int8 (about 2x faster on
+    /// AVX-512 VNNI CPUs). No effect on BiLSTM-CRF models.
+    #[arg(long)]
+    pub int8: bool,
 }
 
 /// The file settings (or defaults) with the flags applied on top.
@@ -94,11 +98,23 @@ pub fn run(args: ServeArgs) -> Result<()> {
         .with_context(|| format!("{}: not a usable model directory", dir.display()))?;
     let name = info.name.clone();
     let info = serde_json::to_value(&info).context("describing the model")?;
+    if args.int8 && !tweetner_tagger::int8_applies(&dir)? {
+        tracing::warn!(
+            "--int8 has no effect on {}: only transformer models have an int8 path",
+            dir.display()
+        );
+    }
     let load_dir = dir.clone();
+    // Each server worker calls the tagger on its own batch: one thread per call.
+    let opts = tweetner_tagger::LoadOptions {
+        int8: args.int8,
+        ..Default::default()
+    };
     tweetner_serve::run_blocking(
         cfg,
         move || {
-            let tagger = tweetner_tagger::load_model(&load_dir).map_err(|e| e.to_string())?;
+            let tagger =
+                tweetner_tagger::load_model_opts(&load_dir, &opts).map_err(|e| e.to_string())?;
             Ok(LoadedModel {
                 tagger: Arc::from(tagger),
                 info: Some(info),
