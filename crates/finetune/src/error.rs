@@ -54,6 +54,9 @@ pub enum FinetuneError {
     /// Drawing the learning curves failed.
     #[error(transparent)]
     Plot(#[from] tweetner_plot::PlotError),
+    /// A checkpoint, the epoch log or the curves could not be written or read.
+    #[error(transparent)]
+    Kit(#[from] tweetner_trainkit::KitError),
 }
 
 impl FinetuneError {

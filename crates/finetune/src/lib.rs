@@ -26,7 +26,6 @@ mod checkpoint;
 pub mod config;
 mod error;
 pub mod optim;
-mod report;
 mod run;
 
 use std::path::{Path, PathBuf};
@@ -34,8 +33,9 @@ use std::path::{Path, PathBuf};
 pub use checkpoint::{EpochRecord, CHECKPOINT_DIR};
 pub use config::{is_transformer_config, FinetuneConfig, MODEL_TRANSFORMER};
 pub use error::FinetuneError;
-pub use run::{epoch_batches, evaluate_dev, CONFIG_COPY};
+pub use run::{evaluate_dev, CONFIG_COPY};
 pub use tweetner_tagger::DevScores;
+pub use tweetner_trainkit::{epoch_batches, SplitMix64};
 
 /// How to run a config.
 #[derive(Debug, Clone, Default)]
@@ -93,33 +93,4 @@ pub fn finetune(
         ),
     })?;
     pool.install(|| run::run(&config, opts))
-}
-
-/// Small seeded generator for shuffling (SplitMix64): reproducible across
-/// platforms and versions, unlike a library RNG whose stream may change.
-#[derive(Debug, Clone)]
-pub struct SplitMix64(u64);
-
-impl SplitMix64 {
-    /// Seeded generator.
-    pub fn new(seed: u64) -> Self {
-        SplitMix64(seed)
-    }
-
-    /// Next 64 random bits.
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Fisher–Yates shuffle.
-    pub fn shuffle<T>(&mut self, v: &mut [T]) {
-        for i in (1..v.len()).rev() {
-            let j = (self.next_u64() % (i as u64 + 1)) as usize;
-            v.swap(i, j);
-        }
-    }
 }

@@ -5,6 +5,7 @@
 //! each update by the gradient's running scale, so scaling gradients would
 //! not change the step size; the learning rate itself must differ.
 
+use tweetner_trainkit::clip_global_norm;
 use tweetner_transformer::burn::module::{Module, ModuleVisitor, Param};
 use tweetner_transformer::burn::optim::{AdamWConfig, GradientsParams, ModuleOptimizer};
 use tweetner_transformer::burn::tensor::Tensor;
@@ -29,55 +30,6 @@ pub fn scheduled_lr(peak: f64, step: usize, warmup_steps: usize, total_steps: us
     let rest = total_steps.saturating_sub(warmup_steps).max(1);
     let done = step - warmup_steps;
     peak * (rest.saturating_sub(done)) as f64 / rest as f64
-}
-
-fn scalar(t: Tensor<1>) -> f64 {
-    t.into_data().iter::<f32>().next().map_or(0.0, f64::from)
-}
-
-struct SquaredNorm<'a> {
-    grads: &'a GradientsParams,
-    total: f64,
-}
-
-impl ModuleVisitor for SquaredNorm<'_> {
-    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
-        if let Some(g) = self.grads.get::<D>(param.id) {
-            self.total += scalar(g.square().sum());
-        }
-    }
-}
-
-struct Rescale<'a> {
-    grads: &'a mut GradientsParams,
-    factor: f32,
-}
-
-impl ModuleVisitor for Rescale<'_> {
-    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
-        if let Some(g) = self.grads.remove::<D>(param.id) {
-            self.grads.register(param.id, g.mul_scalar(self.factor));
-        }
-    }
-}
-
-/// Scale all gradients together so their joint L2 norm is at most
-/// `max_norm` (0 = no clipping). Returns the norm before clipping.
-pub fn clip_global_norm(
-    model: &TokenClassifier,
-    grads: &mut GradientsParams,
-    max_norm: f64,
-) -> f64 {
-    let mut norm = SquaredNorm { grads, total: 0.0 };
-    model.visit(&mut norm);
-    let total = norm.total.sqrt();
-    if max_norm > 0.0 && total > max_norm {
-        model.visit(&mut Rescale {
-            grads,
-            factor: (max_norm / total) as f32,
-        });
-    }
-    total
 }
 
 struct Take<'a> {

@@ -25,16 +25,15 @@ use crate::checkpoint::{
 use crate::config::FinetuneConfig;
 use crate::error::FinetuneError;
 use crate::optim::{adamw, freeze, scheduled_lr, update};
-use crate::report::{dev_scores, utc_timestamp, write_curves, write_log};
-use crate::{FinetuneOptions, FinetuneSummary, SplitMix64};
+use crate::{FinetuneOptions, FinetuneSummary};
+use tweetner_trainkit::{
+    dev_scores, dropout_seed, epoch_batches, utc_timestamp, write_curves, write_log,
+};
 
 /// The config, copied into the model directory.
 pub const CONFIG_COPY: &str = "train-config.toml";
 /// Tweets per dev-scoring batch.
 const EVAL_BATCH: usize = 32;
-/// Batches per length bucket: sorting happens inside windows of this many
-/// batches, so order stays random while padding stays small.
-const BUCKET_BATCHES: usize = 20;
 
 fn sha256_file(path: &Path) -> Result<String, FinetuneError> {
     let bytes = fs::read(path).map_err(|e| FinetuneError::io(path, e))?;
@@ -79,32 +78,6 @@ fn fingerprint(config: &FinetuneConfig) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
-}
-
-/// Batches of 0-based `epoch`, a function of `(seed, epoch)` only.
-pub fn epoch_batches(
-    lengths: &[usize],
-    batch: usize,
-    bucketing: bool,
-    seed: u64,
-    epoch: usize,
-) -> Vec<Vec<usize>> {
-    let mut rng = SplitMix64::new(seed ^ (epoch as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
-    let mut idx: Vec<usize> = (0..lengths.len()).collect();
-    rng.shuffle(&mut idx);
-    let bs = batch.max(1);
-    let mut out: Vec<Vec<usize>> = Vec::new();
-    if bucketing {
-        for w in idx.chunks(bs * BUCKET_BATCHES) {
-            let mut w = w.to_vec();
-            w.sort_by_key(|&i| lengths[i]);
-            out.extend(w.chunks(bs).map(<[usize]>::to_vec));
-        }
-        rng.shuffle(&mut out);
-    } else {
-        out.extend(idx.chunks(bs).map(<[usize]>::to_vec));
-    }
-    out
 }
 
 /// Conlleval report of `model` (any device) on `dev`.
@@ -264,16 +237,16 @@ pub fn run(
     let warmup_steps = (t.warmup * total_steps as f64).round() as usize;
 
     let mut session_epochs = 0usize;
-    while state.epochs_done < t.epochs && !state.stopped_early {
+    while state.epochs_done < t.epochs && !state.selection.stopped_early {
         if opts.stop_after_epochs.is_some_and(|n| session_epochs >= n) {
             return Ok(FinetuneSummary {
                 out_dir: out_dir.clone(),
                 epochs_run: state.epochs_done,
-                best_epoch: state.best_epoch,
+                best_epoch: state.selection.best_epoch,
                 dev: None,
                 history: state.history.clone(),
-                training_seconds: state.elapsed_seconds,
-                seconds_to_best: state.seconds_to_best,
+                training_seconds: state.selection.elapsed_seconds,
+                seconds_to_best: state.selection.seconds_to_best,
                 stopped_early: false,
                 interrupted: true,
             });
@@ -281,7 +254,7 @@ pub fn run(
         session_epochs += 1;
         let e0 = state.epochs_done;
         let started = Instant::now();
-        device.seed(SplitMix64::new(config.seed.wrapping_add(0x5EED) ^ e0 as u64).next_u64());
+        device.seed(dropout_seed(config.seed, e0));
         let batches = epoch_batches(&lengths, t.batch_size, t.bucketing, config.seed, e0);
         let bar = progress(train.len(), e0 + 1, opts.quiet);
         let (mut loss_sum, mut max_norm) = (0.0f64, 0.0f64);
@@ -338,23 +311,14 @@ pub fn run(
         let train_seconds = started.elapsed().as_secs_f64();
         let report = evaluate_dev(&model, &tokenizer, &dev_aligned, &dev)?;
         state.epochs_done += 1;
-        let improved = state.best_f1.is_none_or(|b| report.f1 > b);
-        if improved {
+        if state.selection.improves(report.f1) {
             save_model_dir(&out_dir, &model.valid(), enc_dir, &name)?;
-            state.best_f1 = Some(report.f1);
-            state.best_epoch = Some(state.epochs_done);
-            state.since_best = 0;
-        } else {
-            state.since_best += 1;
-        }
-        if t.patience > 0 && state.since_best >= t.patience {
-            state.stopped_early = true;
         }
         let seconds = started.elapsed().as_secs_f64();
-        state.elapsed_seconds += seconds;
-        if improved {
-            state.seconds_to_best = Some(state.elapsed_seconds);
-        }
+        let improved =
+            state
+                .selection
+                .record(state.epochs_done, Some(report.f1), seconds, t.patience);
         state.history.push(EpochRecord {
             epoch: state.epochs_done,
             train_loss: loss_sum / batches.len().max(1) as f64,
@@ -435,10 +399,10 @@ fn finish(
         data: state.files.clone(),
         settings,
         dev: Some(scores.clone()),
-        best_epoch: state.best_epoch,
+        best_epoch: state.selection.best_epoch,
         epochs_trained: state.epochs_done,
-        training_seconds: state.elapsed_seconds,
-        seconds_to_best: state.seconds_to_best,
+        training_seconds: state.selection.elapsed_seconds,
+        seconds_to_best: state.selection.seconds_to_best,
         parameters: model.num_params(),
         weights_bytes,
         notes: vec![
@@ -453,12 +417,12 @@ fn finish(
     Ok(FinetuneSummary {
         out_dir: out_dir.to_path_buf(),
         epochs_run: state.epochs_done,
-        best_epoch: state.best_epoch,
+        best_epoch: state.selection.best_epoch,
         dev: Some(scores),
         history: state.history.clone(),
-        training_seconds: state.elapsed_seconds,
-        seconds_to_best: state.seconds_to_best,
-        stopped_early: state.stopped_early,
+        training_seconds: state.selection.elapsed_seconds,
+        seconds_to_best: state.selection.seconds_to_best,
+        stopped_early: state.selection.stopped_early,
         interrupted: false,
     })
 }

@@ -1,29 +1,24 @@
 //! Resumable training state: `checkpoint/` inside the output directory.
 //!
 //! After every epoch the run writes `weights.safetensors` (current weights, `f32`),
-//! `optimizer.bpk` (optimizer moments, burnpack) and `state.json` ([`TrainState`]) into
-//! a fresh temporary directory, then swaps it in with renames, so a run killed at any
+//! `optimizer.bpk` (optimizer moments, burnpack) and `state.json` ([`TrainState`]),
+//! swapped in atomically by [`tweetner_trainkit::checkpoint`], so a run killed at any
 //! moment leaves either the previous or the new checkpoint, never a mix. The shuffle
 //! order and dropout masks are derived from the seed and the epoch number, so a resumed
 //! run continues exactly where the killed one would have gone.
 
-use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 use tweetner_model::burn::optim::ModuleOptimizer;
 use tweetner_model::BiLstmCrf;
-use tweetner_tagger::fsutil::{read_json, write_json};
 use tweetner_tagger::{load_weights, save_weights, DataFile, WeightPrecision};
+pub use tweetner_trainkit::{find_checkpoint, remove_checkpoint, CHECKPOINT_DIR};
+use tweetner_trainkit::{write_checkpoint, EpochPoint, Selection, STATE_FILE};
 
 use crate::error::TrainError;
 use crate::setup::with_positional_ids;
 
-/// Directory name of the checkpoint inside the output directory.
-pub const CHECKPOINT_DIR: &str = "checkpoint";
-const TMP_DIR: &str = ".checkpoint.tmp";
-const OLD_DIR: &str = ".checkpoint.old";
-const STATE_FILE: &str = "state.json";
 const OPTIM_FILE: &str = "optimizer.bpk";
 const WEIGHTS: &str = "weights.safetensors";
 /// Version of [`TrainState`]'s layout.
@@ -52,6 +47,18 @@ pub struct EpochRecord {
     pub max_grad_norm: f64,
 }
 
+impl EpochPoint for EpochRecord {
+    fn epoch(&self) -> usize {
+        self.epoch
+    }
+    fn train_loss(&self) -> f64 {
+        self.train_loss
+    }
+    fn dev_f1(&self) -> Option<f64> {
+        self.dev_f1
+    }
+}
+
 /// Everything besides weights and optimizer moments that a resumed run needs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrainState {
@@ -65,18 +72,9 @@ pub struct TrainState {
     pub total_epochs: usize,
     /// Epochs completed.
     pub epochs_done: usize,
-    /// Best dev F1 so far.
-    pub best_f1: Option<f64>,
-    /// Epoch (1-based) of the best dev F1.
-    pub best_epoch: Option<usize>,
-    /// Epochs since the best.
-    pub since_best: usize,
-    /// Early stopping triggered.
-    pub stopped_early: bool,
-    /// Seconds spent in epochs so far (all sessions).
-    pub elapsed_seconds: f64,
-    /// `elapsed_seconds` at the end of the best epoch.
-    pub seconds_to_best: Option<f64>,
+    /// Best epoch, patience counter and time to best.
+    #[serde(flatten)]
+    pub selection: Selection,
     /// Per-epoch records.
     pub history: Vec<EpochRecord>,
     /// Input files for the card.
@@ -94,12 +92,7 @@ impl TrainState {
             final_model,
             total_epochs,
             epochs_done: 0,
-            best_f1: None,
-            best_epoch: None,
-            since_best: 0,
-            stopped_early: false,
-            elapsed_seconds: 0.0,
-            seconds_to_best: None,
+            selection: Selection::default(),
             history: Vec::new(),
             files: Vec::new(),
             notes: Vec::new(),
@@ -108,7 +101,7 @@ impl TrainState {
 
     /// Whether training has nothing left to do.
     pub fn finished(&self) -> bool {
-        self.stopped_early || self.epochs_done >= self.total_epochs
+        self.selection.stopped_early || self.epochs_done >= self.total_epochs
     }
 }
 
@@ -119,44 +112,18 @@ pub fn save_checkpoint(
     optim: &ModuleOptimizer,
     state: &TrainState,
 ) -> Result<(), TrainError> {
-    let tmp = out_dir.join(TMP_DIR);
-    if tmp.exists() {
-        fs::remove_dir_all(&tmp).map_err(|e| TrainError::io(&tmp, e))?;
-    }
-    fs::create_dir_all(&tmp).map_err(|e| TrainError::io(&tmp, e))?;
-    save_weights(model, &tmp.join(WEIGHTS), WeightPrecision::F32)?;
-    let optim_path = tmp.join(OPTIM_FILE);
-    optim
-        .save(&optim_path)
-        .map_err(|e| TrainError::checkpoint(&optim_path, format!("saving optimizer state: {e}")))?;
-    write_json(&tmp.join(STATE_FILE), state)?;
-    let live = out_dir.join(CHECKPOINT_DIR);
-    let old = out_dir.join(OLD_DIR);
-    if old.exists() {
-        fs::remove_dir_all(&old).map_err(|e| TrainError::io(&old, e))?;
-    }
-    if live.exists() {
-        fs::rename(&live, &old).map_err(|e| TrainError::io(&live, e))?;
-    }
-    fs::rename(&tmp, &live).map_err(|e| TrainError::io(&tmp, e))?;
-    if old.exists() {
-        fs::remove_dir_all(&old).map_err(|e| TrainError::io(&old, e))?;
-    }
-    Ok(())
-}
-
-/// The checkpoint directory to resume from: the live one, or the previous one when a
-/// run died between the two renames of [`save_checkpoint`].
-pub fn find_checkpoint(out_dir: &Path) -> Option<PathBuf> {
-    [CHECKPOINT_DIR, OLD_DIR]
-        .iter()
-        .map(|d| out_dir.join(d))
-        .find(|d| d.join(STATE_FILE).is_file())
+    write_checkpoint(out_dir, state, |tmp: &Path| {
+        save_weights(model, &tmp.join(WEIGHTS), WeightPrecision::F32)?;
+        let optim_path = tmp.join(OPTIM_FILE);
+        optim.save(&optim_path).map_err(|e| {
+            TrainError::checkpoint(&optim_path, format!("saving optimizer state: {e}"))
+        })
+    })
 }
 
 /// Read a checkpoint's state.
 pub fn read_state(checkpoint: &Path) -> Result<TrainState, TrainError> {
-    let state: TrainState = read_json(&checkpoint.join(STATE_FILE))?;
+    let state: TrainState = tweetner_trainkit::checkpoint::read_state(checkpoint)?;
     if state.version != STATE_VERSION {
         return Err(TrainError::checkpoint(
             checkpoint.join(STATE_FILE),
@@ -180,15 +147,4 @@ pub fn restore(
         TrainError::checkpoint(&optim_path, format!("loading optimizer state: {e}"))
     })?;
     Ok((model, optim))
-}
-
-/// Delete the checkpoint (after a finished run).
-pub fn remove_checkpoint(out_dir: &Path) -> Result<(), TrainError> {
-    for d in [CHECKPOINT_DIR, TMP_DIR, OLD_DIR] {
-        let p = out_dir.join(d);
-        if p.exists() {
-            fs::remove_dir_all(&p).map_err(|e| TrainError::io(&p, e))?;
-        }
-    }
-    Ok(())
 }

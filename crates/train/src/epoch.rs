@@ -14,44 +14,17 @@ use tweetner_tagger::{predict_batched, DEFAULT_BATCH_SIZE};
 
 use crate::config::TrainSection;
 use crate::error::TrainError;
-use crate::optim::clip_global_norm;
-use crate::rng::SplitMix64;
+use tweetner_trainkit::{clip_global_norm, SplitMix64};
 
-/// Sentences per length bucket, in batches: big enough that bucket order stays
-/// random, small enough that sentences within a bucket have similar lengths.
-const BUCKET_BATCHES: usize = 20;
-
-/// The batches of 0-based `epoch`: a seeded shuffle, then (with bucketing) sentences of
-/// similar length grouped within windows of [`BUCKET_BATCHES`] batches, and the
-/// batches shuffled again. Depends only on `(seed, epoch)`, so a resumed run replays
-/// the same order.
+/// The batches of 0-based `epoch` with the section's batch size and bucketing
+/// ([`tweetner_trainkit::epoch_batches`]: depends only on `(seed, epoch)`).
 pub fn epoch_batches(
     lengths: &[usize],
     t: &TrainSection,
     seed: u64,
     epoch: usize,
 ) -> Vec<Vec<usize>> {
-    let mut rng = SplitMix64::new(seed ^ (epoch as u64 + 1).wrapping_mul(0xA076_1D64_78BD_642F));
-    let mut idx: Vec<usize> = (0..lengths.len()).collect();
-    rng.shuffle(&mut idx);
-    let bs = t.batch_size.max(1);
-    let mut batches: Vec<Vec<usize>> = Vec::new();
-    if t.bucketing {
-        for window in idx.chunks(bs * BUCKET_BATCHES) {
-            let mut w = window.to_vec();
-            w.sort_by_key(|&i| lengths[i]);
-            batches.extend(w.chunks(bs).map(<[usize]>::to_vec));
-        }
-        rng.shuffle(&mut batches);
-    } else {
-        batches.extend(idx.chunks(bs).map(<[usize]>::to_vec));
-    }
-    batches
-}
-
-/// Seed of the backend RNG (dropout masks) for 0-based `epoch`.
-pub fn dropout_seed(seed: u64, epoch: usize) -> u64 {
-    SplitMix64::new(seed.wrapping_add(0x5EED) ^ epoch as u64).next_u64()
+    tweetner_trainkit::epoch_batches(lengths, t.batch_size, t.bucketing, seed, epoch)
 }
 
 /// What one epoch did.

@@ -60,6 +60,9 @@ pub enum TrainError {
     /// The learning-curve chart could not be written.
     #[error(transparent)]
     Plot(#[from] PlotError),
+    /// A checkpoint, the epoch log or the curves could not be written or read.
+    #[error(transparent)]
+    Kit(#[from] tweetner_trainkit::KitError),
     /// The loss stopped being a number.
     #[error("training diverged: loss is {loss} at epoch {epoch}, batch {batch}; lower train.lr or set train.clip_norm")]
     Diverged {

@@ -28,8 +28,6 @@ mod data;
 mod epoch;
 mod error;
 mod optim;
-mod report;
-mod rng;
 mod run;
 mod setup;
 

@@ -23,12 +23,12 @@ use crate::checkpoint::{
 };
 use crate::config::TrainConfig;
 use crate::data::load_datasets;
-use crate::epoch::{dropout_seed, epoch_batches, evaluate_dev, run_epoch, score, EpochInputs};
+use crate::epoch::{epoch_batches, evaluate_dev, run_epoch, score, EpochInputs};
 use crate::error::TrainError;
 use crate::optim::{build_optimizer, learning_rate};
-use crate::report::{dev_scores, utc_timestamp, write_curves, write_log};
 use crate::setup::{build_extractor, encode, init_network, network_config};
 use crate::{TrainOptions, TrainSummary};
+use tweetner_trainkit::{dev_scores, dropout_seed, utc_timestamp, write_curves, write_log};
 
 /// The training config, copied into the model directory for reproduction.
 pub const CONFIG_COPY: &str = "train-config.toml";
@@ -246,26 +246,14 @@ pub fn run(config: &TrainConfig, opts: &TrainOptions) -> Result<TrainSummary, Tr
             Some(evaluate_dev(&model, &dev_inputs, &data.dev)?)
         };
         state.epochs_done += 1;
-        let mut improved = false;
-        if let Some(r) = &report {
-            if state.best_f1.is_none_or(|b| r.f1 > b) {
-                save_weights(&model, &out_dir.join(WEIGHTS_FILE), prec)?;
-                state.best_f1 = Some(r.f1);
-                state.best_epoch = Some(state.epochs_done);
-                state.since_best = 0;
-                improved = true;
-            } else {
-                state.since_best += 1;
-            }
-            if t.patience > 0 && state.since_best >= t.patience {
-                state.stopped_early = true;
-            }
+        let f1 = report.as_ref().map(|r| r.f1);
+        if f1.is_some_and(|f| state.selection.improves(f)) {
+            save_weights(&model, &out_dir.join(WEIGHTS_FILE), prec)?;
         }
         let seconds = started.elapsed().as_secs_f64();
-        state.elapsed_seconds += seconds;
-        if improved {
-            state.seconds_to_best = Some(state.elapsed_seconds);
-        }
+        let improved = state
+            .selection
+            .record(state.epochs_done, f1, seconds, t.patience);
         state.history.push(EpochRecord {
             epoch: state.epochs_done,
             train_loss: outcome.mean_loss,
@@ -373,14 +361,14 @@ fn finish(
         best_epoch: if opts.final_model {
             None
         } else {
-            state.best_epoch
+            state.selection.best_epoch
         },
         epochs_trained: state.epochs_done,
-        training_seconds: state.elapsed_seconds,
+        training_seconds: state.selection.elapsed_seconds,
         seconds_to_best: if opts.final_model {
             None
         } else {
-            state.seconds_to_best
+            state.selection.seconds_to_best
         },
         parameters: model.num_params(),
         weights_bytes,
@@ -394,9 +382,9 @@ fn finish(
         best_epoch: card.best_epoch,
         dev: dev_scores,
         history: state.history.clone(),
-        training_seconds: state.elapsed_seconds,
+        training_seconds: state.selection.elapsed_seconds,
         seconds_to_best: card.seconds_to_best,
-        stopped_early: state.stopped_early,
+        stopped_early: state.selection.stopped_early,
         weights_bytes,
         parameters: card.parameters,
     })

@@ -1,0 +1,43 @@
+//! Errors of the shared training support; each names the file concerned.
+
+use std::path::PathBuf;
+
+use tweetner_plot::PlotError;
+use tweetner_tagger::TaggerError;
+
+/// A file the trainers share could not be written or read.
+#[derive(Debug, thiserror::Error)]
+pub enum KitError {
+    /// Reading, writing or renaming failed.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// File or directory concerned.
+        path: PathBuf,
+        /// Underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A record could not be serialised.
+    #[error("{}: {message}", path.display())]
+    Format {
+        /// File concerned.
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
+    /// Writing the log file failed.
+    #[error(transparent)]
+    Tagger(#[from] TaggerError),
+    /// The learning-curve chart could not be written.
+    #[error(transparent)]
+    Plot(#[from] PlotError),
+}
+
+impl KitError {
+    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        KitError::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}

@@ -1,0 +1,33 @@
+//! Training support shared by the BiLSTM-CRF trainer (`tweetner-train`) and
+//! the transformer fine-tuner (`tweetner-finetune`).
+//!
+//! Both trainers select on dev entity F1, stop early, checkpoint after every
+//! epoch and document the run the same way; only the model, its optimizer
+//! state and the per-epoch record differ. Keeping the common part here means
+//! a fix to, say, the atomic checkpoint swap reaches both.
+//!
+//! * [`rng`]: the seeded generator behind shuffles and dropout seeds.
+//! * [`batches`]: per-epoch batch order (length-bucketed, reproducible from seed and epoch).
+//! * [`selection`]: best epoch, patience, time to best.
+//! * [`checkpoint`]: write a checkpoint directory atomically, find it again, remove it.
+//! * [`report`]: `train-log.jsonl`, learning curves, card scores, timestamps.
+//! * [`clip`]: global gradient-norm clipping over any burn module.
+
+pub mod batches;
+pub mod checkpoint;
+pub mod clip;
+pub mod report;
+pub mod rng;
+pub mod selection;
+
+mod error;
+
+pub use batches::{dropout_seed, epoch_batches, BUCKET_BATCHES};
+pub use checkpoint::{
+    find_checkpoint, remove_checkpoint, write_checkpoint, CHECKPOINT_DIR, STATE_FILE,
+};
+pub use clip::clip_global_norm;
+pub use error::KitError;
+pub use report::{dev_scores, format_utc, utc_timestamp, write_curves, write_log, EpochPoint};
+pub use rng::SplitMix64;
+pub use selection::Selection;
