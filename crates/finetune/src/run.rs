@@ -5,7 +5,6 @@ use std::fs;
 use std::path::Path;
 use std::time::Instant;
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use sha2::{Digest, Sha256};
 use tweetner_data::{read_conll, LabelSet, ReadOptions, Sentence};
 use tweetner_eval::{evaluate, Report};
@@ -27,7 +26,7 @@ use crate::error::FinetuneError;
 use crate::optim::{adamw, freeze, scheduled_lr, update};
 use crate::{FinetuneOptions, FinetuneSummary};
 use tweetner_trainkit::{
-    dev_scores, dropout_seed, epoch_batches, utc_timestamp, write_curves, write_log,
+    dev_scores, dropout_seed, epoch_bar, epoch_batches, utc_timestamp, write_curves, write_log,
 };
 
 /// The config, copied into the model directory.
@@ -101,22 +100,6 @@ pub fn evaluate_dev(
         (s.tags.clone(), tags)
     });
     Ok(evaluate(pairs)?)
-}
-
-fn progress(n: usize, epoch: usize, quiet: bool) -> ProgressBar {
-    let target = if quiet {
-        ProgressDrawTarget::hidden()
-    } else {
-        ProgressDrawTarget::stderr()
-    };
-    let bar = ProgressBar::with_draw_target(Some(n as u64), target);
-    if let Ok(style) = ProgressStyle::with_template(
-        "epoch {prefix} [{bar:30}] {pos}/{len} {msg} ({elapsed}, eta {eta})",
-    ) {
-        bar.set_style(style.progress_chars("=> "));
-    }
-    bar.set_prefix(epoch.to_string());
-    bar
 }
 
 /// Run `config` (inside the thread pool set up by [`crate::finetune`]).
@@ -256,7 +239,7 @@ pub fn run(
         let started = Instant::now();
         device.seed(dropout_seed(config.seed, e0));
         let batches = epoch_batches(&lengths, t.batch_size, t.bucketing, config.seed, e0);
-        let bar = progress(train.len(), e0 + 1, opts.quiet);
+        let bar = epoch_bar(train.len(), (e0 + 1).to_string(), opts.quiet);
         let (mut loss_sum, mut max_norm) = (0.0f64, 0.0f64);
         let (mut lr_e, mut lr_h) = (0.0, 0.0);
         let mut acc = GradientsAccumulator::<TokenClassifier>::new();

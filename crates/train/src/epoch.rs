@@ -2,7 +2,6 @@
 
 use std::time::Instant;
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use tweetner_data::Sentence;
 use tweetner_eval::{evaluate, Report};
 use tweetner_features::WordVocab;
@@ -14,7 +13,7 @@ use tweetner_tagger::{predict_batched, DEFAULT_BATCH_SIZE};
 
 use crate::config::TrainSection;
 use crate::error::TrainError;
-use tweetner_trainkit::{clip_global_norm, SplitMix64};
+use tweetner_trainkit::{clip_global_norm, epoch_bar, SplitMix64};
 
 /// The batches of 0-based `epoch` with the section's batch size and bucketing
 /// ([`tweetner_trainkit::epoch_batches`]: depends only on `(seed, epoch)`).
@@ -85,23 +84,6 @@ fn batch_inputs(
         .collect()
 }
 
-fn progress(n: usize, epoch: usize, total: usize, quiet: bool) -> ProgressBar {
-    // `stderr()` already draws nothing when stderr is not a terminal.
-    let target = if quiet {
-        ProgressDrawTarget::hidden()
-    } else {
-        ProgressDrawTarget::stderr()
-    };
-    let bar = ProgressBar::with_draw_target(Some(n as u64), target);
-    if let Ok(style) = ProgressStyle::with_template(
-        "epoch {prefix} [{bar:30}] {pos}/{len} {msg} ({elapsed}, eta {eta})",
-    ) {
-        bar.set_style(style.progress_chars("=> "));
-    }
-    bar.set_prefix(format!("{epoch}/{total}"));
-    bar
-}
-
 /// Run the optimizer over one epoch's batches.
 pub fn run_epoch(
     mut model: BiLstmCrf,
@@ -111,7 +93,7 @@ pub fn run_epoch(
 ) -> Result<EpochOutcome, TrainError> {
     let start = Instant::now();
     let n: usize = e.batches.iter().map(Vec::len).sum();
-    let bar = progress(n, e.epoch, e.total, e.quiet);
+    let bar = epoch_bar(n, format!("{}/{}", e.epoch, e.total), e.quiet);
     let (mut loss_sum, mut seen, mut max_norm) = (0.0f64, 0usize, 0.0f64);
     let mut rng = SplitMix64::new(e.dropout_seed);
     for (bi, ids) in e.batches.iter().enumerate() {

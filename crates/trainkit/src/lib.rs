@@ -12,10 +12,12 @@
 //! * [`checkpoint`]: write a checkpoint directory atomically, find it again, remove it.
 //! * [`report`]: `train-log.jsonl`, learning curves, card scores, timestamps.
 //! * [`clip`]: global gradient-norm clipping over any burn module.
+//! * [`progress`]: the per-epoch progress bar.
 
 pub mod batches;
 pub mod checkpoint;
 pub mod clip;
+pub mod progress;
 pub mod report;
 pub mod rng;
 pub mod selection;
@@ -28,6 +30,7 @@ pub use checkpoint::{
 };
 pub use clip::clip_global_norm;
 pub use error::KitError;
+pub use progress::epoch_bar;
 pub use report::{dev_scores, format_utc, utc_timestamp, write_curves, write_log, EpochPoint};
 pub use rng::SplitMix64;
 pub use selection::Selection;
