@@ -337,7 +337,11 @@ fn bench_reports_throughput_and_the_model_stages() {
         .collect();
     assert_eq!(names, ["tokenize", "features", "network", "decode"]);
     // --int8 on a BiLSTM-CRF model runs, with a warning that it changed nothing.
-    let o = run(&["bench", &path, "--model", &model, "--runs", "1", "--int8"]);
+    let o = bin()
+        .args(["bench", &path, "--model", &model, "--runs", "1", "--int8"])
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run tweetner");
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(stderr(&o).contains("no effect"), "{}", stderr(&o));
 }
