@@ -192,6 +192,44 @@ fn convert_round_trips_through_bioes() {
 }
 
 #[test]
+fn convert_maps_entity_types_and_refuses_unmapped_ones() {
+    let input = b"Bob\tB-PER\nat\tO\nIBM\tB-ORG\nin\tO\nNew\tB-LOC\nYork\tI-LOC\n\nhi\tB-MISC\n\n";
+    let o = run_stdin(
+        &[
+            "data",
+            "convert",
+            "-",
+            "--map",
+            "PER=person,LOC=geo-loc,ORG=O",
+        ],
+        input,
+    );
+    assert_eq!(o.status.code(), Some(1), "MISC is not mapped");
+    assert!(
+        stderr(&o).contains(":8:") && stderr(&o).contains("MISC"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run_stdin(
+        &[
+            "data",
+            "convert",
+            "-",
+            "--map",
+            "PER=person,LOC=geo-loc,ORG=O,MISC=other",
+        ],
+        input,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        "Bob\tB-person\nat\tO\nIBM\tO\nin\tO\nNew\tB-geo-loc\nYork\tI-geo-loc\n\nhi\tB-other\n\n"
+    );
+    let o = run(&["data", "convert", "-", "--map", "PER"]);
+    assert_eq!(o.status.code(), Some(2), "a malformed map is a usage error");
+}
+
+#[test]
 fn stats_writes_charts_and_json() {
     let dir = tempfile::tempdir().unwrap();
     let dev = wnut("dev.conll");

@@ -19,6 +19,7 @@
 mod conll;
 mod error;
 mod labels;
+mod relabel;
 mod scheme;
 mod spans;
 mod stats;
@@ -32,6 +33,7 @@ pub use conll::{
 };
 pub use error::DataError;
 pub use labels::{LabelSet, WNUT16_TYPES};
+pub use relabel::TypeMap;
 pub use scheme::{
     from_bio, is_valid_bio, parse_tag, repair, to_bio, Prefix, Scheme, Tag, TagError,
 };

@@ -194,20 +194,6 @@ fn default_seed() -> u64 {
     1
 }
 
-/// `p` relative to `base`, with `~/` expanded from `$HOME`.
-fn resolve(base: &Path, p: &Path) -> PathBuf {
-    if let Ok(rest) = p.strip_prefix("~") {
-        if let Some(home) = std::env::var_os("HOME") {
-            return PathBuf::from(home).join(rest);
-        }
-    }
-    if p.is_absolute() {
-        p.to_path_buf()
-    } else {
-        base.join(p)
-    }
-}
-
 impl FinetuneConfig {
     /// Read, resolve paths and check `path`.
     pub fn load(path: &Path) -> Result<Self, FinetuneError> {
@@ -224,11 +210,16 @@ impl FinetuneConfig {
         let mut c: FinetuneConfig = toml::from_str(text).map_err(|e| err(e.to_string()))?;
         c.source = path.to_path_buf();
         let base = path.parent().unwrap_or(Path::new("."));
-        c.data.train = resolve(base, &c.data.train);
-        c.data.dev = resolve(base, &c.data.dev);
-        c.data.extra = c.data.extra.iter().map(|p| resolve(base, p)).collect();
-        c.encoder.path = resolve(base, &c.encoder.path);
-        c.output.dir = resolve(base, &c.output.dir);
+        c.data.train = tweetner_trainkit::paths::resolve(base, &c.data.train);
+        c.data.dev = tweetner_trainkit::paths::resolve(base, &c.data.dev);
+        c.data.extra = c
+            .data
+            .extra
+            .iter()
+            .map(|p| tweetner_trainkit::paths::resolve(base, p))
+            .collect();
+        c.encoder.path = tweetner_trainkit::paths::resolve(base, &c.encoder.path);
+        c.output.dir = tweetner_trainkit::paths::resolve(base, &c.output.dir);
         c.check().map_err(err)?;
         Ok(c)
     }

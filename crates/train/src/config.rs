@@ -296,28 +296,6 @@ fn default_seed() -> u64 {
     42
 }
 
-/// Drop `.` and fold `name/..` without touching the file system, so paths in logs and
-/// cards read `/work/runs/x` rather than `/work/configs/../runs/x`. (Exact when the
-/// base is canonical, as [`TrainConfig::load`] makes it.)
-fn normalize(p: &Path) -> PathBuf {
-    use std::path::Component;
-    let mut out: Vec<Component<'_>> = Vec::new();
-    for c in p.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir if matches!(out.last(), Some(Component::Normal(_))) => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    if out.is_empty() {
-        PathBuf::from(".")
-    } else {
-        out.iter().collect()
-    }
-}
-
 /// Where the word vectors come from, after resolving the config.
 #[derive(Debug, Clone, PartialEq)]
 pub enum EmbeddingsSource {
@@ -344,13 +322,7 @@ impl TrainConfig {
             message: e.to_string(),
         })?;
         let base = path.parent().unwrap_or(Path::new("."));
-        let resolve = |p: &Path| -> PathBuf {
-            if p.is_absolute() {
-                normalize(p)
-            } else {
-                normalize(&base.join(p))
-            }
-        };
+        let resolve = |p: &Path| -> PathBuf { tweetner_trainkit::paths::resolve(base, p) };
         c.data.train = resolve(&c.data.train);
         c.data.dev = resolve(&c.data.dev);
         c.data.extra = c.data.extra.iter().map(|p| resolve(p)).collect();
@@ -474,8 +446,14 @@ mod tests {
         assert_eq!(c.train, TrainSection::default());
         assert_eq!(c.seed, 42);
         assert_eq!(c.model_name(&c.output.dir), "out");
-        assert_eq!(normalize(Path::new("a/./b/../../..")), PathBuf::from(".."));
-        assert_eq!(normalize(Path::new("/../x")), PathBuf::from("/../x"));
+        assert_eq!(
+            tweetner_trainkit::paths::normalize(Path::new("a/./b/../../..")),
+            PathBuf::from("..")
+        );
+        assert_eq!(
+            tweetner_trainkit::paths::normalize(Path::new("/../x")),
+            PathBuf::from("/../x")
+        );
     }
 
     #[test]

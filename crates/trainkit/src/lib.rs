@@ -12,11 +12,13 @@
 //! * [`checkpoint`]: write a checkpoint directory atomically, find it again, remove it.
 //! * [`report`]: `train-log.jsonl`, learning curves, card scores, timestamps.
 //! * [`clip`]: global gradient-norm clipping over any burn module.
+//! * [`paths`]: config paths (relative to the config, `~/`, folded).
 //! * [`progress`]: the per-epoch progress bar.
 
 pub mod batches;
 pub mod checkpoint;
 pub mod clip;
+pub mod paths;
 pub mod progress;
 pub mod report;
 pub mod rng;

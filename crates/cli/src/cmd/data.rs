@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand, ValueEnum};
-use tweetner_data::{read_conll, ConllReader, ReadOptions, Scheme};
+use tweetner_data::{read_conll, ConllReader, ReadOptions, Scheme, TypeMap};
 
 use super::io::open_input;
 
@@ -80,6 +80,14 @@ pub struct ConvertArgs {
     /// Turn an `I-x` that does not continue an `x` entity into `B-x` (as conlleval reads it).
     #[arg(long)]
     pub repair: bool,
+    /// Rename entity types, e.g. `PER=person,LOC=geo-loc,ORG=O` (`O` drops the type).
+    /// Every type in the input must be named; an unmapped one is an error with its line.
+    #[arg(long, value_parser = parse_type_map)]
+    pub map: Option<TypeMap>,
+}
+
+fn parse_type_map(spec: &str) -> Result<TypeMap, String> {
+    TypeMap::parse(spec)
 }
 
 pub fn run(cmd: DataCommand) -> Result<()> {
@@ -180,8 +188,12 @@ fn convert(args: ConvertArgs) -> Result<()> {
     let mut out = io::BufWriter::new(stdout.lock());
     let reader = ConllReader::new(input, args.input.display().to_string(), opts);
     let target: Scheme = args.to.into();
+    let source = args.input.display().to_string();
     for sentence in reader {
         let mut s = sentence?;
+        if let Some(map) = &args.map {
+            map.apply(&mut s, &source)?;
+        }
         s.tags = tweetner_data::from_bio(&s.tags, target);
         tweetner_data::write_sentence(&mut out, &s)?;
     }
