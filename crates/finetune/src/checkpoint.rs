@@ -14,7 +14,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use tweetner_tagger::DataFile;
 pub use tweetner_trainkit::{find_checkpoint, remove_checkpoint, CHECKPOINT_DIR};
-use tweetner_trainkit::{write_checkpoint, EpochPoint, Selection, STATE_FILE};
+use tweetner_trainkit::{write_checkpoint, Selection, STATE_FILE};
 use tweetner_transformer::burn::optim::ModuleOptimizer;
 use tweetner_transformer::burn::store::{BurnpackStore, ModuleSnapshot};
 use tweetner_transformer::TokenClassifier;
@@ -51,18 +51,6 @@ pub struct EpochRecord {
     pub sentences_per_second: f64,
     /// Largest gradient norm seen (before clipping).
     pub max_grad_norm: f64,
-}
-
-impl EpochPoint for EpochRecord {
-    fn epoch(&self) -> usize {
-        self.epoch
-    }
-    fn train_loss(&self) -> f64 {
-        self.train_loss
-    }
-    fn dev_f1(&self) -> Option<f64> {
-        self.dev_f1
-    }
 }
 
 /// Everything besides tensors that a resumed run needs.

@@ -27,6 +27,7 @@ use crate::optim::{adamw, freeze, scheduled_lr, update};
 use crate::{FinetuneOptions, FinetuneSummary};
 use tweetner_trainkit::{
     dev_scores, dropout_seed, epoch_bar, epoch_batches, utc_timestamp, write_curves, write_log,
+    CurvePoint,
 };
 
 /// The config, copied into the model directory.
@@ -316,7 +317,12 @@ pub fn run(
             max_grad_norm: max_norm,
         });
         write_log(&out_dir, &state.history)?;
-        write_curves(&out_dir, &state.history)?;
+        let curve: Vec<CurvePoint> = state
+            .history
+            .iter()
+            .map(|r| CurvePoint::new(r.epoch, r.train_loss, r.dev_f1))
+            .collect();
+        write_curves(&out_dir, &curve)?;
         save_checkpoint(&out_dir, &model, &enc_opt, &head_opt, &state)?;
         if !opts.quiet {
             eprintln!(

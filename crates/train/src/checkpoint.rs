@@ -14,7 +14,7 @@ use tweetner_model::burn::optim::ModuleOptimizer;
 use tweetner_model::BiLstmCrf;
 use tweetner_tagger::{load_weights, save_weights, DataFile, WeightPrecision};
 pub use tweetner_trainkit::{find_checkpoint, remove_checkpoint, CHECKPOINT_DIR};
-use tweetner_trainkit::{write_checkpoint, EpochPoint, Selection, STATE_FILE};
+use tweetner_trainkit::{write_checkpoint, Selection, STATE_FILE};
 
 use crate::error::TrainError;
 use crate::setup::with_positional_ids;
@@ -45,18 +45,6 @@ pub struct EpochRecord {
     pub sentences_per_second: f64,
     /// Largest global gradient norm seen (before clipping).
     pub max_grad_norm: f64,
-}
-
-impl EpochPoint for EpochRecord {
-    fn epoch(&self) -> usize {
-        self.epoch
-    }
-    fn train_loss(&self) -> f64 {
-        self.train_loss
-    }
-    fn dev_f1(&self) -> Option<f64> {
-        self.dev_f1
-    }
 }
 
 /// Everything besides weights and optimizer moments that a resumed run needs.

@@ -28,7 +28,9 @@ use crate::error::TrainError;
 use crate::optim::{build_optimizer, learning_rate};
 use crate::setup::{build_extractor, encode, init_network, network_config};
 use crate::{TrainOptions, TrainSummary};
-use tweetner_trainkit::{dev_scores, dropout_seed, utc_timestamp, write_curves, write_log};
+use tweetner_trainkit::{
+    dev_scores, dropout_seed, utc_timestamp, write_curves, write_log, CurvePoint,
+};
 
 /// The training config, copied into the model directory for reproduction.
 pub const CONFIG_COPY: &str = "train-config.toml";
@@ -266,7 +268,12 @@ pub fn run(config: &TrainConfig, opts: &TrainOptions) -> Result<TrainSummary, Tr
             max_grad_norm: outcome.max_grad_norm,
         });
         write_log(&out_dir, &state.history)?;
-        write_curves(&out_dir, &state.history)?;
+        let curve: Vec<CurvePoint> = state
+            .history
+            .iter()
+            .map(|r| CurvePoint::new(r.epoch, r.train_loss, r.dev_f1))
+            .collect();
+        write_curves(&out_dir, &curve)?;
         save_checkpoint(&out_dir, &model, &optim, &state)?;
         if !opts.quiet {
             eprintln!("{}", epoch_line(&state, improved));

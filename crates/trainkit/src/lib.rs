@@ -33,6 +33,6 @@ pub use checkpoint::{
 pub use clip::clip_global_norm;
 pub use error::KitError;
 pub use progress::epoch_bar;
-pub use report::{dev_scores, format_utc, utc_timestamp, write_curves, write_log, EpochPoint};
+pub use report::{dev_scores, format_utc, utc_timestamp, write_curves, write_log, CurvePoint};
 pub use rng::SplitMix64;
 pub use selection::Selection;

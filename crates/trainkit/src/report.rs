@@ -12,14 +12,26 @@ use serde::Serialize;
 
 use crate::error::KitError;
 
-/// What the learning curves need from a trainer's per-epoch record.
-pub trait EpochPoint {
+/// One epoch as the learning curves see it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct CurvePoint {
     /// 1-based epoch.
-    fn epoch(&self) -> usize;
+    pub epoch: usize,
     /// Mean training loss of the epoch.
-    fn train_loss(&self) -> f64;
+    pub train_loss: f64,
     /// Dev F1 (%), if there was a dev set.
-    fn dev_f1(&self) -> Option<f64>;
+    pub dev_f1: Option<f64>,
+}
+
+impl CurvePoint {
+    /// The point of `epoch`.
+    pub fn new(epoch: usize, train_loss: f64, dev_f1: Option<f64>) -> Self {
+        CurvePoint {
+            epoch,
+            train_loss,
+            dev_f1,
+        }
+    }
 }
 
 /// Rewrite `train-log.jsonl` from the full history (rewriting rather than appending
@@ -41,23 +53,23 @@ pub fn write_log<R: Serialize>(dir: &Path, history: &[R]) -> Result<(), KitError
 /// `learning-curves.png` and `.svg`: dev F1 and the training loss as a percentage of
 /// the first epoch's, on one 0–100 axis (the loss's absolute scale depends on sentence
 /// length and says little; its shape is what shows over- or under-fitting).
-pub fn write_curves<R: EpochPoint>(dir: &Path, history: &[R]) -> Result<(), KitError> {
+pub fn write_curves(dir: &Path, history: &[CurvePoint]) -> Result<(), KitError> {
     let Some(first) = history.first() else {
         return Ok(());
     };
-    let base = if first.train_loss() > 0.0 {
-        first.train_loss()
+    let base = if first.train_loss > 0.0 {
+        first.train_loss
     } else {
         1.0
     };
     let loss: Vec<(f64, f64)> = history
         .iter()
-        .map(|r| (r.epoch() as f64, 100.0 * r.train_loss() / base))
+        .map(|r| (r.epoch as f64, 100.0 * r.train_loss / base))
         .collect();
     let mut series = vec![("train loss (% of epoch 1)".to_string(), loss)];
     let f1: Vec<(f64, f64)> = history
         .iter()
-        .filter_map(|r| r.dev_f1().map(|f| (r.epoch() as f64, f)))
+        .filter_map(|r| r.dev_f1.map(|f| (r.epoch as f64, f)))
         .collect();
     if !f1.is_empty() {
         series.push(("dev entity F1 (%)".to_string(), f1));
@@ -143,29 +155,10 @@ mod tests {
         assert_eq!(format_utc(4_107_542_399), "2100-02-28T23:59:59Z");
     }
 
-    #[derive(Serialize)]
-    struct Rec {
-        epoch: usize,
-        train_loss: f64,
-        dev_f1: Option<f64>,
-    }
-
-    impl EpochPoint for Rec {
-        fn epoch(&self) -> usize {
-            self.epoch
-        }
-        fn train_loss(&self) -> f64 {
-            self.train_loss
-        }
-        fn dev_f1(&self) -> Option<f64> {
-            self.dev_f1
-        }
-    }
-
     #[test]
     fn log_and_curves_are_written() {
         let d = tempfile::tempdir().expect("dir");
-        let rec = |epoch, f1: Option<f64>| Rec {
+        let rec = |epoch, f1: Option<f64>| CurvePoint {
             epoch,
             train_loss: 10.0 / epoch as f64,
             dev_f1: f1,

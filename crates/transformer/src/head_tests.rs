@@ -9,7 +9,7 @@ use crate::fast::FastClassifier;
 use crate::head::{softmax_cross_entropy, HeadKind, HeadSpec, TokenClassifier};
 use crate::modeldir::{load_model_dir, save_model_dir};
 use crate::predict::{word_scores, word_scores_fast, Decoder};
-use crate::subword::SubwordTokenizer;
+use crate::subword::{AlignedSentence, SubwordTokenizer};
 use crate::testutil::{tiny_config, tiny_tokenizer, TINY_PIECES};
 use crate::window::{PieceLabelling, WindowConfig, IGNORE_INDEX};
 
@@ -232,20 +232,27 @@ fn a_broken_model_directory_is_an_error_naming_the_file() {
     assert!(e.contains("tweetner-model.json"), "{e}");
 }
 
-/// MPNet (relative-position bias, no token types) through the fast path too.
-#[test]
-fn fast_path_matches_burn_for_mpnet() {
+/// A random tiny CRF-head model of `arch` with its tokenizer and the test tweets aligned.
+fn tiny_crf_model(arch: &str) -> (TokenClassifier, SubwordTokenizer, Vec<AlignedSentence>) {
     let src = tempfile::tempdir().expect("dir");
-    let config = tiny_config(src.path(), "mpnet", 5 + TINY_PIECES.len());
+    let config = tiny_config(src.path(), arch, 5 + TINY_PIECES.len());
     let tok = SubwordTokenizer::from_file(&tiny_tokenizer(src.path())).expect("tokenizer");
     let plain = crate::cpu_device();
     let enc = Encoder::new(config, &plain).expect("encoder");
     let model = TokenClassifier::new(enc, spec(HeadKind::Crf, PieceLabelling::FirstPiece), &plain)
         .expect("head");
-    let aligned: Vec<_> = tweets()
+    let aligned = tweets()
         .iter()
         .map(|t| tok.tokenize(t).expect("tokenize"))
         .collect();
+    (model, tok, aligned)
+}
+
+/// MPNet (relative-position bias, no token types) through the fast path too.
+#[test]
+fn fast_path_matches_burn_for_mpnet() {
+    let (model, tok, aligned) = tiny_crf_model("mpnet");
+    let plain = crate::cpu_device();
     let slow = word_scores(&model, &tok, &aligned, 4, 1, &plain).expect("burn");
     let fast = FastClassifier::from_model(&model).expect("fast");
     let quick = word_scores_fast(&fast, &model.spec, &tok, &aligned, 1).expect("fast");
@@ -261,17 +268,7 @@ fn fast_path_matches_burn_for_mpnet() {
 /// mean the int8 path never ran), and the tagger reports its stages.
 #[test]
 fn int8_scores_track_f32_and_the_tagger_profiles_its_stages() {
-    let src = tempfile::tempdir().expect("dir");
-    let config = tiny_config(src.path(), "bert", 5 + TINY_PIECES.len());
-    let tok = SubwordTokenizer::from_file(&tiny_tokenizer(src.path())).expect("tokenizer");
-    let plain = crate::cpu_device();
-    let enc = Encoder::new(config, &plain).expect("encoder");
-    let model = TokenClassifier::new(enc, spec(HeadKind::Crf, PieceLabelling::FirstPiece), &plain)
-        .expect("head");
-    let aligned: Vec<_> = tweets()
-        .iter()
-        .map(|t| tok.tokenize(t).expect("tokenize"))
-        .collect();
+    let (model, tok, aligned) = tiny_crf_model("bert");
     let fast = FastClassifier::from_model(&model).expect("fast");
     let exact = word_scores_fast(&fast, &model.spec, &tok, &aligned, 1).expect("f32");
     let int8 = fast.to_int8();
