@@ -268,12 +268,11 @@ pub fn run(config: &TrainConfig, opts: &TrainOptions) -> Result<TrainSummary, Tr
             max_grad_norm: outcome.max_grad_norm,
         });
         write_log(&out_dir, &state.history)?;
-        let curve: Vec<CurvePoint> = state
+        let points = state
             .history
             .iter()
-            .map(|r| CurvePoint::new(r.epoch, r.train_loss, r.dev_f1))
-            .collect();
-        write_curves(&out_dir, &curve)?;
+            .map(|r| CurvePoint::new(r.epoch, r.train_loss, r.dev_f1));
+        write_curves(&out_dir, points)?;
         save_checkpoint(&out_dir, &model, &optim, &state)?;
         if !opts.quiet {
             eprintln!("{}", epoch_line(&state, improved));

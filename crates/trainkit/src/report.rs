@@ -53,7 +53,11 @@ pub fn write_log<R: Serialize>(dir: &Path, history: &[R]) -> Result<(), KitError
 /// `learning-curves.png` and `.svg`: dev F1 and the training loss as a percentage of
 /// the first epoch's, on one 0–100 axis (the loss's absolute scale depends on sentence
 /// length and says little; its shape is what shows over- or under-fitting).
-pub fn write_curves(dir: &Path, history: &[CurvePoint]) -> Result<(), KitError> {
+pub fn write_curves(
+    dir: &Path,
+    points: impl IntoIterator<Item = CurvePoint>,
+) -> Result<(), KitError> {
+    let history: Vec<CurvePoint> = points.into_iter().collect();
     let Some(first) = history.first() else {
         return Ok(());
     };
@@ -172,10 +176,10 @@ mod tests {
             .collect();
         assert_eq!(lines.len(), 2);
         assert_eq!(lines[1]["dev_f1"], 20.0);
-        write_curves(d.path(), &h).expect("curves");
+        write_curves(d.path(), h.clone()).expect("curves");
         assert!(d.path().join("learning-curves.png").is_file());
         assert!(d.path().join("learning-curves.svg").is_file());
         // Without dev scores (final model) only the loss is drawn.
-        write_curves(d.path(), &[rec(1, None)]).expect("loss only");
+        write_curves(d.path(), [rec(1, None)]).expect("loss only");
     }
 }

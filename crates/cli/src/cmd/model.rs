@@ -40,12 +40,7 @@ pub fn load_tagger(
 ) -> Result<(PathBuf, Box<dyn Tagger + Send + Sync>)> {
     let dir = resolve_model_dir(flag)?;
     let context = || format!("loading model {}", dir.display());
-    if int8 && !tweetner_tagger::int8_applies(&dir).with_context(context)? {
-        tracing::warn!(
-            "--int8 has no effect on {}: only transformer models have an int8 path",
-            dir.display()
-        );
-    }
+    warn_if_int8_unused(&dir, int8).with_context(context)?;
     let opts = LoadOptions {
         threads,
         batch_size,
@@ -53,6 +48,18 @@ pub fn load_tagger(
     };
     let tagger = tweetner_tagger::load_model_opts(&dir, &opts).with_context(context)?;
     Ok((dir, tagger))
+}
+
+/// Warn when `--int8` was given for a model without an int8 path, so the user
+/// is not misled about what ran.
+pub fn warn_if_int8_unused(dir: &Path, int8: bool) -> Result<()> {
+    if int8 && !tweetner_tagger::int8_applies(dir)? {
+        tracing::warn!(
+            "--int8 has no effect on {}: only transformer models have an int8 path",
+            dir.display()
+        );
+    }
+    Ok(())
 }
 
 /// Threads to use when the user does not say: every core this process may use.

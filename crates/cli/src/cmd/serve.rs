@@ -9,7 +9,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 use tweetner_serve::{LoadedModel, ServeConfig};
 
-use super::model::resolve_model_dir;
+use super::model::{resolve_model_dir, warn_if_int8_unused};
 
 #[derive(Args)]
 pub struct ServeArgs {
@@ -98,12 +98,7 @@ pub fn run(args: ServeArgs) -> Result<()> {
         .with_context(|| format!("{}: not a usable model directory", dir.display()))?;
     let name = info.name.clone();
     let info = serde_json::to_value(&info).context("describing the model")?;
-    if args.int8 && !tweetner_tagger::int8_applies(&dir)? {
-        tracing::warn!(
-            "--int8 has no effect on {}: only transformer models have an int8 path",
-            dir.display()
-        );
-    }
+    warn_if_int8_unused(&dir, args.int8)?;
     let load_dir = dir.clone();
     // Each server worker calls the tagger on its own batch: one thread per call.
     let opts = tweetner_tagger::LoadOptions {
