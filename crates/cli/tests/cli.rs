@@ -230,6 +230,67 @@ fn convert_maps_entity_types_and_refuses_unmapped_ones() {
 }
 
 #[test]
+fn convert_reads_tweetner7_and_excludes_known_tweets() {
+    let dir = tempfile::tempdir().unwrap();
+    let labels = dir.path().join("label.json");
+    std::fs::write(&labels, r#"{"O": 0, "B-person": 1, "I-person": 2}"#).unwrap();
+    let json = dir.path().join("x.json");
+    std::fs::write(
+        &json,
+        concat!(
+            r##"{"tokens":["#","ann","{{URL}}"],"tags":[0,1,0]}"##,
+            "\n",
+            r#"{"tokens":["seen","before"],"tags":[0,0]}"#,
+            "\n"
+        ),
+    )
+    .unwrap();
+    let seen = dir.path().join("seen.conll");
+    std::fs::write(&seen, "seen\tB-person\nbefore\tO\n\n").unwrap();
+    let p = |p: &PathBuf| p.to_str().unwrap().to_string();
+    let args = ["data", "convert", &p(&json), "--input-format", "tweetner7"];
+    let o = run(&[&args[..], &["--wnut-style", "--exclude", &p(&seen)]].concat());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "#ann\tB-person\nhttp://url\tO\n\n");
+    assert!(
+        stderr(&o).contains("wrote 1 tweets, dropped 1"),
+        "{}",
+        stderr(&o)
+    );
+    // Without the rewrite the tokens are kept as they are.
+    let o = run(&args);
+    assert_eq!(
+        stdout(&o),
+        "#\tO\nann\tB-person\n{{URL}}\tO\n\nseen\tO\nbefore\tO\n\n"
+    );
+    // A bad record names its line; TweetNER7 options on CoNLL input are refused.
+    std::fs::write(
+        &json,
+        "{\"tokens\":[\"a\"],\"tags\":[0]}\n{\"tokens\":[\"a\"],\"tags\":[7]}\n",
+    )
+    .unwrap();
+    let o = run(&args);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("x.json:2:") && stderr(&o).contains("tag id 7"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(&["data", "convert", &p(&seen), "--wnut-style"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("tweetner7 only"), "{}", stderr(&o));
+}
+
+#[test]
+fn convert_drops_middle_columns_on_request() {
+    let input = b"a\tx\ty\tO\nb\tx\ty\tB-person\n\n";
+    let o = run_stdin(&["data", "convert", "-"], input);
+    assert_eq!(stdout(&o).as_bytes(), input);
+    let o = run_stdin(&["data", "convert", "-", "--drop-columns"], input);
+    assert_eq!(stdout(&o), "a\tO\nb\tB-person\n\n");
+}
+
+#[test]
 fn stats_writes_charts_and_json() {
     let dir = tempfile::tempdir().unwrap();
     let dev = wnut("dev.conll");

@@ -25,6 +25,7 @@ mod spans;
 mod stats;
 #[cfg(test)]
 mod testutil;
+mod tweetner7;
 mod vocab;
 
 pub use conll::{
@@ -39,4 +40,5 @@ pub use scheme::{
 };
 pub use spans::{spans, spans_in, Span};
 pub use stats::{oov_rate, stats, DatasetStats, LengthStats, OovStats};
+pub use tweetner7::{parse_tweetner7, read_tweetner7, read_tweetner7_labels, Tweetner7Options};
 pub use vocab::{Vocab, PAD, PAD_ID, UNK, UNK_ID};

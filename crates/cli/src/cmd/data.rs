@@ -1,5 +1,6 @@
 //! `tweetner data`: dataset statistics, download/installation and scheme conversion.
 
+use std::collections::HashSet;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
@@ -15,7 +16,8 @@ pub enum DataCommand {
     Stats(StatsArgs),
     /// Download a dataset (verified by sha256) or install it from a local copy.
     Fetch(FetchArgs),
-    /// Convert a CoNLL file between tag schemes (BIO, IOB1, BIOES), optionally repairing.
+    /// Convert a CoNLL (or TweetNER7 JSON-lines) file to CoNLL: tag schemes (BIO, IOB1,
+    /// BIOES), repairs, type renaming, and dropping tweets that appear in other files.
     Convert(ConvertArgs),
 }
 
@@ -67,10 +69,36 @@ impl From<SchemeArg> for Scheme {
     }
 }
 
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ConvertInput {
+    /// `token ... tag` columns.
+    Conll,
+    /// TweetNER7 JSON lines (`tokens`, integer `tags`) with a `label.json` id map.
+    Tweetner7,
+}
+
 #[derive(Args)]
 pub struct ConvertArgs {
-    /// Input CoNLL file (`-` for stdin).
+    /// Input file (`-` for stdin).
     pub input: PathBuf,
+    /// Input layout.
+    #[arg(long, value_enum, default_value = "conll")]
+    pub input_format: ConvertInput,
+    /// TweetNER7's id → tag map (default: `label.json` beside the input).
+    #[arg(long)]
+    pub labels: Option<PathBuf>,
+    /// TweetNER7: join `#` with the next word and unmask `{{USERNAME}}`/`{{URL}}`
+    /// as `@user`/`http://url`, as WNUT-16 writes them.
+    #[arg(long)]
+    pub wnut_style: bool,
+    /// Drop tweets whose token sequence appears in this CoNLL file (repeatable),
+    /// e.g. the dev set, so that extra data cannot leak it. Counts go to stderr.
+    #[arg(long)]
+    pub exclude: Vec<PathBuf>,
+    /// Write only the token and tag columns (files with different middle columns can
+    /// then be concatenated into one CoNLL file).
+    #[arg(long)]
+    pub drop_columns: bool,
     /// Scheme of the input tags.
     #[arg(long, value_enum, default_value = "bio")]
     pub from: SchemeArg,
@@ -178,25 +206,64 @@ fn fetch(args: FetchArgs) -> Result<()> {
 }
 
 fn convert(args: ConvertArgs) -> Result<()> {
-    let input = open_input(&args.input)?;
-    let opts = ReadOptions {
-        scheme: args.from.into(),
-        repair: args.repair,
-        ..ReadOptions::default()
+    let source = args.input.display().to_string();
+    let sentences: Box<dyn Iterator<Item = Result<tweetner_data::Sentence>>> = match args
+        .input_format
+    {
+        ConvertInput::Conll => {
+            if args.labels.is_some() || args.wnut_style {
+                anyhow::bail!("--labels and --wnut-style apply to --input-format tweetner7 only");
+            }
+            let opts = ReadOptions {
+                scheme: args.from.into(),
+                repair: args.repair,
+                ..ReadOptions::default()
+            };
+            let reader = ConllReader::new(open_input(&args.input)?, source.clone(), opts);
+            Box::new(reader.map(|s| s.map_err(Into::into)))
+        }
+        ConvertInput::Tweetner7 => {
+            let labels = match &args.labels {
+                Some(p) => p.clone(),
+                None => args.input.with_file_name("label.json"),
+            };
+            let id2tag = tweetner_data::read_tweetner7_labels(&labels)?;
+            let opts = tweetner_data::Tweetner7Options {
+                wnut_style: args.wnut_style,
+            };
+            let all = tweetner_data::read_tweetner7(&args.input, &id2tag, opts)?;
+            Box::new(all.into_iter().map(Ok))
+        }
     };
+    let mut excluded = HashSet::new();
+    for path in &args.exclude {
+        for s in read_conll(path, &ReadOptions::default())? {
+            excluded.insert(s.tokens);
+        }
+    }
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
-    let reader = ConllReader::new(input, args.input.display().to_string(), opts);
     let target: Scheme = args.to.into();
-    let source = args.input.display().to_string();
-    for sentence in reader {
+    let (mut written, mut dropped) = (0usize, 0usize);
+    for sentence in sentences {
         let mut s = sentence?;
+        if excluded.contains(&s.tokens) {
+            dropped += 1;
+            continue;
+        }
         if let Some(map) = &args.map {
             map.apply(&mut s, &source)?;
         }
         s.tags = tweetner_data::from_bio(&s.tags, target);
+        if args.drop_columns {
+            s.columns.clear();
+        }
         tweetner_data::write_sentence(&mut out, &s)?;
+        written += 1;
     }
     out.flush()?;
+    if !args.exclude.is_empty() {
+        eprintln!("{source}: wrote {written} tweets, dropped {dropped} found in --exclude files");
+    }
     Ok(())
 }
