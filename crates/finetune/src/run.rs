@@ -62,8 +62,10 @@ fn read_role(
     Ok(sentences)
 }
 
-/// Settings a checkpoint must share with the config resuming it.
-fn fingerprint(config: &FinetuneConfig) -> String {
+/// Settings a checkpoint must share with the config resuming it. Paths are blanked:
+/// the data files enter by checksum, and the encoder by its `config.json` and
+/// `tokenizer.json` (its weights come from the checkpoint on resume).
+fn fingerprint(config: &FinetuneConfig, data: &[DataFile]) -> Result<String, FinetuneError> {
     let mut c = config.clone();
     c.train.epochs = 0;
     c.train.patience = 0;
@@ -73,11 +75,21 @@ fn fingerprint(config: &FinetuneConfig) -> String {
         keep_checkpoint: false,
         name: None,
     };
-    let json = serde_json::to_string(&c).unwrap_or_default();
-    Sha256::digest(json.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    c.data.train = Default::default();
+    c.data.dev = Default::default();
+    c.data.extra.clear();
+    c.encoder.path = Default::default();
+    let mut inputs = data.to_vec();
+    for name in ["config.json", "tokenizer.json"] {
+        let path = config.encoder.path.join(name);
+        inputs.push(DataFile {
+            role: format!("encoder {name}"),
+            path: path.display().to_string(),
+            sha256: sha256_file(&path)?,
+            items: 0,
+        });
+    }
+    Ok(tweetner_trainkit::fingerprint(&c, &inputs))
 }
 
 /// Conlleval report of `model` (any device) on `dev`.
@@ -171,7 +183,7 @@ pub fn run(
     let t = &config.train;
     let model = TokenClassifier::new(load_encoder(enc_dir, &device)?, spec, &device)?;
     let (mut enc_opt, mut head_opt) = (adamw(t), adamw(t));
-    let fp = fingerprint(config);
+    let fp = fingerprint(config, &files)?;
     let (mut model, mut state) = if opts.resume {
         let ck = find_checkpoint(&out_dir)
             .ok_or_else(|| FinetuneError::checkpoint(&out_dir, "no checkpoint to resume from"))?;

@@ -5,16 +5,15 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use sha2::{Digest, Sha256};
 use tweetner_data::LabelSet;
 use tweetner_features::{FeatureExtractor, FEATURES_FILE, GAZETTEER_FILE};
 use tweetner_model::burn::module::Module;
 use tweetner_model::burn::tensor::Device;
 use tweetner_model::BiLstmCrf;
 use tweetner_tagger::{
-    save_weights, write_model, ModelCard, ModelManifest, NeuralTagger, WeightPrecision, CARD_FILE,
-    CARD_MD_FILE, CURVES_STEM, KIND_BILSTM_CRF, LABELS_FILE, MANIFEST_FILE, TRAIN_LOG_FILE,
-    WEIGHTS_FILE,
+    save_weights, write_model, DataFile, ModelCard, ModelManifest, NeuralTagger, WeightPrecision,
+    CARD_FILE, CARD_MD_FILE, CURVES_STEM, KIND_BILSTM_CRF, LABELS_FILE, MANIFEST_FILE,
+    TRAIN_LOG_FILE, WEIGHTS_FILE,
 };
 
 use crate::checkpoint::{
@@ -36,19 +35,27 @@ use tweetner_trainkit::{
 pub const CONFIG_COPY: &str = "train-config.toml";
 
 /// Settings that must stay the same for a checkpoint to be resumed (the epoch budget,
-/// patience, thread count and output location may change).
-fn fingerprint(config: &TrainConfig, final_model: bool) -> String {
+/// patience, thread count and output location may change). Paths are blanked: the
+/// data files the resume reads again enter by checksum, and embeddings and gazetteer
+/// are not read again (the model directory holds what the run took from them).
+fn fingerprint(config: &TrainConfig, final_model: bool, data: &[DataFile]) -> String {
     let mut c = config.clone();
     c.train.epochs = 0;
     c.train.patience = 0;
     c.train.threads = 0;
     c.output.dir = PathBuf::new();
     c.output.keep_checkpoint = false;
-    let json = serde_json::to_string(&(c, final_model)).unwrap_or_default();
-    Sha256::digest(json.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    c.data.train = PathBuf::new();
+    c.data.dev = PathBuf::new();
+    c.data.extra.clear();
+    if let Some(e) = c.embeddings.as_mut() {
+        // Keep only the distinction "pretrained" / "random" (`"none"`).
+        e.path = e.path.take().filter(|p| p == "none");
+    }
+    if let Some(g) = c.features.gazetteer.as_mut() {
+        *g = PathBuf::new();
+    }
+    tweetner_trainkit::fingerprint(&(c, final_model), data)
 }
 
 fn precision(config: &TrainConfig) -> WeightPrecision {
@@ -152,7 +159,7 @@ pub fn run(config: &TrainConfig, opts: &TrainOptions) -> Result<TrainSummary, Tr
     };
     let data = load_datasets(config, opts.final_model)?;
     let device = Device::default().autodiff();
-    let fp = fingerprint(config, opts.final_model);
+    let fp = fingerprint(config, opts.final_model, &data.files);
     let labels = LabelSet::wnut16().bio_tags();
     let name = config.model_name(&out_dir);
     let prec = precision(config);

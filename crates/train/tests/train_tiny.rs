@@ -156,7 +156,25 @@ fn resume_continues_exactly_where_the_run_stopped() {
     let first = train(&one, &quiet()).expect("one epoch");
     assert_eq!(first.epochs_run, 1);
     assert!(split.path().join("out").join(CHECKPOINT_DIR).is_dir());
+    // The resumed run reads the data from another place (a moved checkout): same
+    // contents, so the checkpoint is accepted.
+    let moved = split.path().join("moved");
+    std::fs::create_dir(&moved).expect("dir");
+    for f in ["train.conll", "dev.conll"] {
+        std::fs::copy(wnut(f), moved.join(f)).expect("copy data");
+    }
     let two = write_config(split.path(), "two.toml", 2, "");
+    let text = std::fs::read_to_string(&two)
+        .expect("read")
+        .replace(
+            &wnut("train.conll").display().to_string(),
+            &moved.join("train.conll").display().to_string(),
+        )
+        .replace(
+            &wnut("dev.conll").display().to_string(),
+            &moved.join("dev.conll").display().to_string(),
+        );
+    std::fs::write(&two, text).expect("write");
     let b = train(
         &two,
         &TrainOptions {
@@ -188,6 +206,26 @@ fn resume_continues_exactly_where_the_run_stopped() {
     assert!(err.contains("no checkpoint"), "{err}");
     let changed = write_config(split.path(), "c.toml", 1, "keep_checkpoint = true");
     train(&changed, &quiet()).expect("fresh run");
+    // Changed data contents are refused, even at the same path.
+    let mut dev = std::fs::read_to_string(moved.join("dev.conll")).expect("read");
+    dev.push_str("x\tO\n\n");
+    let changed_data = std::fs::read_to_string(&changed).expect("read").replace(
+        &wnut("dev.conll").display().to_string(),
+        &moved.join("dev.conll").display().to_string(),
+    );
+    std::fs::write(&changed, changed_data).expect("write");
+    std::fs::write(moved.join("dev.conll"), &dev).expect("write");
+    let err = train(
+        &changed,
+        &TrainOptions {
+            resume: true,
+            ..quiet()
+        },
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("different settings"), "{err}");
+    std::fs::copy(wnut("dev.conll"), moved.join("dev.conll")).expect("restore dev");
     let other = std::fs::read_to_string(&changed)
         .expect("read")
         .replace("hidden = 10", "hidden = 12");

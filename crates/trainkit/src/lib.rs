@@ -12,12 +12,14 @@
 //! * [`checkpoint`]: write a checkpoint directory atomically, find it again, remove it.
 //! * [`report`]: `train-log.jsonl`, learning curves, card scores, timestamps.
 //! * [`clip`]: global gradient-norm clipping over any burn module.
+//! * [`fingerprint`]: what a checkpoint must share with the run resuming it.
 //! * [`paths`]: config paths (relative to the config, `~/`, folded).
 //! * [`progress`]: the per-epoch progress bar.
 
 pub mod batches;
 pub mod checkpoint;
 pub mod clip;
+pub mod fingerprint;
 pub mod paths;
 pub mod progress;
 pub mod report;
@@ -32,6 +34,7 @@ pub use checkpoint::{
 };
 pub use clip::clip_global_norm;
 pub use error::KitError;
+pub use fingerprint::fingerprint;
 pub use progress::epoch_bar;
 pub use report::{dev_scores, format_utc, utc_timestamp, write_curves, write_log, CurvePoint};
 pub use rng::SplitMix64;
