@@ -224,6 +224,11 @@ pub struct TrainSection {
     pub max_train_sentences: Option<usize>,
     /// Use only the first N dev sentences (tiny CI runs).
     pub max_dev_sentences: Option<usize>,
+    /// Start from this trained model directory instead of a fresh network: its
+    /// vocabularies, features, network shape and weights are used, and this config's
+    /// `[embeddings]`, `[features]` and `[model]` are not. For a second stage, e.g.
+    /// gold data only after training on gold + silver.
+    pub init_from: Option<PathBuf>,
 }
 
 impl Default for TrainSection {
@@ -243,6 +248,7 @@ impl Default for TrainSection {
             word_dropout: 0.0,
             max_train_sentences: None,
             max_dev_sentences: None,
+            init_from: None,
         }
     }
 }
@@ -335,6 +341,7 @@ impl TrainConfig {
         }
         c.features.gazetteer = c.features.gazetteer.as_deref().map(resolve);
         c.output.dir = resolve(&c.output.dir);
+        c.train.init_from = c.train.init_from.as_deref().map(resolve);
         c.source = path.to_path_buf();
         c.validate()?;
         Ok(c)

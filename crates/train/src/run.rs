@@ -25,7 +25,7 @@ use crate::data::load_datasets;
 use crate::epoch::{epoch_batches, evaluate_dev, run_epoch, score, EpochInputs};
 use crate::error::TrainError;
 use crate::optim::{build_optimizer, learning_rate};
-use crate::setup::{build_extractor, encode, init_network, network_config};
+use crate::setup::{build_extractor, encode, init_network, network_config, start_from_model};
 use crate::{TrainOptions, TrainSummary};
 use tweetner_trainkit::{
     dev_scores, dropout_seed, utc_timestamp, write_curves, write_log, CurvePoint,
@@ -54,6 +54,9 @@ fn fingerprint(config: &TrainConfig, final_model: bool, data: &[DataFile]) -> St
     }
     if let Some(g) = c.features.gazetteer.as_mut() {
         *g = PathBuf::new();
+    }
+    if let Some(i) = c.train.init_from.as_mut() {
+        *i = PathBuf::new();
     }
     tweetner_trainkit::fingerprint(&(c, final_model), data)
 }
@@ -159,7 +162,11 @@ pub fn run(config: &TrainConfig, opts: &TrainOptions) -> Result<TrainSummary, Tr
     };
     let data = load_datasets(config, opts.final_model)?;
     let device = Device::default().autodiff();
-    let fp = fingerprint(config, opts.final_model, &data.files);
+    let mut inputs = data.files.clone();
+    if let Some(dir) = &config.train.init_from {
+        inputs.push(crate::setup::init_file(dir)?);
+    }
+    let fp = fingerprint(config, opts.final_model, &inputs);
     let labels = LabelSet::wnut16().bio_tags();
     let name = config.model_name(&out_dir);
     let prec = precision(config);
@@ -198,15 +205,22 @@ pub fn run(config: &TrainConfig, opts: &TrainOptions) -> Result<TrainSummary, Tr
         }
         fs::create_dir_all(&out_dir).map_err(|e| TrainError::io(&out_dir, e))?;
         clean_outputs(&out_dir)?;
-        let ex = build_extractor(config, &data.train)?;
-        let net = network_config(config, &ex.extractor, ex.embeddings.as_ref().map(|e| e.dim))?;
-        let model = init_network(
-            net,
-            &ex.extractor,
-            ex.embeddings.as_ref(),
-            config.seed,
-            &device,
-        )?;
+        let (ex, model) = match &config.train.init_from {
+            Some(dir) => start_from_model(dir, &device)?,
+            None => {
+                let ex = build_extractor(config, &data.train)?;
+                let dim = ex.embeddings.as_ref().map(|e| e.dim);
+                let net = network_config(config, &ex.extractor, dim)?;
+                let model = init_network(
+                    net,
+                    &ex.extractor,
+                    ex.embeddings.as_ref(),
+                    config.seed,
+                    &device,
+                )?;
+                (ex, model)
+            }
+        };
         // The directory is loadable from the start (initial weights), so a killed run
         // never leaves a manifest without weights.
         write_model(&out_dir, &name, &model, &ex.extractor, prec)?;

@@ -1,12 +1,14 @@
 //! Building the feature extractor and the initial network from a config.
 
+use std::path::Path;
+
 use tweetner_data::{LabelSet, Sentence};
 use tweetner_embed::Embeddings;
 use tweetner_features::{compile_wnut_lexicon, FeatureConfig, FeatureExtractor, WordVocabConfig};
 use tweetner_model::burn::module::{Module, ModuleMapper, Param, ParamId};
 use tweetner_model::burn::tensor::{Device, Tensor};
 use tweetner_model::{BiLstmCrf, BiLstmCrfConfig, CharEncoderConfig, SentenceInput};
-use tweetner_tagger::{to_input, DataFile};
+use tweetner_tagger::{load_weights, to_input, DataFile, ModelManifest};
 
 use crate::config::{CharEncoderKind, EmbeddingsSource, TrainConfig};
 use crate::data::{sha256_dir, sha256_file};
@@ -224,4 +226,37 @@ pub fn encode(
         gold.push(ids);
     }
     Ok((inputs, gold))
+}
+
+/// The weights file of a model directory a run starts from, pinned by checksum:
+/// it enters the checkpoint fingerprint and the model card.
+pub fn init_file(dir: &Path) -> Result<DataFile, TrainError> {
+    let manifest = ModelManifest::read(dir)?;
+    let path = dir.join(&manifest.weights.file);
+    Ok(DataFile {
+        role: "init".into(),
+        path: path.display().to_string(),
+        sha256: sha256_file(&path)?,
+        items: 0,
+    })
+}
+
+/// The extractor and trained network of the model directory `dir`, for a run that
+/// goes on training it (`[train] init_from`).
+pub fn start_from_model(
+    dir: &Path,
+    device: &Device,
+) -> Result<(Extraction, BiLstmCrf), TrainError> {
+    let manifest = ModelManifest::read(dir)?;
+    let extractor = FeatureExtractor::load(dir)?;
+    let fresh = BiLstmCrf::new(manifest.network.clone(), device)?;
+    let weights = dir.join(&manifest.weights.file);
+    let model = load_weights(fresh, &weights, manifest.weights.precision)?;
+    let ex = Extraction {
+        extractor,
+        embeddings: None,
+        files: vec![init_file(dir)?],
+        notes: vec![format!("started from the trained model {}", dir.display())],
+    };
+    Ok((ex, with_positional_ids(model)))
 }

@@ -144,6 +144,45 @@ fn trains_writes_a_loadable_model_directory() {
 }
 
 #[test]
+fn a_second_stage_starts_from_the_trained_model() {
+    let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tempfile::tempdir().expect("dir");
+    let cfg = write_config(dir.path(), "one.toml", 2, "");
+    train(&cfg, &quiet()).expect("first stage");
+    let first = dir.path().join("out");
+    // A learning rate too small to move any weight: the second stage must tag
+    // exactly as the first-stage model, which a fresh network would not.
+    let text = std::fs::read_to_string(&cfg)
+        .expect("read")
+        .replace("lr = 0.01", "lr = 1e-30")
+        .replace("epochs = 2", "epochs = 1\ninit_from = \"out\"")
+        .replace("dir = \"out\"", "dir = \"second\"");
+    let two = dir.path().join("two.toml");
+    std::fs::write(&two, text).expect("write");
+    train(&two, &quiet()).expect("second stage");
+    let second = dir.path().join("second");
+    let sentences: Vec<Vec<String>> = dev_slice().into_iter().map(|d| d.tokens).collect();
+    let tag = |d: &Path| {
+        let tagger = load_model(d).expect("load");
+        tagger.tag_batch(&sentences).expect("tag")
+    };
+    let (a, b) = (tag(&first), tag(&second));
+    assert!(a.iter().zip(&b).all(|(x, y)| x.tags == y.tags));
+    let card = ModelCard::read(&second).expect("card");
+    assert!(card
+        .data
+        .iter()
+        .any(|d| d.role == "init" && d.sha256.len() == 64));
+    // A directory that is not a model is a clear error.
+    let bad = std::fs::read_to_string(&two)
+        .expect("read")
+        .replace("init_from = \"out\"", "init_from = \"nowhere\"");
+    std::fs::write(&two, bad).expect("write");
+    let err = train(&two, &quiet()).unwrap_err().to_string();
+    assert!(err.contains("nowhere"), "{err}");
+}
+
+#[test]
 fn resume_continues_exactly_where_the_run_stopped() {
     let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let straight = tempfile::tempdir().expect("dir");
