@@ -8,7 +8,7 @@ use tweetner_features::{compile_wnut_lexicon, FeatureConfig, FeatureExtractor, W
 use tweetner_model::burn::module::{Module, ModuleMapper, Param, ParamId};
 use tweetner_model::burn::tensor::{Device, Tensor};
 use tweetner_model::{BiLstmCrf, BiLstmCrfConfig, CharEncoderConfig, SentenceInput};
-use tweetner_tagger::{load_weights, to_input, DataFile, ModelManifest};
+use tweetner_tagger::{load_weights, to_input, DataFile, ModelCard, ModelManifest};
 
 use crate::config::{CharEncoderKind, EmbeddingsSource, TrainConfig};
 use crate::data::{sha256_dir, sha256_file};
@@ -252,11 +252,28 @@ pub fn start_from_model(
     let fresh = BiLstmCrf::new(manifest.network.clone(), device)?;
     let weights = dir.join(&manifest.weights.file);
     let model = load_weights(fresh, &weights, manifest.weights.precision)?;
+    // The card of the starting model tells what its weights were trained on; its
+    // inputs are listed again (as `init …`) so this card shows the whole lineage.
+    let mut files = vec![init_file(dir)?];
+    let mut notes = vec![format!("started from the trained model {}", dir.display())];
+    if let Ok(card) = ModelCard::read(dir) {
+        files.extend(card.data.into_iter().map(|d| DataFile {
+            role: format!("init {}", d.role),
+            ..d
+        }));
+        let dev = card.dev.map_or("none".to_string(), |d| format!("{:.2}", d.overall.f1));
+        notes.push(format!(
+            "that model: {} epochs trained, kept epoch {}, {:.0} s to it, dev F1 {dev}",
+            card.epochs_trained,
+            card.best_epoch.map_or("-".to_string(), |e| e.to_string()),
+            card.seconds_to_best.unwrap_or(card.training_seconds),
+        ));
+    }
     let ex = Extraction {
         extractor,
         embeddings: None,
-        files: vec![init_file(dir)?],
-        notes: vec![format!("started from the trained model {}", dir.display())],
+        files,
+        notes,
     };
     Ok((ex, with_positional_ids(model)))
 }
