@@ -6,3 +6,5 @@ cd "$(dirname "$0")/.."
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
 cargo test --workspace
+# The fuzz checkers replay their committed seeds and saved crashes (no libFuzzer run).
+cargo test --manifest-path fuzz/Cargo.toml

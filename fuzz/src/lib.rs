@@ -13,14 +13,16 @@ pub mod conll;
 pub mod conlleval;
 pub mod tags;
 pub mod text;
+pub mod tweetner7;
 
 /// The names of the fuzz targets, which are also the names of the seed and
 /// regression directories.
-pub const TARGETS: [&str; 4] = [
+pub const TARGETS: [&str; 5] = [
     "tokenize",
     "conll_reader",
     "conlleval_reader",
     "tag_schemes",
+    "tweetner7_reader",
 ];
 
 /// Runs the checker of `target` on `data`; `false` for an unknown target.
@@ -30,6 +32,7 @@ pub fn check(target: &str, data: &[u8]) -> bool {
         "conll_reader" => conll::check(data),
         "conlleval_reader" => conlleval::check(data),
         "tag_schemes" => tags::check(data),
+        "tweetner7_reader" => tweetner7::check(data),
         _ => return false,
     }
     true

@@ -199,12 +199,14 @@ fn join_hashtags(s: &mut Sentence) {
             .is_some_and(|c| c.is_alphanumeric() || c == '_');
         if token == "#" && next_is_word {
             tokens.push(format!("#{}", s.tokens[i + 1]));
-            // The hashtag belongs to an entity if either half did; a `#`
-            // that starts an entity keeps its B-.
-            let tag = if s.tags[i] != "O" {
-                s.tags[i].clone()
+            // The hashtag belongs to an entity if either half did. An entity
+            // starting at the word wins (its I- tags may follow); otherwise the
+            // `#`'s tag stands, which keeps the tags valid BIO.
+            let (hash, word) = (&s.tags[i], &s.tags[i + 1]);
+            let tag = if word.starts_with("B-") || hash == "O" {
+                word.clone()
             } else {
-                s.tags[i + 1].clone()
+                hash.clone()
             };
             tags.push(tag);
             i += 2;
@@ -268,6 +270,17 @@ mod tests {
         let s = parse(r##"{"tokens":["#","Ann","Lee"],"tags":[3,4,4]}"##, true).unwrap();
         assert_eq!(s[0].tokens, ["#Ann", "Lee"]);
         assert_eq!(s[0].tags, ["B-person", "I-person"]);
+    }
+
+    #[test]
+    fn joining_keeps_bio_valid() {
+        // `#` and the word start different entities; the word's continues after.
+        let labels = ["O", "B-a", "I-a", "B-b", "I-b"].map(String::from).to_vec();
+        let line = r##"{"tokens":["#","x","y","#","z"],"tags":[1,3,4,1,2]}"##;
+        let opts = Tweetner7Options { wnut_style: true };
+        let s = parse_tweetner7(line.as_bytes(), "t", &labels, opts).unwrap();
+        assert_eq!(s[0].tokens, ["#x", "y", "#z"]);
+        assert_eq!(s[0].tags, ["B-b", "I-b", "B-a"]);
     }
 
     #[test]

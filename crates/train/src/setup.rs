@@ -261,7 +261,9 @@ pub fn start_from_model(
             role: format!("init {}", d.role),
             ..d
         }));
-        let dev = card.dev.map_or("none".to_string(), |d| format!("{:.2}", d.overall.f1));
+        let dev = card
+            .dev
+            .map_or("none".to_string(), |d| format!("{:.2}", d.overall.f1));
         notes.push(format!(
             "that model: {} epochs trained, kept epoch {}, {:.0} s to it, dev F1 {dev}",
             card.epochs_trained,
