@@ -70,6 +70,15 @@ fn quiet() -> TrainOptions {
     }
 }
 
+/// The error of resuming `config`, which the caller expects to fail.
+fn resume_error(config: &Path) -> String {
+    let opts = TrainOptions {
+        resume: true,
+        ..quiet()
+    };
+    train(config, &opts).unwrap_err().to_string()
+}
+
 fn dev_slice() -> Vec<tweetner_data::Sentence> {
     let mut dev = read_conll(&wnut("dev.conll"), &ReadOptions::default()).expect("dev");
     dev.truncate(20);
@@ -233,15 +242,7 @@ fn resume_continues_exactly_where_the_run_stopped() {
     assert_eq!(log.lines().count(), 2);
 
     // Nothing to resume once finished; a changed setting is refused.
-    let err = train(
-        &two,
-        &TrainOptions {
-            resume: true,
-            ..quiet()
-        },
-    )
-    .unwrap_err()
-    .to_string();
+    let err = resume_error(&two);
     assert!(err.contains("no checkpoint"), "{err}");
     let changed = write_config(split.path(), "c.toml", 1, "keep_checkpoint = true");
     train(&changed, &quiet()).expect("fresh run");
@@ -254,30 +255,14 @@ fn resume_continues_exactly_where_the_run_stopped() {
     );
     std::fs::write(&changed, changed_data).expect("write");
     std::fs::write(moved.join("dev.conll"), &dev).expect("write");
-    let err = train(
-        &changed,
-        &TrainOptions {
-            resume: true,
-            ..quiet()
-        },
-    )
-    .unwrap_err()
-    .to_string();
+    let err = resume_error(&changed);
     assert!(err.contains("different settings"), "{err}");
     std::fs::copy(wnut("dev.conll"), moved.join("dev.conll")).expect("restore dev");
     let other = std::fs::read_to_string(&changed)
         .expect("read")
         .replace("hidden = 10", "hidden = 12");
     std::fs::write(&changed, other).expect("write");
-    let err = train(
-        &changed,
-        &TrainOptions {
-            resume: true,
-            ..quiet()
-        },
-    )
-    .unwrap_err()
-    .to_string();
+    let err = resume_error(&changed);
     assert!(err.contains("different settings"), "{err}");
     // Without --resume an interrupted run's checkpoint is not silently overwritten.
     let err = train(&changed, &quiet()).unwrap_err().to_string();
