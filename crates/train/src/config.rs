@@ -461,6 +461,9 @@ mod tests {
             tweetner_trainkit::paths::normalize(Path::new("/../x")),
             PathBuf::from("/../x")
         );
+        let staged = format!("{MINIMAL}\n[train]\ninit_from = \"../runs/first\"");
+        let c = TrainConfig::parse(&staged, Path::new("/cfg/dir/x.toml")).expect("valid");
+        assert_eq!(c.train.init_from, Some(PathBuf::from("/cfg/runs/first")));
     }
 
     #[test]
