@@ -16,7 +16,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::conll::Sentence;
+use crate::conll::{check_token, Sentence};
 use crate::error::DataError;
 use crate::scheme::{is_valid_bio, parse_tag, Scheme};
 
@@ -151,6 +151,7 @@ pub fn parse_tweetner7<R: BufRead>(
                     t + 1
                 )));
             }
+            check_token(&token).map_err(|e| bad(format!("token {}: {e}", t + 1)))?;
             tokens.push(token);
             tags.push(tag.clone());
         }
@@ -291,6 +292,8 @@ mod tests {
             (r#"{"tokens":["a","b"],"tags":[2]}"#, "2 tokens but 1 tags"),
             (r#"{"tokens":[],"tags":[]}"#, "no tokens"),
             (r#"{"tokens":["a b"],"tags":[2]}"#, "whitespace"),
+            (r#"{"tokens":["\ufeffa"],"tags":[2]}"#, "byte-order mark"),
+            (r#"{"tokens":["-DOCSTART-"],"tags":[2]}"#, "DOCSTART"),
             (r#"{"tokens":["a"],"tags":[1]}"#, "not valid BIO"),
             (r#"{"tokens":"a","tags":[1]}"#, "invalid type"),
             ("not json", "expected"),

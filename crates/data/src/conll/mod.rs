@@ -5,6 +5,7 @@ mod reader;
 mod writer;
 
 pub use reader::{read_conll, ConllReader, MAX_LINE_BYTES};
+pub(crate) use writer::check_token;
 pub use writer::{write_conll, write_conll_file, write_sentence};
 
 use crate::labels::LabelSet;

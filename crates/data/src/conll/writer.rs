@@ -33,6 +33,19 @@ fn check_field(what: &str, field: &str) -> io::Result<()> {
     Ok(())
 }
 
+/// A token the writer can write and the reader reads back as that token; the
+/// other sources of sentences (e.g. TweetNER7) check with this too, so that a bad
+/// token is reported at its input line rather than when written.
+pub(crate) fn check_token(token: &str) -> io::Result<()> {
+    check_field("token", token)?;
+    if token == "-DOCSTART-" {
+        return Err(invalid(
+            "cannot write the token `-DOCSTART-`: readers skip it".into(),
+        ));
+    }
+    Ok(())
+}
+
 fn check(s: &Sentence) -> io::Result<()> {
     if s.tokens.is_empty() {
         return Err(invalid("cannot write an empty sentence".into()));
@@ -58,12 +71,7 @@ fn check(s: &Sentence) -> io::Result<()> {
         ));
     }
     for (i, token) in s.tokens.iter().enumerate() {
-        check_field("token", token)?;
-        if token == "-DOCSTART-" {
-            return Err(invalid(
-                "cannot write the token `-DOCSTART-`: readers skip it".into(),
-            ));
-        }
+        check_token(token)?;
         check_field("tag", &s.tags[i])?;
         for c in s.columns.get(i).into_iter().flatten() {
             check_field("column", c)?;
