@@ -5,7 +5,6 @@ use std::fs;
 use std::path::Path;
 use std::time::Instant;
 
-use sha2::{Digest, Sha256};
 use tweetner_data::{read_conll, LabelSet, ReadOptions, Sentence};
 use tweetner_eval::{evaluate, Report};
 use tweetner_tagger::{DataFile, ModelCard};
@@ -26,22 +25,14 @@ use crate::error::FinetuneError;
 use crate::optim::{adamw, freeze, scheduled_lr, update};
 use crate::{FinetuneOptions, FinetuneSummary};
 use tweetner_trainkit::{
-    dev_scores, dropout_seed, epoch_bar, epoch_batches, utc_timestamp, write_curves, write_log,
-    CurvePoint,
+    dev_scores, dropout_seed, epoch_bar, epoch_batches, sha256_file, utc_timestamp, write_curves,
+    write_log, CurvePoint,
 };
 
 /// The config, copied into the model directory.
 pub const CONFIG_COPY: &str = "train-config.toml";
 /// Tweets per dev-scoring batch.
 const EVAL_BATCH: usize = 32;
-
-fn sha256_file(path: &Path) -> Result<String, FinetuneError> {
-    let bytes = fs::read(path).map_err(|e| FinetuneError::io(path, e))?;
-    Ok(Sha256::digest(&bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
-}
 
 fn read_role(
     path: &Path,

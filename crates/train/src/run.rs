@@ -25,7 +25,9 @@ use crate::data::load_datasets;
 use crate::epoch::{epoch_batches, evaluate_dev, run_epoch, score, EpochInputs};
 use crate::error::TrainError;
 use crate::optim::{build_optimizer, learning_rate};
-use crate::setup::{build_extractor, encode, init_network, network_config, start_from_model};
+use crate::setup::{
+    build_extractor, encode, init_file, init_network, network_config, start_from_model,
+};
 use crate::{TrainOptions, TrainSummary};
 use tweetner_trainkit::{
     dev_scores, dropout_seed, utc_timestamp, write_curves, write_log, CurvePoint,
@@ -162,10 +164,13 @@ pub fn run(config: &TrainConfig, opts: &TrainOptions) -> Result<TrainSummary, Tr
     };
     let data = load_datasets(config, opts.final_model)?;
     let device = Device::default().autodiff();
+    // The starting model's weights, hashed once: for the fingerprint and the card.
+    let init = match &config.train.init_from {
+        Some(dir) => Some((dir, init_file(dir)?)),
+        None => None,
+    };
     let mut inputs = data.files.clone();
-    if let Some(dir) = &config.train.init_from {
-        inputs.push(crate::setup::init_file(dir)?);
-    }
+    inputs.extend(init.iter().map(|(_, file)| file.clone()));
     let fp = fingerprint(config, opts.final_model, &inputs);
     let labels = LabelSet::wnut16().bio_tags();
     let name = config.model_name(&out_dir);
@@ -205,8 +210,8 @@ pub fn run(config: &TrainConfig, opts: &TrainOptions) -> Result<TrainSummary, Tr
         }
         fs::create_dir_all(&out_dir).map_err(|e| TrainError::io(&out_dir, e))?;
         clean_outputs(&out_dir)?;
-        let (ex, model) = match &config.train.init_from {
-            Some(dir) => start_from_model(dir, &device)?,
+        let (ex, model) = match init {
+            Some((dir, file)) => start_from_model(dir, file, &device)?,
             None => {
                 let ex = build_extractor(config, &data.train)?;
                 let dim = ex.embeddings.as_ref().map(|e| e.dim);

@@ -9,9 +9,9 @@ use tweetner_model::burn::module::{Module, ModuleMapper, Param, ParamId};
 use tweetner_model::burn::tensor::{Device, Tensor};
 use tweetner_model::{BiLstmCrf, BiLstmCrfConfig, CharEncoderConfig, SentenceInput};
 use tweetner_tagger::{load_weights, to_input, DataFile, ModelCard, ModelManifest};
+use tweetner_trainkit::{sha256_dir, sha256_file};
 
 use crate::config::{CharEncoderKind, EmbeddingsSource, TrainConfig};
-use crate::data::{sha256_dir, sha256_file};
 use crate::error::TrainError;
 
 /// Word width used when neither the config nor embeddings give one.
@@ -242,9 +242,10 @@ pub fn init_file(dir: &Path) -> Result<DataFile, TrainError> {
 }
 
 /// The extractor and trained network of the model directory `dir`, for a run that
-/// goes on training it (`[train] init_from`).
+/// goes on training it (`[train] init_from`); `init` is its [`init_file`].
 pub fn start_from_model(
     dir: &Path,
+    init: DataFile,
     device: &Device,
 ) -> Result<(Extraction, BiLstmCrf), TrainError> {
     let manifest = ModelManifest::read(dir)?;
@@ -254,7 +255,7 @@ pub fn start_from_model(
     let model = load_weights(fresh, &weights, manifest.weights.precision)?;
     // The card of the starting model tells what its weights were trained on; its
     // inputs are listed again (as `init …`) so this card shows the whole lineage.
-    let mut files = vec![init_file(dir)?];
+    let mut files = vec![init];
     let mut notes = vec![format!("started from the trained model {}", dir.display())];
     if let Ok(card) = ModelCard::read(dir) {
         files.extend(card.data.into_iter().map(|d| DataFile {

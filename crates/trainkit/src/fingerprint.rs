@@ -19,15 +19,7 @@ pub fn fingerprint<S: Serialize>(settings: &S, inputs: &[DataFile]) -> String {
     // Serialising plain config structs cannot fail; an empty string would still
     // differ from every real fingerprint.
     let json = serde_json::to_string(&(settings, pinned)).unwrap_or_default();
-    sha256_hex(json.as_bytes())
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::{Digest, Sha256};
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::checksum::sha256_hex(json.as_bytes())
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@
 //! * [`selection`]: best epoch, patience, time to best.
 //! * [`checkpoint`]: write a checkpoint directory atomically, find it again, remove it.
 //! * [`report`]: `train-log.jsonl`, learning curves, card scores, timestamps.
+//! * [`checksum`]: SHA-256 of input files and directories (cards, fingerprints).
 //! * [`clip`]: global gradient-norm clipping over any burn module.
 //! * [`fingerprint`]: what a checkpoint must share with the run resuming it.
 //! * [`paths`]: config paths (relative to the config, `~/`, folded).
@@ -18,6 +19,7 @@
 
 pub mod batches;
 pub mod checkpoint;
+pub mod checksum;
 pub mod clip;
 pub mod fingerprint;
 pub mod paths;
@@ -32,6 +34,7 @@ pub use batches::{dropout_seed, epoch_batches, BUCKET_BATCHES};
 pub use checkpoint::{
     find_checkpoint, remove_checkpoint, write_checkpoint, CHECKPOINT_DIR, STATE_FILE,
 };
+pub use checksum::{sha256_dir, sha256_file};
 pub use clip::clip_global_norm;
 pub use error::KitError;
 pub use fingerprint::fingerprint;
