@@ -230,6 +230,24 @@ fn convert_maps_entity_types_and_refuses_unmapped_ones() {
 }
 
 #[test]
+fn convert_entities_only_drops_tweets_left_without_entities() {
+    // The third tweet's only entity is mapped away, so it goes too: the check runs after --map.
+    let input = b"Bob\tB-PER\nsays\tO\n\nhi\tO\n\nIBM\tB-ORG\n\n";
+    let args = ["data", "convert", "-", "--map", "PER=person,ORG=O"];
+    let o = run_stdin(&[&args[..], &["--entities-only"]].concat(), input);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "Bob\tB-person\nsays\tO\n\n");
+    assert!(
+        stderr(&o).contains("wrote 1 tweets, dropped 2 without an entity"),
+        "{}",
+        stderr(&o)
+    );
+    // Without the flag every tweet is written.
+    let o = run_stdin(&args, input);
+    assert_eq!(stdout(&o).matches("\n\n").count(), 3);
+}
+
+#[test]
 fn convert_reads_tweetner7_and_excludes_known_tweets() {
     let dir = tempfile::tempdir().unwrap();
     let labels = dir.path().join("label.json");

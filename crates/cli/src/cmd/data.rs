@@ -95,6 +95,11 @@ pub struct ConvertArgs {
     /// e.g. the dev set, so that extra data cannot leak it. Counts go to stderr.
     #[arg(long)]
     pub exclude: Vec<PathBuf>,
+    /// Keep only tweets that hold at least one entity (after `--map`). For silver data:
+    /// the teacher's empty tweets mostly teach "no entity here" again, at the cost of
+    /// training time. Counts go to stderr.
+    #[arg(long)]
+    pub entities_only: bool,
     /// Write only the token and tag columns (files with different middle columns can
     /// then be concatenated into one CoNLL file).
     #[arg(long)]
@@ -244,7 +249,7 @@ fn convert(args: ConvertArgs) -> Result<()> {
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let target: Scheme = args.to.into();
-    let (mut written, mut dropped) = (0usize, 0usize);
+    let (mut written, mut dropped, mut empty) = (0usize, 0usize, 0usize);
     for sentence in sentences {
         let mut s = sentence?;
         if excluded.contains(&s.tokens) {
@@ -253,6 +258,10 @@ fn convert(args: ConvertArgs) -> Result<()> {
         }
         if let Some(map) = &args.map {
             map.apply(&mut s, &source)?;
+        }
+        if args.entities_only && s.tags.iter().all(|t| t == "O") {
+            empty += 1;
+            continue;
         }
         s.tags = tweetner_data::from_bio(&s.tags, target);
         if args.drop_columns {
@@ -264,6 +273,9 @@ fn convert(args: ConvertArgs) -> Result<()> {
     out.flush()?;
     if !args.exclude.is_empty() {
         eprintln!("{source}: wrote {written} tweets, dropped {dropped} found in --exclude files");
+    }
+    if args.entities_only {
+        eprintln!("{source}: wrote {written} tweets, dropped {empty} without an entity");
     }
     Ok(())
 }
