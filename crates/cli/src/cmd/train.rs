@@ -118,3 +118,44 @@ fn print_summary(
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+
+    fn toml_files(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).expect("configs/ is readable") {
+            let path = entry.expect("directory entry").path();
+            if path.is_dir() {
+                toml_files(&path, out);
+            } else if path.extension().is_some_and(|e| e == "toml") {
+                out.push(path);
+            }
+        }
+    }
+
+    /// The README's commands name these files; a renamed field (the configs deny
+    /// unknown ones) or a stale option would otherwise surface only when someone
+    /// runs that command.
+    #[test]
+    fn every_shipped_config_parses_with_the_trainer_train_would_pick() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../configs");
+        let mut files = Vec::new();
+        toml_files(&dir, &mut files);
+        assert!(files.len() >= 20, "found only {files:?}");
+        for path in files {
+            let parsed = if tweetner_finetune::is_transformer_config(&path) {
+                tweetner_finetune::FinetuneConfig::load(&path)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            } else {
+                tweetner_train::TrainConfig::load(&path)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            };
+            if let Err(e) = parsed {
+                panic!("{}: {e}", path.display());
+            }
+        }
+    }
+}
