@@ -27,6 +27,8 @@ enum Command {
     Eval(cmd::eval::EvalArgs),
     /// Find entities in tweets (text, JSONL or CoNLL in; JSONL, pretty, CoNLL or IOB out).
     Tag(cmd::tag::TagArgs),
+    /// Fit the temperature of a BiLSTM-CRF model's entity scores on held-out tweets.
+    Calibrate(cmd::calibrate::CalibrateArgs),
     /// Measure tagging throughput, per-stage time and peak memory on a file.
     Bench(cmd::bench::BenchArgs),
     /// Train a model from a TOML config (dev-F1 selection, checkpoints, --resume, --final).
@@ -51,6 +53,7 @@ fn main() -> ExitCode {
         Command::Eval(a) => cmd::eval::run(a),
         Command::Tag(a) => cmd::tag::run(a),
         Command::Bench(a) => cmd::bench::run(a),
+        Command::Calibrate(a) => cmd::calibrate::run(a),
         Command::Train(a) => cmd::train::run(a),
         Command::Serve(a) => cmd::serve::run(a),
     };

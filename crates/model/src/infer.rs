@@ -249,6 +249,17 @@ impl FastBiLstmCrf {
         Ok(self)
     }
 
+    /// Divide the CRF's scores by `temperature` for the probabilities (marginals
+    /// and entity scores); the tags do not change. See [`CrfDecoder::set_temperature`].
+    pub fn set_temperature(&mut self, temperature: f32) -> Result<(), ModelError> {
+        self.decoder.set_temperature(temperature)
+    }
+
+    /// The temperature of the probabilities (1 = as trained).
+    pub fn temperature(&self) -> f32 {
+        self.decoder.temperature()
+    }
+
     /// The word embedding table.
     pub fn word_table(&self) -> &WordTable {
         &self.word_emb

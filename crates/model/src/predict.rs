@@ -3,7 +3,12 @@
 
 use crate::crf::scaled::ScaledCrf;
 use crate::crf::CrfScores;
-use crate::labels::BioTag;
+use crate::error::ModelError;
+use crate::labels::{BioTag, FORBIDDEN};
+
+/// Temperatures a decoder accepts. Far outside this range the forbidden BIO
+/// moves (kept at [`FORBIDDEN`]) would no longer dwarf the scaled scores.
+pub const TEMPERATURE_RANGE: std::ops::RangeInclusive<f32> = 0.05..=20.0;
 
 /// One entity of a predicted tag sequence.
 #[derive(Debug, Clone, PartialEq)]
@@ -83,6 +88,42 @@ pub struct CrfDecoder {
     scores: CrfScores,
     scaled: ScaledCrf,
     tags: Vec<BioTag>,
+    /// Scores divided by a temperature, for the probabilities only.
+    calibrated: Option<Calibrated>,
+}
+
+/// A CRF with every score divided by a temperature `t`. The best path is the
+/// same for any `t > 0` (all path scores shrink by the same factor), so only
+/// the marginals and span probabilities change: temperature scaling fixes
+/// over-confident scores without touching the entities found.
+#[derive(Debug, Clone)]
+struct Calibrated {
+    temperature: f32,
+    scores: CrfScores,
+    scaled: ScaledCrf,
+}
+
+impl Calibrated {
+    fn new(scores: &CrfScores, temperature: f32) -> Self {
+        let k = 1.0 / temperature;
+        // Forbidden moves stay forbidden rather than becoming merely unlikely.
+        let scale = |v: &[f32]| -> Vec<f32> {
+            v.iter()
+                .map(|&x| if x <= FORBIDDEN / 2.0 { x } else { x * k })
+                .collect()
+        };
+        let scores = CrfScores {
+            num_labels: scores.num_labels,
+            transitions: scale(&scores.transitions),
+            start: scale(&scores.start),
+            end: scale(&scores.end),
+        };
+        Calibrated {
+            temperature,
+            scaled: ScaledCrf::new(&scores),
+            scores,
+        }
+    }
 }
 
 impl CrfDecoder {
@@ -92,7 +133,27 @@ impl CrfDecoder {
             scaled: ScaledCrf::new(&scores),
             tags: labels.iter().map(|l| BioTag::parse(l)).collect(),
             scores,
+            calibrated: None,
         }
+    }
+
+    /// Divide all scores by `temperature` when computing probabilities (1 = as
+    /// trained). Refused outside [`TEMPERATURE_RANGE`].
+    pub fn set_temperature(&mut self, temperature: f32) -> Result<(), ModelError> {
+        if !TEMPERATURE_RANGE.contains(&temperature) {
+            return Err(ModelError::Config(format!(
+                "temperature {temperature} is outside {}..={}",
+                TEMPERATURE_RANGE.start(),
+                TEMPERATURE_RANGE.end()
+            )));
+        }
+        self.calibrated = (temperature != 1.0).then(|| Calibrated::new(&self.scores, temperature));
+        Ok(())
+    }
+
+    /// The temperature of the probabilities (1 = as trained).
+    pub fn temperature(&self) -> f32 {
+        self.calibrated.as_ref().map_or(1.0, |c| c.temperature)
     }
 
     /// The CRF scores used.
@@ -104,29 +165,37 @@ impl CrfDecoder {
     /// scaled forward–backward, or from the log-space tables when an extreme
     /// input makes the scaled pass underflow.
     pub fn decode(&self, emissions: &[f32]) -> Prediction {
-        let (path, best) = self.scores.viterbi(emissions);
+        let (path, mut best) = self.scores.viterbi(emissions);
         let spans = spans_of(&self.tags, &path);
         let l = self.scores.num_labels;
+        let scaled_emissions: Vec<f32>;
+        let (scores, scaled, emissions) = match &self.calibrated {
+            Some(c) => {
+                let k = 1.0 / c.temperature;
+                scaled_emissions = emissions.iter().map(|e| e * k).collect();
+                best *= k;
+                (&c.scores, &c.scaled, &scaled_emissions[..])
+            }
+            None => (&self.scores, &self.scaled, emissions),
+        };
         let (log_z, token_marginals, probs): (f32, Vec<Vec<f32>>, Vec<f32>) =
-            match self.scaled.lattice(emissions) {
+            match scaled.lattice(emissions) {
                 Some(lat) => {
                     let probs = spans
                         .iter()
                         .map(|(start, end, ty)| match begin_inside(&self.tags, ty) {
-                            (Some(b), i) => self.scaled.span_prob(&lat, *start, end - 1, b, i),
+                            (Some(b), i) => scaled.span_prob(&lat, *start, end - 1, b, i),
                             (None, _) => 0.0,
                         })
                         .collect();
                     (lat.log_z, lat.marginals(), probs)
                 }
                 None => {
-                    let lat = self.scores.lattice(emissions);
+                    let lat = scores.lattice(emissions);
                     let probs = spans
                         .iter()
                         .map(|(start, end, ty)| match begin_inside(&self.tags, ty) {
-                            (Some(b), i) => {
-                                self.scores.span_log_prob(&lat, *start, end - 1, b, i).exp()
-                            }
+                            (Some(b), i) => scores.span_log_prob(&lat, *start, end - 1, b, i).exp(),
                             (None, _) => 0.0,
                         })
                         .collect();
@@ -151,7 +220,8 @@ impl CrfDecoder {
                     start,
                     end,
                     ty,
-                    prob,
+                    // Rounding can carry a sure span a hair past 1 (seen at t = 0.5).
+                    prob: prob.clamp(0.0, 1.0),
                 }
             })
             .collect();
@@ -212,5 +282,49 @@ mod tests {
         let min_marg = p.token_scores()[1..].iter().cloned().fold(1.0f32, f32::min);
         assert!(s.prob <= min_marg + 1e-6);
         assert!(s.prob >= p.path_log_prob.exp() - 1e-6);
+    }
+
+    #[test]
+    fn temperature_changes_probabilities_not_the_path() {
+        let labels: Vec<String> = ["O", "B-a", "I-a"].iter().map(|s| s.to_string()).collect();
+        let scores = CrfScores {
+            num_labels: 3,
+            transitions: vec![0.0, 0.0, FORBIDDEN, 0.0, 0.0, 0.5, 0.0, 0.0, 0.5],
+            start: vec![0.0, 0.0, FORBIDDEN],
+            end: vec![0.0; 3],
+        };
+        let em = vec![1.0, 0.0, 0.2, 0.3, 1.2, 0.0, 0.0, 0.4, 0.9];
+        let mut d = CrfDecoder::new(scores.clone(), &labels);
+        let base = d.decode(&em);
+        d.set_temperature(1.0).unwrap();
+        assert_eq!(d.decode(&em), base, "t = 1 is the trained model");
+        let mut last = base.spans[0].prob;
+        for t in [1.5f32, 3.0, 10.0] {
+            d.set_temperature(t).unwrap();
+            assert_eq!(d.temperature(), t);
+            let p = d.decode(&em);
+            assert_eq!(p.tags, base.tags);
+            assert_eq!(p.spans.len(), base.spans.len());
+            // A hotter CRF spreads probability over more paths.
+            assert!(
+                p.spans[0].prob < last,
+                "t {t}: {} !< {last}",
+                p.spans[0].prob
+            );
+            last = p.spans[0].prob;
+            // Same as dividing every score by hand.
+            let by_hand = Calibrated::new(&scores, t);
+            let em_t: Vec<f32> = em.iter().map(|e| e / t).collect();
+            let lat = by_hand.scores.lattice(&em_t);
+            let expect = by_hand.scores.span_log_prob(&lat, 1, 2, 1, Some(2)).exp();
+            assert!((p.spans[0].prob - expect).abs() < 1e-5);
+            // O -> I-a stays impossible however hot.
+            assert!(p.token_marginals[0][2] < 1e-6);
+        }
+        d.set_temperature(0.5).unwrap();
+        assert!(d.decode(&em).spans[0].prob > base.spans[0].prob);
+        for bad in [0.0f32, -1.0, f32::NAN, f32::INFINITY, 100.0] {
+            assert!(d.set_temperature(bad).is_err(), "{bad}");
+        }
     }
 }

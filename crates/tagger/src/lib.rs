@@ -170,6 +170,7 @@ pub fn write_model(
             precision,
         },
         features: FeaturesInfo::describe(extractor),
+        temperature: 1.0,
     }
     .write(dir)?;
     Ok(bytes)

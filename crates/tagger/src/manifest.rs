@@ -123,6 +123,19 @@ pub struct ModelManifest {
     pub weights: WeightsInfo,
     /// Feature extractor files.
     pub features: FeaturesInfo,
+    /// Temperature of the CRF probabilities (entity scores, marginals), fitted
+    /// on held-out tweets by `tweetner calibrate`. Absent means 1: the scores as
+    /// trained, which is what every directory written before it holds.
+    #[serde(default = "unit_temperature", skip_serializing_if = "is_unit")]
+    pub temperature: f32,
+}
+
+fn unit_temperature() -> f32 {
+    1.0
+}
+
+fn is_unit(t: &f32) -> bool {
+    *t == 1.0
 }
 
 impl ModelManifest {
@@ -163,6 +176,18 @@ impl ModelManifest {
     /// The parts must agree with each other before any weights are read.
     fn check(&self, path: &Path) -> Result<(), TaggerError> {
         self.network.validate()?;
+        let range = tweetner_model::predict::TEMPERATURE_RANGE;
+        if !range.contains(&self.temperature) {
+            return Err(TaggerError::invalid(
+                path,
+                format!(
+                    "temperature {} is outside {}..={}",
+                    self.temperature,
+                    range.start(),
+                    range.end()
+                ),
+            ));
+        }
         let (n, f) = (&self.network, &self.features);
         let mismatch = |what: &str, net: usize, feat: usize| {
             Err(TaggerError::invalid(

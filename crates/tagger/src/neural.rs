@@ -117,11 +117,12 @@ impl NeuralTagger {
     pub fn load(dir: &Path) -> Result<Self, TaggerError> {
         let manifest = ModelManifest::read(dir)?;
         let extractor = FeatureExtractor::load(dir)?;
-        let network = load_fast_network(
+        let mut network = load_fast_network(
             &manifest.network,
             &dir.join(&manifest.weights.file),
             manifest.weights.precision,
         )?;
+        network.set_temperature(manifest.temperature)?;
         Self::from_parts(manifest.name, extractor, network).map_err(|e| match e {
             TaggerError::Invalid { message, .. } => TaggerError::invalid(dir, message),
             other => other,
@@ -180,6 +181,12 @@ impl NeuralTagger {
     pub fn with_batch_size(mut self, batch_size: usize) -> Self {
         self.batch_size = batch_size.max(1);
         self
+    }
+
+    /// Scale the CRF probabilities by `temperature` (the model directory's own
+    /// is applied at load); used to fit one on held-out tweets.
+    pub fn set_temperature(&mut self, temperature: f32) -> Result<(), TaggerError> {
+        Ok(self.network.set_temperature(temperature)?)
     }
 
     /// Display name from the manifest.

@@ -219,6 +219,45 @@ fn broken_directories_are_errors_naming_the_problem() {
     let d = fresh();
     fs::write(d.path().join(MANIFEST_FILE), "{ \"format\": ").expect("write");
     assert!(err(d.path()).contains(MANIFEST_FILE));
+
+    let d = fresh();
+    edit_manifest(d.path(), |v| v["temperature"] = 0.0.into());
+    let e = err(d.path());
+    assert!(
+        e.contains("temperature 0") && e.contains(MANIFEST_FILE),
+        "{e}"
+    );
+}
+
+#[test]
+fn manifest_temperature_rescales_scores_but_not_tags() {
+    let fx = extractor();
+    let net = network(&fx, cnn());
+    let d = tempfile::tempdir().expect("dir");
+    write_model(d.path(), "m", &net, &fx, WeightPrecision::F32).expect("write");
+    let manifest = fs::read_to_string(d.path().join(MANIFEST_FILE)).expect("read");
+    assert!(
+        !manifest.contains("temperature"),
+        "t = 1 is left out, so older builds read new directories"
+    );
+    let base = load_model(d.path())
+        .expect("load")
+        .tag_batch(&tweets())
+        .expect("tag");
+    for t in [0.5, 3.0] {
+        edit_manifest(d.path(), |v| v["temperature"] = t.into());
+        let out = load_model(d.path())
+            .expect("load")
+            .tag_batch(&tweets())
+            .expect("tag");
+        let mut changed = false;
+        for (a, b) in base.iter().zip(&out) {
+            assert_eq!(a.tags, b.tags, "t {t}");
+            changed |= a.token_scores != b.token_scores;
+            assert!(b.token_scores.iter().all(|s| (0.0..=1.0).contains(s)));
+        }
+        assert!(changed, "t {t} left every score as it was");
+    }
 }
 
 #[test]

@@ -1,0 +1,226 @@
+//! `tweetner calibrate`: fit the temperature of a BiLSTM-CRF model's entity
+//! scores on held-out tweets.
+//!
+//! The CRF's span probabilities rank entities well but are over-confident
+//! (README, "Confidence calibration"). Dividing all CRF scores by one
+//! temperature leaves the tags unchanged and only rescales the scores, so
+//! fitting it cannot cost F1. The fit minimises the Brier score of the
+//! predicted entities over a grid of temperatures. Its effect is reported
+//! with k-fold cross-fitting (fit on k−1 folds, score the one left out), so
+//! the reported error never comes from the tweets the temperature was fitted on.
+
+use std::io::Write as _;
+use std::path::PathBuf;
+
+use anyhow::{bail, Context, Result};
+use clap::Args;
+use tweetner_data::{read_conll, ReadOptions};
+use tweetner_eval::{Calibration, Calibrator, ScoredSpan};
+use tweetner_tagger::{ModelManifest, NeuralTagger, Tagger, MANIFEST_FILE};
+
+use super::model::{default_threads, resolve_model_dir};
+
+#[derive(Args)]
+pub struct CalibrateArgs {
+    /// Held-out CoNLL file with gold tags (e.g. dev; never the test split).
+    pub file: PathBuf,
+    /// BiLSTM-CRF model directory (default: the shipped model).
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+    /// Folds for the cross-fitted report (tweet i goes to fold i mod k).
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(2..=20))]
+    pub folds: u32,
+    /// Equal-width score buckets of the expected calibration error.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub bins: u32,
+    /// Store the temperature fitted on the whole file in the model directory.
+    #[arg(long)]
+    pub write: bool,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+}
+
+/// Temperatures tried: 47 steps, evenly spaced in log, from 0.5 to 5 (index 14 is 1).
+fn grid() -> Vec<f32> {
+    (0..47)
+        .map(|k| (0.05 * (k as f64 - 14.0)).exp() as f32)
+        .map(|t| if (t - 1.0).abs() < 1e-6 { 1.0 } else { t })
+        .collect()
+}
+
+/// Scored entities per tweet, at one temperature.
+type Tweets = Vec<Vec<ScoredSpan>>;
+
+/// The reliability summary of the tweets `keep` selects.
+fn score(
+    gold: &[Vec<String>],
+    spans: &Tweets,
+    bins: usize,
+    keep: impl Fn(usize) -> bool,
+) -> Result<Calibration> {
+    let mut cal = Calibrator::new(bins)?;
+    for (i, (g, s)) in gold.iter().zip(spans).enumerate() {
+        if keep(i) {
+            cal.add_sentence(g, s)
+                .with_context(|| format!("tweet {}", i + 1))?;
+        }
+    }
+    Ok(cal.finish())
+}
+
+/// Index into `grid` of the lowest Brier score on the selected tweets; on a tie
+/// the temperature closest to 1, the smallest change.
+fn best_index(
+    grid: &[f32],
+    gold: &[Vec<String>],
+    by_t: &[Tweets],
+    keep: impl Fn(usize) -> bool + Copy,
+) -> Result<usize> {
+    let mut best = (f64::INFINITY, f32::INFINITY, 0);
+    for (j, spans) in by_t.iter().enumerate() {
+        let b = score(gold, spans, 1, keep)?.brier.unwrap_or(f64::INFINITY);
+        let dist = grid[j].ln().abs();
+        if b < best.0 || (b == best.0 && dist < best.1) {
+            best = (b, dist, j);
+        }
+    }
+    Ok(best.2)
+}
+
+pub fn run(args: CalibrateArgs) -> Result<()> {
+    let dir = resolve_model_dir(args.model.as_deref())?;
+    if tweetner_tagger::int8_applies(&dir)? {
+        bail!(
+            "{}: calibrate works on BiLSTM-CRF model directories only",
+            dir.display()
+        );
+    }
+    let threads = args.threads.unwrap_or_else(default_threads).max(1);
+    let mut tagger = NeuralTagger::load(&dir)
+        .with_context(|| format!("loading model {}", dir.display()))?
+        .with_threads(threads);
+    let gold = read_conll(&args.file, &ReadOptions::default())?;
+    if gold.is_empty() {
+        bail!("{}: no tweets", args.file.display());
+    }
+    let tokens: Vec<Vec<String>> = gold.iter().map(|s| s.tokens.clone()).collect();
+    let gold: Vec<Vec<String>> = gold.into_iter().map(|s| s.tags).collect();
+    let grid = grid();
+    let unit = grid
+        .iter()
+        .position(|&t| t == 1.0)
+        .context("grid holds 1")?;
+    let mut by_t: Vec<Tweets> = Vec::with_capacity(grid.len());
+    for &t in &grid {
+        tagger.set_temperature(t)?;
+        let tagged = tagger.tag_batch(&tokens)?;
+        by_t.push(
+            tagged
+                .iter()
+                .map(|p| {
+                    p.spans
+                        .iter()
+                        .map(|s| ScoredSpan::new(s.start, s.end, &s.ty, f64::from(s.score)))
+                        .collect()
+                })
+                .collect(),
+        );
+    }
+    let (k, bins) = (args.folds as usize, args.bins as usize);
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "{} tweets, {k} folds (tweet i in fold i mod {k}); temperatures {:.2}..{:.2} in {} steps",
+        tokens.len(),
+        grid[0],
+        grid[grid.len() - 1],
+        grid.len()
+    )?;
+    writeln!(out, "fold  fitted t  held-out Brier at t=1  at fitted t")?;
+    // Every tweet scored once, at the temperature fitted without its fold.
+    let mut pooled: Tweets = vec![Vec::new(); tokens.len()];
+    for f in 0..k {
+        let j = best_index(&grid, &gold, &by_t, |i| i % k != f)?;
+        let held = |i: usize| i % k == f;
+        writeln!(
+            out,
+            "{:>4}  {:>8.3}  {:>21}  {:>11}",
+            f + 1,
+            grid[j],
+            fmt(score(&gold, &by_t[unit], bins, held)?.brier),
+            fmt(score(&gold, &by_t[j], bins, held)?.brier)
+        )?;
+        for (i, spans) in pooled.iter_mut().enumerate().filter(|(i, _)| held(*i)) {
+            spans.clone_from(&by_t[j][i]);
+        }
+    }
+    let before = score(&gold, &by_t[unit], bins, |_| true)?;
+    let after = score(&gold, &pooled, bins, |_| true)?;
+    writeln!(
+        out,
+        "held out, all folds ({} entities): ECE {:.4} -> {:.4}, MCE {:.4} -> {:.4}, Brier {} -> {}",
+        after.predicted,
+        before.ece,
+        after.ece,
+        before.mce,
+        after.mce,
+        fmt(before.brier),
+        fmt(after.brier)
+    )?;
+    let j = best_index(&grid, &gold, &by_t, |_| true)?;
+    writeln!(
+        out,
+        "temperature fitted on all {} tweets: {:.3}",
+        tokens.len(),
+        grid[j]
+    )?;
+    if args.write {
+        let mut manifest = ModelManifest::read(&dir)?;
+        manifest.temperature = grid[j];
+        manifest.write(&dir)?;
+        writeln!(
+            out,
+            "wrote temperature {:.3} to {}",
+            grid[j],
+            dir.join(MANIFEST_FILE).display()
+        )?;
+    }
+    Ok(())
+}
+
+fn fmt(v: Option<f64>) -> String {
+    v.map_or_else(|| "-".to_string(), |x| format!("{x:.4}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grid_spans_half_to_five_through_one() {
+        let g = grid();
+        assert!((g[0] - 0.5).abs() < 0.01 && (g[g.len() - 1] - 5.0).abs() < 0.1);
+        assert_eq!(g.iter().filter(|&&t| t == 1.0).count(), 1);
+        assert!(g.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn best_index_picks_the_lowest_brier_on_the_selected_tweets() {
+        let gold: Vec<Vec<String>> = vec![vec!["B-a".into()], vec!["O".into()]];
+        let at = |s0: f64, s1: f64| -> Tweets {
+            vec![
+                vec![ScoredSpan::new(0, 1, "a", s0)], // correct
+                vec![ScoredSpan::new(0, 1, "a", s1)], // wrong
+            ]
+        };
+        let grid = [0.5f32, 1.0, 2.0];
+        // Temperature 2 gives the best scores overall, 0.5 the best on tweet 0 alone.
+        let by_t = vec![at(0.99, 0.9), at(0.9, 0.6), at(0.8, 0.1)];
+        assert_eq!(best_index(&grid, &gold, &by_t, |_| true).unwrap(), 2);
+        assert_eq!(best_index(&grid, &gold, &by_t, |i| i == 0).unwrap(), 0);
+        // A tie keeps the temperature closest to 1.
+        let flat = vec![at(0.5, 0.5), at(0.5, 0.5), at(0.5, 0.5)];
+        assert_eq!(best_index(&grid, &gold, &flat, |_| true).unwrap(), 1);
+    }
+}
