@@ -174,6 +174,9 @@ pub struct ModelInfo {
     pub kind: String,
     /// BIO labels in output order.
     pub labels: Vec<String>,
+    /// Temperature the entity scores are divided by (1 = as trained; see
+    /// `tweetner calibrate`), so clients know whether scores were calibrated.
+    pub score_temperature: f32,
     /// The card, when the directory has one.
     pub card: Option<ModelCard>,
 }
@@ -197,6 +200,7 @@ pub fn model_info(dir: &Path) -> Result<ModelInfo, TaggerError> {
         name: manifest.name,
         kind: manifest.kind,
         labels,
+        score_temperature: manifest.temperature,
         card,
     })
 }

@@ -283,4 +283,7 @@ fn model_info_reads_card_without_weights() {
     assert_eq!(info.labels, net.config.labels);
     let md = fs::read_to_string(d.path().join("MODEL_CARD.md")).expect("md");
     assert!(md.contains("Final model"), "{md}");
+    assert_eq!(info.score_temperature, 1.0);
+    edit_manifest(d.path(), |v| v["temperature"] = 1.5.into());
+    assert_eq!(model_info(d.path()).expect("info").score_temperature, 1.5);
 }
