@@ -75,6 +75,14 @@ fn calibrate_writes_a_temperature_that_keeps_the_tags() {
         .as_f64()
         .expect("temperature written");
     assert!((0.5..=5.0).contains(&t) && t != 1.0, "{t}");
+    let card = std::fs::read_to_string(model.join("MODEL_CARD.md")).unwrap();
+    assert_eq!(card.matches("divided by temperature").count(), 1, "{card}");
+
+    // A second fit replaces the card's note instead of adding one.
+    let o = run(&["calibrate", "--model", m, f, "--threads", "1", "--write"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let card = std::fs::read_to_string(model.join("MODEL_CARD.md")).unwrap();
+    assert_eq!(card.matches("divided by temperature").count(), 1, "{card}");
 
     // Same entities and scores (conlleval report), different confidences.
     assert_eq!(eval(m), before.0);

@@ -16,7 +16,7 @@ use anyhow::{bail, Context, Result};
 use clap::Args;
 use tweetner_data::{read_conll, ReadOptions};
 use tweetner_eval::{Calibration, Calibrator, ScoredSpan};
-use tweetner_tagger::{ModelManifest, NeuralTagger, Tagger, MANIFEST_FILE};
+use tweetner_tagger::{ModelCard, ModelManifest, NeuralTagger, Tagger, CARD_FILE, MANIFEST_FILE};
 
 use super::model::{default_threads, resolve_model_dir};
 
@@ -40,6 +40,9 @@ pub struct CalibrateArgs {
     #[arg(long)]
     pub threads: Option<usize>,
 }
+
+/// How the card's note on the fitted temperature begins.
+const CARD_NOTE: &str = "entity scores divided by temperature";
 
 /// Temperatures tried: 47 steps, evenly spaced in log, from 0.5 to 5 (index 14 is 1).
 fn grid() -> Vec<f32> {
@@ -179,6 +182,21 @@ pub fn run(args: CalibrateArgs) -> Result<()> {
         let mut manifest = ModelManifest::read(&dir)?;
         manifest.temperature = grid[j];
         manifest.write(&dir)?;
+        // The card says so too, replacing the note of an earlier fit.
+        if dir.join(CARD_FILE).is_file() {
+            let mut card = ModelCard::read(&dir)?;
+            card.notes.retain(|n| !n.starts_with(CARD_NOTE));
+            card.notes.push(format!(
+                "{CARD_NOTE} {:.3}, fitted by `tweetner calibrate` on {} ({} tweets); \
+                 ECE {:.3} -> {:.3} held out ({k}-fold cross-fitting); tags unchanged",
+                grid[j],
+                args.file.display(),
+                tokens.len(),
+                before.ece,
+                after.ece
+            ));
+            card.write(&dir)?;
+        }
         writeln!(
             out,
             "wrote temperature {:.3} to {}",
