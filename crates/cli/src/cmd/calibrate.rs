@@ -18,6 +18,7 @@ use tweetner_data::{read_conll, ReadOptions};
 use tweetner_eval::{Calibration, Calibrator, ScoredSpan};
 use tweetner_tagger::{ModelCard, ModelManifest, NeuralTagger, Tagger, CARD_FILE, MANIFEST_FILE};
 
+use super::eval::scored_spans;
 use super::model::{default_threads, resolve_model_dir};
 
 #[derive(Args)]
@@ -44,11 +45,14 @@ pub struct CalibrateArgs {
 /// How the card's note on the fitted temperature begins.
 const CARD_NOTE: &str = "entity scores divided by temperature";
 
-/// Temperatures tried: 47 steps, evenly spaced in log, from 0.5 to 5 (index 14 is 1).
+/// Index of t = 1 (the scores as trained) in [`grid`].
+const UNIT: usize = 14;
+
+/// Temperatures tried: 47 steps, evenly spaced in log, from 0.5 to 5; `grid()[UNIT]`
+/// is exactly 1 (`exp(0)`).
 fn grid() -> Vec<f32> {
     (0..47)
-        .map(|k| (0.05 * (k as f64 - 14.0)).exp() as f32)
-        .map(|t| if (t - 1.0).abs() < 1e-6 { 1.0 } else { t })
+        .map(|k| (0.05 * (k as f64 - UNIT as f64)).exp() as f32)
         .collect()
 }
 
@@ -110,25 +114,11 @@ pub fn run(args: CalibrateArgs) -> Result<()> {
     let tokens: Vec<Vec<String>> = gold.iter().map(|s| s.tokens.clone()).collect();
     let gold: Vec<Vec<String>> = gold.into_iter().map(|s| s.tags).collect();
     let grid = grid();
-    let unit = grid
-        .iter()
-        .position(|&t| t == 1.0)
-        .context("grid holds 1")?;
     let mut by_t: Vec<Tweets> = Vec::with_capacity(grid.len());
     for &t in &grid {
         tagger.set_temperature(t)?;
         let tagged = tagger.tag_batch(&tokens)?;
-        by_t.push(
-            tagged
-                .iter()
-                .map(|p| {
-                    p.spans
-                        .iter()
-                        .map(|s| ScoredSpan::new(s.start, s.end, &s.ty, f64::from(s.score)))
-                        .collect()
-                })
-                .collect(),
-        );
+        by_t.push(tagged.iter().map(scored_spans).collect());
     }
     let (k, bins) = (args.folds as usize, args.bins as usize);
     let mut out = std::io::stdout().lock();
@@ -151,14 +141,14 @@ pub fn run(args: CalibrateArgs) -> Result<()> {
             "{:>4}  {:>8.3}  {:>21}  {:>11}",
             f + 1,
             grid[j],
-            fmt(score(&gold, &by_t[unit], bins, held)?.brier),
+            fmt(score(&gold, &by_t[UNIT], bins, held)?.brier),
             fmt(score(&gold, &by_t[j], bins, held)?.brier)
         )?;
         for (i, spans) in pooled.iter_mut().enumerate().filter(|(i, _)| held(*i)) {
             spans.clone_from(&by_t[j][i]);
         }
     }
-    let before = score(&gold, &by_t[unit], bins, |_| true)?;
+    let before = score(&gold, &by_t[UNIT], bins, |_| true)?;
     let after = score(&gold, &pooled, bins, |_| true)?;
     writeln!(
         out,
@@ -220,6 +210,7 @@ mod tests {
         let g = grid();
         assert!((g[0] - 0.5).abs() < 0.01 && (g[g.len() - 1] - 5.0).abs() < 0.1);
         assert_eq!(g.iter().filter(|&&t| t == 1.0).count(), 1);
+        assert_eq!(g[UNIT], 1.0);
         assert!(g.windows(2).all(|w| w[0] < w[1]));
     }
 

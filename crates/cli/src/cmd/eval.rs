@@ -102,6 +102,14 @@ pub fn run(args: EvalArgs) -> Result<()> {
     Ok(())
 }
 
+/// A tagged tweet's entities in the form the calibration table takes.
+pub(crate) fn scored_spans(p: &TaggedSentence) -> Vec<ScoredSpan> {
+    p.spans
+        .iter()
+        .map(|s| ScoredSpan::new(s.start, s.end, &s.ty, f64::from(s.score)))
+        .collect()
+}
+
 /// Prints the reliability table of the predicted entities' scores.
 ///
 /// The table's totals are checked against the scorer's own counts on the
@@ -117,12 +125,7 @@ fn calibration(
     let mut cal = tweetner_eval::Calibrator::new(bins)?;
     let mut ev = tweetner_eval::Evaluator::new();
     for (i, (g, p)) in gold.iter().zip(predicted).enumerate() {
-        let spans: Vec<ScoredSpan> = p
-            .spans
-            .iter()
-            .map(|s| ScoredSpan::new(s.start, s.end, &s.ty, f64::from(s.score)))
-            .collect();
-        cal.add_sentence(g, &spans)
+        cal.add_sentence(g, &scored_spans(p))
             .with_context(|| format!("tweet {}", i + 1))?;
         ev.add_sentence(g, &p.tags)
             .with_context(|| format!("tweet {}", i + 1))?;
