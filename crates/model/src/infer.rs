@@ -255,11 +255,6 @@ impl FastBiLstmCrf {
         self.decoder.set_temperature(temperature)
     }
 
-    /// The temperature of the probabilities (1 = as trained).
-    pub fn temperature(&self) -> f32 {
-        self.decoder.temperature()
-    }
-
     /// The word embedding table.
     pub fn word_table(&self) -> &WordTable {
         &self.word_emb

@@ -10,6 +10,19 @@ use crate::labels::{BioTag, FORBIDDEN};
 /// moves (kept at [`FORBIDDEN`]) would no longer dwarf the scaled scores.
 pub const TEMPERATURE_RANGE: std::ops::RangeInclusive<f32> = 0.05..=20.0;
 
+/// Refuse a temperature outside [`TEMPERATURE_RANGE`] (NaN included). Model
+/// directories are checked with this when read, decoders when set.
+pub fn check_temperature(temperature: f32) -> Result<(), ModelError> {
+    if TEMPERATURE_RANGE.contains(&temperature) {
+        return Ok(());
+    }
+    Err(ModelError::Config(format!(
+        "temperature {temperature} is outside {}..={}",
+        TEMPERATURE_RANGE.start(),
+        TEMPERATURE_RANGE.end()
+    )))
+}
+
 /// One entity of a predicted tag sequence.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PredictedSpan {
@@ -140,13 +153,7 @@ impl CrfDecoder {
     /// Divide all scores by `temperature` when computing probabilities (1 = as
     /// trained). Refused outside [`TEMPERATURE_RANGE`].
     pub fn set_temperature(&mut self, temperature: f32) -> Result<(), ModelError> {
-        if !TEMPERATURE_RANGE.contains(&temperature) {
-            return Err(ModelError::Config(format!(
-                "temperature {temperature} is outside {}..={}",
-                TEMPERATURE_RANGE.start(),
-                TEMPERATURE_RANGE.end()
-            )));
-        }
+        check_temperature(temperature)?;
         self.calibrated = (temperature != 1.0).then(|| Calibrated::new(&self.scores, temperature));
         Ok(())
     }

@@ -176,18 +176,8 @@ impl ModelManifest {
     /// The parts must agree with each other before any weights are read.
     fn check(&self, path: &Path) -> Result<(), TaggerError> {
         self.network.validate()?;
-        let range = tweetner_model::predict::TEMPERATURE_RANGE;
-        if !range.contains(&self.temperature) {
-            return Err(TaggerError::invalid(
-                path,
-                format!(
-                    "temperature {} is outside {}..={}",
-                    self.temperature,
-                    range.start(),
-                    range.end()
-                ),
-            ));
-        }
+        tweetner_model::predict::check_temperature(self.temperature)
+            .map_err(|e| TaggerError::invalid(path, e.to_string()))?;
         let (n, f) = (&self.network, &self.features);
         let mismatch = |what: &str, net: usize, feat: usize| {
             Err(TaggerError::invalid(
