@@ -1,26 +1,14 @@
 //! `tweetner calibrate` on a copy of the shipped model: the fitted temperature
 //! lands in the manifest, scores move, tags and F1 do not.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tweetner"))
-        .args(args)
-        .output()
-        .expect("binary runs")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
+use common::{run, stderr, stdout, wnut};
 
 fn dev() -> PathBuf {
-    let shared = match std::env::var_os("TWEETNER_SHARED") {
-        Some(p) => PathBuf::from(p),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"),
-    };
-    shared.join("data/wnut16/dev.conll")
+    wnut("dev.conll")
 }
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -46,8 +34,8 @@ fn calibrate_writes_a_temperature_that_keeps_the_tags() {
 
     let eval = |model: &str| {
         let o = run(&["eval", "--model", model, f, "--threads", "1"]);
-        assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
-        text(&o.stdout)
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        stdout(&o)
     };
     let tag = |model: &str| {
         let o = run(&[
@@ -58,14 +46,14 @@ fn calibrate_writes_a_temperature_that_keeps_the_tags() {
             "jsonl",
             "Justin Bieber in London",
         ]);
-        assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
-        serde_json::from_str::<serde_json::Value>(&text(&o.stdout)).unwrap()
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        serde_json::from_str::<serde_json::Value>(&stdout(&o)).unwrap()
     };
     let before = (eval(m), tag(m));
 
     let o = run(&["calibrate", "--model", m, f, "--threads", "1", "--write"]);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
-    let out = text(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
     assert!(out.contains("held out, all folds"), "{out}");
     assert!(out.contains("wrote temperature"), "{out}");
     let manifest: serde_json::Value =
@@ -80,7 +68,7 @@ fn calibrate_writes_a_temperature_that_keeps_the_tags() {
 
     // A second fit replaces the card's note instead of adding one.
     let o = run(&["calibrate", "--model", m, f, "--threads", "1", "--write"]);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let card = std::fs::read_to_string(model.join("MODEL_CARD.md")).unwrap();
     assert_eq!(card.matches("divided by temperature").count(), 1, "{card}");
 
@@ -107,9 +95,9 @@ fn calibrate_refuses_what_it_cannot_use() {
     ]);
     assert_eq!(o.status.code(), Some(1));
     assert!(
-        text(&o.stderr).contains("tweetner model directory"),
+        stderr(&o).contains("tweetner model directory"),
         "{}",
-        text(&o.stderr)
+        stderr(&o)
     );
     let o = run(&["calibrate", f.to_str().unwrap(), "--folds", "1"]);
     assert_eq!(

@@ -1,57 +1,11 @@
 //! End-to-end checks of the binary's contract: exit codes (0 ok, 1 error,
 //! 2 usage), errors on stderr naming file and line, results on stdout.
 
-use std::io::Write;
+mod common;
+
 use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_tweetner"))
-}
-
-fn shared() -> PathBuf {
-    match std::env::var_os("TWEETNER_SHARED") {
-        Some(p) => PathBuf::from(p),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"),
-    }
-}
-
-fn wnut(file: &str) -> PathBuf {
-    shared().join("data/wnut16").join(file)
-}
-
-fn run(args: &[&str]) -> Output {
-    bin().args(args).output().expect("binary runs")
-}
-
-fn run_stdin(args: &[&str], input: &[u8]) -> Output {
-    let mut child = bin()
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("binary starts");
-    // Feed stdin from another thread: a large input and a large output would
-    // otherwise deadlock on full pipe buffers.
-    let mut stdin = child.stdin.take().expect("stdin is piped");
-    let input = input.to_vec();
-    let writer = std::thread::spawn(move || {
-        // The binary may exit early (an error); a closed pipe is fine then.
-        let _ = stdin.write_all(&input);
-    });
-    let out = child.wait_with_output().expect("binary finishes");
-    writer.join().expect("writer thread");
-    out
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use common::{bin, run, run_stdin, shared, stderr, stdout, wnut};
 
 #[test]
 fn every_command_has_help() {
