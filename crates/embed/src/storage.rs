@@ -14,11 +14,11 @@
 //! 32+L    ...   n*dim values, row-major, 4 (f32) or 2 (f16) bytes each
 //! ```
 
-use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::Path;
 
 use half::f16;
+use tweetner_core::fsio::AtomicFile;
 
 use crate::embeddings::Embeddings;
 use crate::error::EmbedError;
@@ -62,11 +62,9 @@ impl Embeddings {
             )));
         }
         let word_bytes: usize = self.words.iter().map(|w| w.len() + 1).sum();
-        let tmp = path.with_extension("partial");
-        let file = File::create(&tmp).map_err(|e| EmbedError::io(&tmp, e))?;
-        let mut out = BufWriter::with_capacity(1 << 20, file);
-        let write = |out: &mut BufWriter<File>, bytes: &[u8]| {
-            out.write_all(bytes).map_err(|e| EmbedError::io(&tmp, e))
+        let mut out = AtomicFile::create(path).map_err(|e| EmbedError::io(path, e))?;
+        let write = |out: &mut AtomicFile, bytes: &[u8]| {
+            out.write_all(bytes).map_err(|e| EmbedError::io(path, e))
         };
         write(&mut out, MAGIC)?;
         write(&mut out, &precision.code().to_le_bytes())?;
@@ -90,9 +88,7 @@ impl Embeddings {
             }
             write(&mut out, &buf)?;
         }
-        out.flush().map_err(|e| EmbedError::io(&tmp, e))?;
-        drop(out);
-        std::fs::rename(&tmp, path).map_err(|e| EmbedError::io(path, e))
+        out.commit().map_err(|e| EmbedError::io(path, e))
     }
 
     /// Reads a table written by [`Embeddings::save`].

@@ -40,20 +40,17 @@
 //! * [`bilstm`]: the network, [`BiLstmCrfConfig`], training loss and prediction.
 //! * [`batch`]: [`SentenceInput`] → padded [`TaggerBatch`].
 //! * [`io`]: save/load as `config.json` + `weights.safetensors`.
-//! * [`tagger`]: the [`Tagger`] trait and its output types.
+//! * [`tagger`], [`labels`], [`predict`]: re-exported from `tweetner-core`,
+//!   where every model kind shares them.
 
 pub mod batch;
 pub mod bilstm;
 pub mod charenc;
 pub mod crf;
-pub mod error;
 mod fastmath;
 pub mod infer;
 pub mod io;
-pub mod labels;
 pub mod lstm;
-pub mod predict;
-pub mod tagger;
 mod util;
 pub mod wordtable;
 
@@ -61,10 +58,11 @@ pub use batch::{SentenceInput, TaggerBatch};
 pub use bilstm::{BiLstmCrf, BiLstmCrfConfig};
 pub use charenc::CharEncoderConfig;
 pub use crf::{Crf, CrfScores, Lattice};
-pub use error::ModelError;
 pub use infer::FastBiLstmCrf;
 pub use predict::{PredictedSpan, Prediction};
 pub use tagger::{SpanScore, StageTimes, TaggedSentence, Tagger};
+pub use tweetner_core::ModelError;
+pub use tweetner_core::{error, labels, predict, tagger};
 pub use wordtable::WordTable;
 
 /// Burn types users of this crate need (device, tensors), re-exported so they

@@ -1,7 +1,6 @@
 //! Output formats, file naming and atomic writes.
 
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::PlotError;
@@ -61,8 +60,8 @@ pub fn output_path(path: &Path, format: Format) -> Result<PathBuf, PlotError> {
     }
 }
 
-/// Writes `bytes` to `path` via a temporary file in the same directory and a
-/// rename, creating the directory if needed.
+/// Writes `bytes` to `path` atomically ([`tweetner_core::fsio::write_atomic`]),
+/// creating the directory if needed.
 pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), PlotError> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
@@ -73,30 +72,7 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), PlotError> {
         move |cause| PlotError::Io { op, path, cause }
     };
     fs::create_dir_all(&dir).map_err(io("creating directory", &dir))?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".plot.")
-        .suffix(".part")
-        .tempfile_in(&dir)
-        .map_err(io("creating temporary file in", &dir))?;
-    tmp.write_all(bytes).map_err(io("writing", path))?;
-    tmp.as_file().sync_all().map_err(io("syncing", path))?;
-    make_readable(tmp.as_file()).map_err(io("setting permissions of", path))?;
-    tmp.persist(path)
-        .map_err(|e| io("renaming into place", path)(e.error))?;
-    Ok(())
-}
-
-/// Temporary files are private (0600); a chart should be as readable as any
-/// other file the user writes.
-#[cfg(unix)]
-fn make_readable(file: &fs::File) -> std::io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    file.set_permissions(fs::Permissions::from_mode(0o644))
-}
-
-#[cfg(not(unix))]
-fn make_readable(_file: &fs::File) -> std::io::Result<()> {
-    Ok(())
+    tweetner_core::fsio::write_atomic(path, bytes).map_err(io("writing", path))
 }
 
 #[cfg(test)]

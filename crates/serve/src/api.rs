@@ -3,7 +3,7 @@
 
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use tweetner_annotate::{Annotation, Entity};
+use tweetner_core::{Annotation, Entity};
 
 use crate::config::ServeConfig;
 use crate::error::ApiError;

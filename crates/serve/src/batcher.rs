@@ -26,8 +26,8 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use tokio::sync::{mpsc, oneshot, OwnedSemaphorePermit, Semaphore};
-use tweetner_annotate::{annotate, Annotation};
-use tweetner_model::Tagger;
+use tweetner_core::Tagger;
+use tweetner_core::{annotate, Annotation};
 
 use crate::error::ServeError;
 use crate::metrics::Metrics;

@@ -6,7 +6,7 @@
 use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 
-use tweetner_model::{ModelError, SpanScore, TaggedSentence, Tagger};
+use tweetner_core::{ModelError, SpanScore, TaggedSentence, Tagger};
 
 /// Tags each run of capitalised tokens as one `person` entity (score 0.75).
 /// A token `FAIL` makes the batch return an error, `PANIC` makes it panic.

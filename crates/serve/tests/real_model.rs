@@ -79,7 +79,7 @@ async fn a_loaded_model_directory_serves_the_same_entities_as_direct_tagging() {
     write_tiny_model(dir.path());
     let expected = {
         let tagger = load_model(dir.path()).expect("load");
-        tweetner_annotate::annotate(tagger.as_ref(), &TEXTS).expect("direct tagging")
+        tweetner_core::annotate(tagger.as_ref(), &TEXTS).expect("direct tagging")
     };
     let info = serde_json::to_value(model_info(dir.path()).expect("info")).expect("json");
 

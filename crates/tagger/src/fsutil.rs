@@ -1,38 +1,19 @@
 //! Small file helpers shared with the training crate: atomic writes and JSON files.
 
 use std::fs;
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::error::TaggerError;
 
-/// A sibling temporary name for `path` (same directory, so a rename is atomic).
-pub fn temp_sibling(path: &Path) -> PathBuf {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "file".into());
-    path.with_file_name(format!(".{name}.tmp-{}", std::process::id()))
-}
+pub use tweetner_core::fsio::temp_sibling;
 
-/// Write `bytes` to `path` through a temporary sibling and a rename, so a reader (or a
-/// run killed half-way) never sees a half-written file.
+/// Write `bytes` to `path` atomically ([`tweetner_core::fsio::write_atomic`]), so a
+/// reader (or a run killed half-way) never sees a half-written file.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), TaggerError> {
-    let tmp = temp_sibling(path);
-    let result = (|| {
-        let mut f = fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        fs::rename(&tmp, path)
-    })();
-    if let Err(e) = result {
-        let _ = fs::remove_file(&tmp);
-        return Err(TaggerError::io(path, e));
-    }
-    Ok(())
+    tweetner_core::fsio::write_atomic(path, bytes).map_err(|e| TaggerError::io(path, e))
 }
 
 /// Serialize `value` as pretty JSON into `path`, atomically.

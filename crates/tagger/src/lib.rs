@@ -47,51 +47,61 @@ use std::path::Path;
 pub use card::{model_info, DataFile, DevScores, ModelCard, ModelInfo, Score};
 pub use error::TaggerError;
 pub use manifest::{
-    read_kind, read_labels, write_labels, FeaturesInfo, ModelManifest, WeightPrecision,
-    WeightsInfo, CARD_FILE, CARD_MD_FILE, CURVES_STEM, FORMAT_VERSION, KIND_BILSTM_CRF,
-    KIND_TRANSFORMER, LABELS_FILE, MANIFEST_FILE, TRAIN_LOG_FILE, WEIGHTS_FILE,
+    read_labels, write_labels, FeaturesInfo, ModelManifest, WeightPrecision, WeightsInfo,
+    CARD_FILE, CARD_MD_FILE, CURVES_STEM, FORMAT_VERSION, KIND_BILSTM_CRF, KIND_TRANSFORMER,
+    LABELS_FILE, MANIFEST_FILE, TRAIN_LOG_FILE, WEIGHTS_FILE,
 };
 pub use neural::{predict_batched, to_input, NeuralTagger, DEFAULT_BATCH_SIZE};
+pub use tweetner_core::registry::{LoadOptions, ModelKind, Registry, SharedTagger};
 pub use tweetner_model::{TaggedSentence, Tagger};
 pub use weights::{load_network, load_weights, parameter_count, save_weights};
 
 use tweetner_features::FeatureExtractor;
-use tweetner_model::BiLstmCrf;
+use tweetner_model::{BiLstmCrf, ModelError};
+
+/// The model kinds this build loads. A new kind is a crate implementing
+/// [`Tagger`] and one `register` line here.
+pub fn registry() -> Registry {
+    Registry::new()
+        .register(ModelKind {
+            name: KIND_BILSTM_CRF,
+            int8: false,
+            load: |dir, opts| {
+                Ok(Box::new(
+                    NeuralTagger::load(dir)?
+                        .with_threads(opts.threads)
+                        .with_batch_size(opts.batch_size),
+                ))
+            },
+        })
+        .register(ModelKind {
+            name: KIND_TRANSFORMER,
+            int8: true,
+            load: |dir, opts| {
+                let mut tagger = tweetner_transformer::TransformerTagger::load(dir)
+                    .and_then(|t| t.with_threads(opts.threads))
+                    .map_err(|e| TaggerError::invalid(dir, e.to_string()))?
+                    .with_batch_size(
+                        opts.batch_size
+                            .min(tweetner_transformer::predict::INFERENCE_BATCH),
+                    );
+                if opts.int8 {
+                    tagger = tagger.with_int8();
+                }
+                Ok(Box::new(tagger))
+            },
+        })
+}
 
 /// Load the model in `dir` as a thread-safe [`Tagger`] (single-threaded per call; use
-/// [`NeuralTagger::load`] + [`NeuralTagger::with_threads`] to spread one call over
-/// several threads).
-pub fn load_model(dir: &Path) -> Result<Box<dyn Tagger + Send + Sync>, TaggerError> {
-    load_model_with(dir, 1, DEFAULT_BATCH_SIZE)
-}
-
-/// How a model runs at inference; none of it changes what the model is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct LoadOptions {
-    /// Threads each call is spread over (at least 1).
-    pub threads: usize,
-    /// Sentences per network batch.
-    pub batch_size: usize,
-    /// Int8 encoder projections for transformer models
-    /// ([`tweetner_transformer::quant`]). BiLSTM-CRF models have no int8 path
-    /// (their time goes to the recurrence, not to large matmuls) and load as
-    /// usual; [`int8_applies`] tells callers which case they are in.
-    pub int8: bool,
-}
-
-impl Default for LoadOptions {
-    fn default() -> Self {
-        LoadOptions {
-            threads: 1,
-            batch_size: DEFAULT_BATCH_SIZE,
-            int8: false,
-        }
-    }
+/// [`load_model_opts`] to spread one call over several threads).
+pub fn load_model(dir: &Path) -> Result<SharedTagger, TaggerError> {
+    load_model_opts(dir, &LoadOptions::default())
 }
 
 /// Whether [`LoadOptions::int8`] changes how the model in `dir` runs.
 pub fn int8_applies(dir: &Path) -> Result<bool, TaggerError> {
-    Ok(read_kind(dir)? == KIND_TRANSFORMER)
+    Ok(registry().resolve(dir)?.int8)
 }
 
 /// Load the model in `dir`, spreading each call over `threads` threads in batches of
@@ -100,7 +110,7 @@ pub fn load_model_with(
     dir: &Path,
     threads: usize,
     batch_size: usize,
-) -> Result<Box<dyn Tagger + Send + Sync>, TaggerError> {
+) -> Result<SharedTagger, TaggerError> {
     load_model_opts(
         dir,
         &LoadOptions {
@@ -111,36 +121,18 @@ pub fn load_model_with(
     )
 }
 
-/// Load the model in `dir` with the given inference settings.
-///
-/// The manifest's `kind` selects the implementation: `"transformer"` directories are
-/// loaded by [`tweetner_transformer::TransformerTagger`] (the transformer crate owns
-/// that format, which is also a Hugging Face checkpoint; this crate depends on it, and
-/// the training crate `tweetner-finetune` depends on both, so there is no cycle);
-/// everything else by [`NeuralTagger`], whose `ModelManifest::read` refuses kinds this
-/// build does not know.
-pub fn load_model_opts(
-    dir: &Path,
-    opts: &LoadOptions,
-) -> Result<Box<dyn Tagger + Send + Sync>, TaggerError> {
-    if read_kind(dir)? == KIND_TRANSFORMER {
-        let mut tagger = tweetner_transformer::TransformerTagger::load(dir)
-            .and_then(|t| t.with_threads(opts.threads))
-            .map_err(|e| TaggerError::invalid(dir, e.to_string()))?
-            .with_batch_size(
-                opts.batch_size
-                    .min(tweetner_transformer::predict::INFERENCE_BATCH),
-            );
-        if opts.int8 {
-            tagger = tagger.with_int8();
-        }
-        return Ok(Box::new(tagger));
-    }
-    Ok(Box::new(
-        NeuralTagger::load(dir)?
-            .with_threads(opts.threads)
-            .with_batch_size(opts.batch_size),
-    ))
+/// Load the model in `dir` with the given inference settings; the manifest's `kind`
+/// picks the loader from [`registry`].
+pub fn load_model_opts(dir: &Path, opts: &LoadOptions) -> Result<SharedTagger, TaggerError> {
+    registry()
+        .load(dir, opts)
+        .map_err(|e| match e.downcast::<TaggerError>() {
+            Ok(t) => *t,
+            Err(e) => match e.downcast::<ModelError>() {
+                Ok(m) => TaggerError::Model(*m),
+                Err(e) => TaggerError::invalid(dir, e.to_string()),
+            },
+        })
 }
 
 /// Write the loadable part of a model directory: manifest, labels, features and weights

@@ -10,7 +10,7 @@ use crate::error::TaggerError;
 use crate::fsutil::{read_json, write_json};
 
 /// The manifest file: the entry point of a model directory.
-pub const MANIFEST_FILE: &str = "tweetner-model.json";
+pub use tweetner_core::registry::MANIFEST_FILE;
 /// Network weights (safetensors, burn parameter naming).
 pub const WEIGHTS_FILE: &str = "weights.safetensors";
 /// The BIO label list, in the network's output order.
@@ -30,25 +30,6 @@ pub const KIND_BILSTM_CRF: &str = "bilstm-crf";
 
 /// `kind` of a fine-tuned transformer (loaded by `tweetner-transformer`).
 pub const KIND_TRANSFORMER: &str = tweetner_transformer::KIND_TRANSFORMER;
-
-/// The `kind` a model directory's manifest declares, read before anything
-/// else so that [`crate::load_model`] can pick the implementation (the rest
-/// of the manifest differs between kinds).
-pub fn read_kind(dir: &Path) -> Result<String, TaggerError> {
-    #[derive(Deserialize)]
-    struct KindOnly {
-        kind: String,
-    }
-    let path = dir.join(MANIFEST_FILE);
-    if !path.is_file() {
-        return Err(TaggerError::invalid(
-            dir,
-            format!("not a tweetner model directory (no {MANIFEST_FILE})"),
-        ));
-    }
-    let k: KindOnly = read_json(&path)?;
-    Ok(k.kind)
-}
 
 /// How the weights file stores its floats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]

@@ -17,7 +17,7 @@ use crate::weights::load_fast_network;
 /// Sentences per inference batch. Sentences of one batch run their recurrences in
 /// lock-step, so batches are formed from sentences of similar length; 64 amortises the
 /// per-step matmul well without making the longest sentence wait for many short ones.
-pub const DEFAULT_BATCH_SIZE: usize = 64;
+pub use tweetner_core::registry::DEFAULT_BATCH_SIZE;
 
 /// Convert extracted features into the network's input type.
 pub fn to_input(f: SentenceFeatures) -> SentenceInput {

@@ -60,7 +60,7 @@ pub fn save_weights(
         fs::set_permissions(&tmp, fs::Permissions::from_mode(0o644))
             .map_err(|e| TaggerError::io(&tmp, e))?;
     }
-    fs::rename(&tmp, path).map_err(|e| TaggerError::io(path, e))?;
+    tweetner_core::fsio::commit_file(&tmp, path).map_err(|e| TaggerError::io(path, e))?;
     let size = fs::metadata(path).map_err(|e| TaggerError::io(path, e))?;
     Ok(size.len())
 }

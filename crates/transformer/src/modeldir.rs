@@ -14,7 +14,7 @@
 //! | `labels.json` | the labels in output order |
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use burn::module::Module;
 use burn::module::Param;
@@ -90,20 +90,10 @@ fn invalid(path: &Path, message: impl Into<String>) -> TransformerError {
     }
 }
 
-/// `path` + `.tmp`, for write-then-rename.
-fn temp_of(path: &Path) -> PathBuf {
-    let mut name = path
-        .file_name()
-        .map(|n| n.to_os_string())
-        .unwrap_or_default();
-    name.push(".tmp");
-    path.with_file_name(name)
-}
+use tweetner_core::fsio::{commit_file, temp_sibling as temp_of};
 
 fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), TransformerError> {
-    let tmp = temp_of(path);
-    fs::write(&tmp, bytes).map_err(|e| io(&tmp, e))?;
-    fs::rename(&tmp, path).map_err(|e| io(path, e))
+    tweetner_core::fsio::write_atomic(path, bytes).map_err(|e| io(path, e))
 }
 
 fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<(), TransformerError> {
@@ -176,7 +166,7 @@ pub fn save_model_dir(
                 let to = dir.join(f);
                 let tmp = temp_of(&to);
                 fs::copy(&from, &tmp).map_err(|e| io(&from, e))?;
-                fs::rename(&tmp, &to).map_err(|e| io(&to, e))?;
+                commit_file(&tmp, &to).map_err(|e| io(&to, e))?;
             }
         }
     }
@@ -193,7 +183,7 @@ pub fn save_model_dir(
     let weights = dir.join(WEIGHTS_FILE);
     let tmp = temp_of(&weights);
     write_safetensors(&tensors, &tmp)?;
-    fs::rename(&tmp, &weights).map_err(|e| io(&weights, e))?;
+    commit_file(&tmp, &weights).map_err(|e| io(&weights, e))?;
     let crf_path = dir.join(CRF_FILE);
     match &model.crf {
         Some(crf) => {

@@ -189,7 +189,7 @@ fn pass(
     token_lists: &[Vec<String>],
 ) -> Result<usize> {
     let n = match input {
-        BenchInput::Raw => tweetner_annotate::annotate(tagger, raw)?
+        BenchInput::Raw => tweetner_core::annotate(tagger, raw)?
             .iter()
             .map(|a| a.entities.len())
             .sum(),

@@ -2,11 +2,11 @@
 //! emissions, with BIO constraints folded in as a constant additive mask.
 //!
 //! * [`train`]: differentiable negative log-likelihood as burn tensor ops.
-//! * [`decode`]: Viterbi, forward–backward and marginals on plain `f32` slices.
+//! * [`decode`], [`scaled`]: Viterbi, forward–backward and marginals on plain
+//!   `f32` slices, from `tweetner-core` (every CRF head decodes with them).
 
-pub mod decode;
-pub mod scaled;
 pub mod train;
+pub use tweetner_core::crf::{decode, scaled};
 
 #[cfg(test)]
 mod tests;

@@ -1,8 +1,8 @@
 //! Turning emissions into predictions: best path, token marginals and the
 //! entity spans of the best path with their exact-span probabilities.
 
-use crate::crf::scaled::ScaledCrf;
 use crate::crf::CrfScores;
+use crate::crf::ScaledCrf;
 use crate::error::ModelError;
 use crate::labels::{BioTag, FORBIDDEN};
 

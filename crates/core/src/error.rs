@@ -1,4 +1,4 @@
-//! Error type of the model crate.
+//! The error every model kind reports through the [`crate::Tagger`] trait.
 
 use std::path::PathBuf;
 
@@ -39,6 +39,15 @@ pub enum ModelError {
         /// File concerned.
         path: PathBuf,
         /// What went wrong.
+        message: String,
+    },
+    /// A model directory is not one this build can load (unknown kind,
+    /// inconsistent files).
+    #[error("{path}: {message}")]
+    Invalid {
+        /// File or directory concerned.
+        path: PathBuf,
+        /// What is wrong.
         message: String,
     },
     /// Feature extraction failed in a [`crate::Tagger`] implementation.

@@ -1,12 +1,15 @@
-//! Reading tagging input as a stream of records, one bad record never
-//! stopping the run: it becomes a [`Record::Rejected`] carrying its line.
+//! Records in: a [`RecordSource`] yields tweets one at a time, one bad record
+//! never stopping the run: it becomes a [`Record::Rejected`] carrying its line.
+//! [`LineSource`] reads text lines, JSON lines and CoNLL; message buses are
+//! further sources in their own crates.
 
-use std::io::BufRead;
+use std::io::{self, BufRead};
 
 use serde_json::{Map, Value};
 
 /// How the input is laid out.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, clap::ValueEnum)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum InputFormat {
     /// One raw tweet per line.
     Text,
@@ -21,24 +24,34 @@ pub enum InputFormat {
 pub enum Record {
     /// Raw text to tokenize and tag.
     Text {
+        /// Input line (1-based).
         line: usize,
+        /// The text.
         text: String,
         /// The input object for JSONL records (output adds fields to it).
         fields: Option<Map<String, Value>>,
     },
     /// Tokens given by the input; `lines` are the raw input lines, echoed on output.
     Tokens {
+        /// Input line of the first token.
         line: usize,
+        /// The tokens.
         tokens: Vec<String>,
+        /// The input lines they came from.
         lines: Vec<String>,
     },
     /// A record that could not be read; reported, never silently dropped.
-    Rejected { line: usize, error: String },
+    Rejected {
+        /// Input line.
+        line: usize,
+        /// Why it was rejected.
+        error: String,
+    },
 }
 
-#[cfg(test)]
 impl Record {
-    fn line(&self) -> usize {
+    /// The input line the record starts on.
+    pub fn line(&self) -> usize {
         match self {
             Record::Text { line, .. }
             | Record::Tokens { line, .. }
@@ -47,9 +60,45 @@ impl Record {
     }
 }
 
+/// Where a pipeline's records come from. `Send`, because the runner reads on
+/// a thread of its own while the workers tag.
+pub trait RecordSource: Send {
+    /// The next record, `None` at the end of the input.
+    ///
+    /// # Errors
+    /// The input itself failed (a read error): the stream cannot go on. A bad
+    /// record is not an error but a [`Record::Rejected`].
+    fn next_record(&mut self) -> io::Result<Option<Record>>;
+}
+
+/// Records given in memory (texts on the command line, tests).
+pub struct VecSource(std::vec::IntoIter<Record>);
+
+impl VecSource {
+    /// Raw texts, numbered from line 1.
+    pub fn texts<S: Into<String>>(texts: impl IntoIterator<Item = S>) -> Self {
+        let records: Vec<Record> = texts
+            .into_iter()
+            .enumerate()
+            .map(|(i, t)| Record::Text {
+                line: i + 1,
+                text: t.into(),
+                fields: None,
+            })
+            .collect();
+        VecSource(records.into_iter())
+    }
+}
+
+impl RecordSource for VecSource {
+    fn next_record(&mut self) -> io::Result<Option<Record>> {
+        Ok(self.0.next())
+    }
+}
+
 /// Streams records from a reader; memory stays bounded by the largest record
 /// (itself bounded: longer lines are rejected without being kept).
-pub struct Records<R> {
+pub struct LineSource<R> {
     reader: R,
     format: InputFormat,
     max_bytes: usize,
@@ -58,9 +107,10 @@ pub struct Records<R> {
     done: bool,
 }
 
-impl<R: BufRead> Records<R> {
+impl<R: BufRead> LineSource<R> {
+    /// Reads `format` records from `reader`, rejecting records over `max_bytes`.
     pub fn new(reader: R, format: InputFormat, max_bytes: usize) -> Self {
-        Records {
+        LineSource {
             reader,
             format,
             max_bytes,
@@ -199,28 +249,19 @@ impl<R: BufRead> Records<R> {
     }
 }
 
-impl<R: BufRead> Iterator for Records<R> {
-    type Item = std::io::Result<Record>;
-
-    fn next(&mut self) -> Option<Self::Item> {
+impl<R: BufRead + Send> RecordSource for LineSource<R> {
+    fn next_record(&mut self) -> io::Result<Option<Record>> {
         if self.done {
-            return None;
+            return Ok(None);
         }
         let r = match self.format {
             InputFormat::Text | InputFormat::Jsonl => self.next_text(),
             InputFormat::Conll => self.next_conll(),
         };
-        match r {
-            Ok(Some(rec)) => Some(Ok(rec)),
-            Ok(None) => {
-                self.done = true;
-                None
-            }
-            Err(e) => {
-                self.done = true;
-                Some(Err(e))
-            }
+        if !matches!(r, Ok(Some(_))) {
+            self.done = true;
         }
+        r
     }
 }
 
@@ -229,9 +270,21 @@ mod tests {
     use super::*;
 
     fn read(input: &[u8], format: InputFormat, max: usize) -> Vec<Record> {
-        Records::new(input, format, max)
-            .collect::<std::io::Result<Vec<_>>>()
-            .unwrap()
+        let mut src = LineSource::new(input, format, max);
+        let mut out = Vec::new();
+        while let Some(r) = src.next_record().expect("read") {
+            out.push(r);
+        }
+        out
+    }
+
+    #[test]
+    fn vec_source_numbers_texts_from_one() {
+        let mut src = VecSource::texts(["a", "b"]);
+        let lines: Vec<usize> = std::iter::from_fn(|| src.next_record().expect("read"))
+            .map(|r| r.line())
+            .collect();
+        assert_eq!(lines, [1, 2]);
     }
 
     #[test]

@@ -1,11 +1,13 @@
 //! Raw tweet text → entities with character offsets and confidences.
 //!
 //! Models only see token lists; users hand us strings and want spans they
-//! can cut out of those strings. This crate is the one place that maps
-//! between the two, so the CLI and the HTTP service cannot drift apart.
+//! can cut out of those strings. This module is the one place that maps
+//! between the two, so the CLI, the HTTP service and the pipeline cannot
+//! drift apart.
 
+use crate::error::ModelError;
+use crate::tagger::{TaggedSentence, Tagger};
 use serde::Serialize;
-use tweetner_model::{ModelError, TaggedSentence, Tagger};
 use tweetner_text::{tokenize, Token};
 
 /// One entity found in a text.
@@ -110,7 +112,7 @@ fn attach(text: &str, tokens: Vec<Token>, t: TaggedSentence) -> Result<Annotatio
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tweetner_model::SpanScore;
+    use crate::tagger::SpanScore;
 
     /// Tags every capitalised token as a one-token `person`, so the
     /// expected entities are known without a trained model.

@@ -1,13 +1,38 @@
-//! Writing tagged records in the formats users pipe into other tools.
+//! Annotations out: an [`AnnotationSink`] takes tagged records in input order;
+//! [`FormatSink`] writes them in the formats users pipe into other tools.
+//! Message buses and other outputs are further sinks in their own crates.
 
-use std::io::Write;
+use std::io::{self, Write};
 
 use serde_json::{json, Map, Value};
-use tweetner_annotate::Annotation;
-use tweetner_tagger::TaggedSentence;
+use tweetner_core::{Annotation, TaggedSentence};
+
+/// Where a pipeline's results go, in input order. `Send`, because the runner
+/// writes on a thread of its own.
+pub trait AnnotationSink: Send {
+    /// Writes one tagged record.
+    ///
+    /// # Errors
+    /// The output failed; the run stops.
+    fn write(&mut self, rec: Tagged) -> io::Result<()>;
+
+    /// Reports a record that could not be tagged (never dropped silently).
+    ///
+    /// # Errors
+    /// The output failed; the run stops.
+    fn reject(&mut self, line: usize, error: &str) -> io::Result<()>;
+
+    /// Pushes buffered output through (called when no more results are ready,
+    /// so a slow input still streams).
+    ///
+    /// # Errors
+    /// The output failed; the run stops.
+    fn flush(&mut self) -> io::Result<()>;
+}
 
 /// Output layout.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, clap::ValueEnum)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum OutputFormat {
     /// One JSON object per record with entities (offsets in characters).
     Jsonl,
@@ -20,21 +45,92 @@ pub enum OutputFormat {
 }
 
 /// A tagged record, ready to print.
+#[derive(Debug)]
 pub enum Tagged {
+    /// From raw text: entities carry character offsets.
     Text {
+        /// Input line.
         line: usize,
+        /// The text.
         text: String,
+        /// The input JSON object, when the input was JSONL.
         fields: Option<Map<String, Value>>,
+        /// What the tagger found.
         annotation: Annotation,
     },
+    /// From given tokens: entities are token ranges.
     Tokens {
+        /// Input line of the first token.
         line: usize,
+        /// The tokens.
         tokens: Vec<String>,
+        /// The input lines, echoed by the CoNLL output.
         lines: Vec<String>,
+        /// What the tagger found.
         tagged: TaggedSentence,
     },
 }
 
+/// Writes tagged records to a byte stream in one [`OutputFormat`]; rejected
+/// records go to their own stream when one is given, else into the output
+/// (JSONL) or to stderr (formats that cannot carry an error record).
+pub struct FormatSink {
+    out: Box<dyn Write + Send>,
+    rejects: Option<Box<dyn Write + Send>>,
+    format: OutputFormat,
+    with_tokens: bool,
+}
+
+impl FormatSink {
+    /// A sink writing `format` to `out`; `with_tokens` adds tokens, tags and
+    /// per-token scores to JSONL records.
+    pub fn new(out: Box<dyn Write + Send>, format: OutputFormat, with_tokens: bool) -> Self {
+        FormatSink {
+            out,
+            rejects: None,
+            format,
+            with_tokens,
+        }
+    }
+
+    /// Sends rejected records to `rejects` (JSONL) instead.
+    #[must_use]
+    pub fn with_rejects(mut self, rejects: Box<dyn Write + Send>) -> Self {
+        self.rejects = Some(rejects);
+        self
+    }
+}
+
+impl AnnotationSink for FormatSink {
+    fn write(&mut self, rec: Tagged) -> io::Result<()> {
+        write_tagged(&mut self.out, self.format, self.with_tokens, rec)
+    }
+
+    fn reject(&mut self, line: usize, error: &str) -> io::Result<()> {
+        let obj = rejected_json(line, error);
+        match (&mut self.rejects, self.format) {
+            (Some(r), _) => writeln!(r, "{obj}"),
+            (None, OutputFormat::Jsonl) => writeln!(self.out, "{obj}"),
+            (None, _) => {
+                eprintln!("line {line}: rejected: {error}");
+                Ok(())
+            }
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()?;
+        if let Some(r) = self.rejects.as_mut() {
+            r.flush()?;
+        }
+        Ok(())
+    }
+}
+
+/// Writes one record in `format` (what [`FormatSink`] does per record).
+///
+/// # Errors
+/// Those of `out`.
 pub fn write_tagged(
     out: &mut dyn Write,
     format: OutputFormat,

@@ -1,0 +1,34 @@
+//! Records in, annotations out, as a library: what `tweetner tag` runs, and
+//! what a message-bus worker or a binding plugs into.
+//!
+//! ```text
+//! RecordSource ──► reader thread ──► workers (Tagger) ──► ordered writer ──► AnnotationSink
+//!                 bounded channel               bounded channel
+//! ```
+//!
+//! * [`source`]: [`RecordSource`], [`LineSource`] (text lines, JSONL, CoNLL), [`VecSource`];
+//! * [`sink`]: [`AnnotationSink`], [`FormatSink`] (JSONL, pretty, CoNLL, IOB);
+//! * [`runner`]: [`run`], with [`RunOptions`] and the balancing [`Summary`].
+//!
+//! ```no_run
+//! use tweetner_pipeline::{run, FormatSink, InputFormat, LineSource, OutputFormat, RunOptions};
+//! # fn demo(tagger: &(dyn tweetner_core::Tagger + Sync)) -> Result<(), Box<dyn std::error::Error>> {
+//! let stdin = std::io::BufReader::new(std::io::stdin());
+//! let mut source = LineSource::new(stdin, InputFormat::Jsonl, 16 * 1024);
+//! let mut sink = FormatSink::new(Box::new(std::io::stdout()), OutputFormat::Jsonl, false);
+//! let opts = RunOptions { workers: 2, ..RunOptions::default() };
+//! let summary = run(&mut source, tagger, &mut sink, &opts, None)?;
+//! assert_eq!(summary.read, summary.written + summary.rejected);
+//! # Ok(()) }
+//! ```
+
+pub mod runner;
+pub mod sink;
+pub mod source;
+
+pub use runner::{run, PipelineError, Progress, RunOptions, Summary};
+pub use sink::{rejected_json, write_tagged, AnnotationSink, FormatSink, OutputFormat, Tagged};
+pub use source::{InputFormat, LineSource, Record, RecordSource, VecSource};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,307 @@
+//! The pipelined runner: a reader thread, tagging workers and an ordered
+//! writer, with bounded channels between them.
+//!
+//! Reading, tagging and writing used to take turns (read a chunk, tag it,
+//! write it), so the cores idled while the input was parsed and the output
+//! serialised. Here the reader parses chunk `n + 1` while the workers tag
+//! chunks `n` and `n - 1` and the writer prints what is done, in input order.
+//! Memory stays bounded on an unbounded input: at most `queue` chunks wait
+//! at each stage.
+
+use std::collections::BTreeMap;
+use std::io;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, SyncSender, TryRecvError};
+use std::sync::Mutex;
+use std::time::Instant;
+
+use tweetner_core::{annotate, ModelError, Tagger};
+
+use crate::sink::{AnnotationSink, Tagged};
+use crate::source::{Record, RecordSource};
+
+/// How a run is spread out; none of it changes the output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RunOptions {
+    /// Tagging threads (each calls the tagger on one chunk at a time).
+    pub workers: usize,
+    /// Records per chunk: the unit a worker tags in one call.
+    pub chunk: usize,
+    /// Chunks that may wait between two stages.
+    pub queue: usize,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            workers: 1,
+            chunk: 256,
+            queue: 2,
+        }
+    }
+}
+
+/// What a run did; `read == written + rejected` always holds on success.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Records read from the source.
+    pub read: usize,
+    /// Records written tagged.
+    pub written: usize,
+    /// Records reported as rejected.
+    pub rejected: usize,
+}
+
+/// Why a run stopped early.
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    /// Reading the input failed.
+    #[error("reading input: {0}")]
+    Read(#[source] io::Error),
+    /// Writing the output failed.
+    #[error("writing output: {0}")]
+    Write(#[source] io::Error),
+    /// The tagger failed on a chunk.
+    #[error("tagging: {0}")]
+    Tag(#[from] ModelError),
+}
+
+impl PipelineError {
+    /// Whether the output was closed by its reader (`tweetner tag | head`):
+    /// not a failure of the run.
+    pub fn is_broken_pipe(&self) -> bool {
+        matches!(self, PipelineError::Write(e) if e.kind() == io::ErrorKind::BrokenPipe)
+    }
+}
+
+/// One record's result, in input order.
+enum Outcome {
+    Tagged(Tagged),
+    Rejected { line: usize, error: String },
+}
+
+type Chunk = (usize, Result<Vec<Record>, io::Error>);
+type Done = (usize, Result<Vec<Outcome>, PipelineError>);
+
+/// Called by the writer about once a second, and once at the end, with the
+/// counts so far and the seconds since the start.
+pub type Progress<'a> = &'a mut dyn FnMut(&Summary, f64);
+
+/// Reads every record of `source`, tags them with `tagger` on `opts.workers`
+/// threads and writes them to `sink` in input order.
+///
+/// # Errors
+/// The first read, tagging or write failure; the other threads are stopped
+/// and joined before it is returned.
+pub fn run(
+    source: &mut dyn RecordSource,
+    tagger: &(dyn Tagger + Sync),
+    sink: &mut dyn AnnotationSink,
+    opts: &RunOptions,
+    mut progress: Option<Progress<'_>>,
+) -> Result<Summary, PipelineError> {
+    let workers = opts.workers.max(1);
+    let chunk = opts.chunk.max(1);
+    let queue = opts.queue.max(1);
+    let cancelled = AtomicBool::new(false);
+    let (work_tx, work_rx) = mpsc::sync_channel::<Chunk>(queue);
+    let (done_tx, done_rx) = mpsc::sync_channel::<Done>(queue * workers);
+    let work_rx = Mutex::new(work_rx);
+    let start = Instant::now();
+
+    std::thread::scope(|scope| {
+        let cancelled = &cancelled;
+        scope.spawn(move || read_chunks(source, chunk, &work_tx, cancelled));
+        for _ in 0..workers {
+            let done_tx = done_tx.clone();
+            let work_rx = &work_rx;
+            scope.spawn(move || tag_chunks(tagger, work_rx, &done_tx, cancelled));
+        }
+        drop(done_tx);
+        let result = write_in_order(&done_rx, sink, &mut progress, start);
+        if result.is_err() {
+            cancelled.store(true, Ordering::SeqCst);
+        }
+        drop(done_rx);
+        result
+    })
+}
+
+/// The reader thread: chunks of records until the input ends, fails or the
+/// run is cancelled.
+fn read_chunks(
+    source: &mut dyn RecordSource,
+    chunk: usize,
+    tx: &SyncSender<Chunk>,
+    cancelled: &AtomicBool,
+) {
+    let mut seq = 0;
+    loop {
+        let mut records = Vec::with_capacity(chunk);
+        let mut failed = None;
+        while records.len() < chunk {
+            match source.next_record() {
+                Ok(Some(r)) => records.push(r),
+                Ok(None) => break,
+                Err(e) => {
+                    failed = Some(e);
+                    break;
+                }
+            }
+        }
+        let end = failed.is_some() || records.len() < chunk;
+        if !records.is_empty() {
+            if tx.send((seq, Ok(records))).is_err() {
+                return;
+            }
+            seq += 1;
+        }
+        if let Some(e) = failed {
+            let _ = tx.send((seq, Err(e)));
+        }
+        if end || cancelled.load(Ordering::SeqCst) {
+            return;
+        }
+    }
+}
+
+/// A worker: tags chunks until the reader is done. After a cancellation it
+/// keeps draining (without tagging) so the reader is never left blocked.
+fn tag_chunks(
+    tagger: &(dyn Tagger + Sync),
+    rx: &Mutex<Receiver<Chunk>>,
+    tx: &SyncSender<Done>,
+    cancelled: &AtomicBool,
+) {
+    loop {
+        let next = match rx.lock() {
+            Ok(guard) => guard.recv(),
+            Err(_) => return,
+        };
+        let Ok((seq, records)) = next else { return };
+        if cancelled.load(Ordering::SeqCst) {
+            continue;
+        }
+        let result = match records {
+            Ok(records) => tag_records(tagger, records),
+            Err(e) => Err(PipelineError::Read(e)),
+        };
+        if tx.send((seq, result)).is_err() {
+            cancelled.store(true, Ordering::SeqCst);
+        }
+    }
+}
+
+/// Tags one chunk: raw texts through [`annotate`], given tokens through
+/// [`Tagger::tag_batch`], each in one call; results in record order.
+fn tag_records(
+    tagger: &(dyn Tagger + Sync),
+    records: Vec<Record>,
+) -> Result<Vec<Outcome>, PipelineError> {
+    let texts: Vec<&str> = records
+        .iter()
+        .filter_map(|r| match r {
+            Record::Text { text, .. } if !text.trim().is_empty() => Some(text.as_str()),
+            _ => None,
+        })
+        .collect();
+    let token_lists: Vec<Vec<String>> = records
+        .iter()
+        .filter_map(|r| match r {
+            Record::Tokens { tokens, .. } => Some(tokens.clone()),
+            _ => None,
+        })
+        .collect();
+    let mut annotations = annotate(tagger, &texts)?.into_iter();
+    let mut tagged = tagger.tag_batch(&token_lists)?.into_iter();
+    let short = || ModelError::Shape("tagger returned too few results".into());
+    let mut out = Vec::with_capacity(records.len());
+    for rec in records {
+        out.push(match rec {
+            Record::Rejected { line, error } => Outcome::Rejected { line, error },
+            Record::Text { line, text, .. } if text.trim().is_empty() => Outcome::Rejected {
+                line,
+                error: "empty text".into(),
+            },
+            Record::Text { line, text, fields } => Outcome::Tagged(Tagged::Text {
+                line,
+                text,
+                fields,
+                annotation: annotations.next().ok_or_else(short)?,
+            }),
+            Record::Tokens {
+                line,
+                tokens,
+                lines,
+            } => Outcome::Tagged(Tagged::Tokens {
+                line,
+                tokens,
+                lines,
+                tagged: tagged.next().ok_or_else(short)?,
+            }),
+        });
+    }
+    Ok(out)
+}
+
+/// The writer (the calling thread): puts finished chunks back in input order
+/// and writes them, flushing whenever nothing more is ready.
+fn write_in_order(
+    rx: &Receiver<Done>,
+    sink: &mut dyn AnnotationSink,
+    progress: &mut Option<Progress<'_>>,
+    start: Instant,
+) -> Result<Summary, PipelineError> {
+    let mut summary = Summary::default();
+    let mut pending: BTreeMap<usize, Result<Vec<Outcome>, PipelineError>> = BTreeMap::new();
+    let mut next = 0;
+    let mut last_report = Instant::now();
+    loop {
+        let msg = match rx.try_recv() {
+            Ok(m) => m,
+            Err(TryRecvError::Empty) => {
+                sink.flush().map_err(PipelineError::Write)?;
+                match rx.recv() {
+                    Ok(m) => m,
+                    Err(_) => break,
+                }
+            }
+            Err(TryRecvError::Disconnected) => break,
+        };
+        pending.insert(msg.0, msg.1);
+        while let Some(outcomes) = pending.remove(&next) {
+            next += 1;
+            for o in outcomes? {
+                summary.read += 1;
+                match o {
+                    Outcome::Tagged(t) => {
+                        sink.write(t).map_err(PipelineError::Write)?;
+                        summary.written += 1;
+                    }
+                    Outcome::Rejected { line, error } => {
+                        sink.reject(line, &error).map_err(PipelineError::Write)?;
+                        summary.rejected += 1;
+                    }
+                }
+            }
+        }
+        if let Some(p) = progress.as_mut() {
+            if last_report.elapsed().as_secs_f64() >= 1.0 {
+                last_report = Instant::now();
+                p(&summary, start.elapsed().as_secs_f64());
+            }
+        }
+    }
+    // Every worker has hung up; a gap would mean a chunk was lost.
+    if let Some((_, first)) = pending.pop_first() {
+        first?;
+        return Err(PipelineError::Tag(ModelError::Shape(
+            "a chunk of records was lost between tagging and writing".into(),
+        )));
+    }
+    sink.flush().map_err(PipelineError::Write)?;
+    if let Some(p) = progress.as_mut() {
+        p(&summary, start.elapsed().as_secs_f64());
+    }
+    Ok(summary)
+}

@@ -1,0 +1,261 @@
+//! The runner against a tagger whose answers are known: order, balance,
+//! rejects, and every way a run can stop early (none may hang).
+
+use std::io::{self, Write};
+use std::sync::{Arc, Mutex};
+
+use tweetner_core::{ModelError, SpanScore, TaggedSentence, Tagger};
+
+use crate::*;
+
+/// Tags capitalised tokens as one-token `person`s; fails on a token `FAIL`.
+struct Caps(Vec<String>);
+
+impl Caps {
+    fn new() -> Self {
+        Caps(vec!["O".into(), "B-person".into(), "I-person".into()])
+    }
+}
+
+impl Tagger for Caps {
+    fn labels(&self) -> &[String] {
+        &self.0
+    }
+    fn tag_batch(&self, sentences: &[Vec<String>]) -> Result<Vec<TaggedSentence>, ModelError> {
+        sentences
+            .iter()
+            .map(|words| {
+                if words.iter().any(|w| w == "FAIL") {
+                    return Err(ModelError::Features("asked to fail".into()));
+                }
+                let caps: Vec<bool> = words
+                    .iter()
+                    .map(|w| w.chars().next().is_some_and(char::is_uppercase))
+                    .collect();
+                Ok(TaggedSentence {
+                    tags: caps
+                        .iter()
+                        .map(|&c| if c { "B-person" } else { "O" }.to_string())
+                        .collect(),
+                    token_scores: vec![0.9; words.len()],
+                    spans: caps
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, &c)| c)
+                        .map(|(i, _)| SpanScore {
+                            start: i,
+                            end: i + 1,
+                            ty: "person".into(),
+                            score: 0.5,
+                        })
+                        .collect(),
+                })
+            })
+            .collect()
+    }
+}
+
+/// A `Write` whose bytes the test can read after the run.
+#[derive(Clone, Default)]
+struct Shared(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Shared {
+    fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+        self.0.lock().expect("lock").extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Shared {
+    fn text(&self) -> String {
+        String::from_utf8(self.0.lock().expect("lock").clone()).expect("utf8")
+    }
+}
+
+/// Fails every write with `kind` after `ok` successful writes.
+struct FailingWriter {
+    ok: usize,
+    kind: io::ErrorKind,
+}
+
+impl Write for FailingWriter {
+    fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+        if self.ok == 0 {
+            return Err(io::Error::new(self.kind, "closed"));
+        }
+        self.ok -= 1;
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+fn input(n: usize) -> String {
+    (0..n)
+        .map(|i| match i % 7 {
+            3 => "   \n".to_string(),
+            5 => format!("{{\"id\": {i}, \"text\": 5}}\n"),
+            _ => format!("{{\"id\": {i}, \"text\": \"Hello Bob number {i}\"}}\n"),
+        })
+        .collect()
+}
+
+fn run_jsonl(text: &str, opts: &RunOptions) -> (Result<Summary, PipelineError>, String) {
+    let out = Shared::default();
+    let mut sink = FormatSink::new(Box::new(out.clone()), OutputFormat::Jsonl, false);
+    let mut src = LineSource::new(text.as_bytes(), InputFormat::Jsonl, 1000);
+    let r = run(&mut src, &Caps::new(), &mut sink, opts, None);
+    (r, out.text())
+}
+
+#[test]
+fn output_keeps_input_order_and_counts_balance_for_any_spread() {
+    let text = input(1000);
+    let (base, base_out) = run_jsonl(
+        &text,
+        &RunOptions {
+            workers: 1,
+            chunk: 1000,
+            queue: 1,
+        },
+    );
+    let base = base.expect("run");
+    assert_eq!(base.read, 1000);
+    assert_eq!(base.read, base.written + base.rejected);
+    // Records 3 and 5 of every 7 are rejected (a blank line is no JSON).
+    let bad = (0..1000).filter(|i| matches!(i % 7, 3 | 5)).count();
+    assert_eq!(base.rejected, bad);
+    for (workers, chunk, queue) in [(2, 7, 1), (3, 64, 2), (4, 1, 3)] {
+        let (r, out) = run_jsonl(
+            &text,
+            &RunOptions {
+                workers,
+                chunk,
+                queue,
+            },
+        );
+        assert_eq!(r.expect("run"), base, "{workers} {chunk} {queue}");
+        assert_eq!(out, base_out, "{workers} {chunk} {queue}");
+    }
+    let lines: Vec<&str> = base_out.lines().collect();
+    assert_eq!(lines.len(), 1000);
+    assert!(lines[0].contains("\"id\":0") && lines[0].contains("Bob"));
+    assert!(lines[3].contains("invalid JSON") && lines[3].contains("\"line\":4"));
+    assert!(lines[5].contains("`text` must be a string"));
+}
+
+#[test]
+fn rejects_go_to_their_own_stream_when_given() {
+    let out = Shared::default();
+    let rejects = Shared::default();
+    let mut sink = FormatSink::new(Box::new(out.clone()), OutputFormat::Jsonl, false)
+        .with_rejects(Box::new(rejects.clone()));
+    let text = input(14);
+    let mut src = LineSource::new(text.as_bytes(), InputFormat::Jsonl, 1000);
+    let s = run(
+        &mut src,
+        &Caps::new(),
+        &mut sink,
+        &RunOptions::default(),
+        None,
+    )
+    .expect("run");
+    assert_eq!((s.written, s.rejected), (10, 4));
+    assert_eq!(out.text().lines().count(), 10);
+    assert_eq!(rejects.text().lines().count(), 4);
+}
+
+#[test]
+fn a_tagger_failure_stops_the_run_without_hanging() {
+    let mut text = input(500);
+    text.push_str("{\"text\": \"FAIL now\"}\n");
+    text.push_str(&input(2000));
+    let (r, _) = run_jsonl(
+        &text,
+        &RunOptions {
+            workers: 2,
+            chunk: 8,
+            queue: 1,
+        },
+    );
+    let e = r.expect_err("must fail");
+    assert!(e.to_string().contains("asked to fail"), "{e}");
+}
+
+#[test]
+fn a_closed_output_stops_the_run_and_says_so() {
+    let text = input(5000);
+    for kind in [io::ErrorKind::BrokenPipe, io::ErrorKind::Other] {
+        let mut sink = FormatSink::new(
+            Box::new(FailingWriter { ok: 10, kind }),
+            OutputFormat::Jsonl,
+            false,
+        );
+        let mut src = LineSource::new(text.as_bytes(), InputFormat::Jsonl, 1000);
+        let opts = RunOptions {
+            workers: 2,
+            chunk: 4,
+            queue: 1,
+        };
+        let e = run(&mut src, &Caps::new(), &mut sink, &opts, None).expect_err("closed");
+        assert_eq!(e.is_broken_pipe(), kind == io::ErrorKind::BrokenPipe, "{e}");
+    }
+}
+
+/// Yields good records, then a read error.
+struct BrokenSource(usize);
+
+impl RecordSource for BrokenSource {
+    fn next_record(&mut self) -> io::Result<Option<Record>> {
+        if self.0 == 0 {
+            return Err(io::Error::other("disk on fire"));
+        }
+        self.0 -= 1;
+        Ok(Some(Record::Text {
+            line: self.0,
+            text: "Hi Ann".into(),
+            fields: None,
+        }))
+    }
+}
+
+#[test]
+fn a_read_error_is_returned_after_what_was_read_before_it() {
+    let out = Shared::default();
+    let mut sink = FormatSink::new(Box::new(out.clone()), OutputFormat::Jsonl, false);
+    let opts = RunOptions {
+        workers: 2,
+        chunk: 3,
+        queue: 1,
+    };
+    let e = run(&mut BrokenSource(10), &Caps::new(), &mut sink, &opts, None).expect_err("read");
+    assert!(matches!(e, PipelineError::Read(_)), "{e}");
+    assert_eq!(
+        out.text().lines().count(),
+        10,
+        "all ten records read before the error"
+    );
+}
+
+#[test]
+fn progress_is_reported_at_the_end_with_the_final_counts() {
+    let mut calls = Vec::new();
+    let mut record = |s: &Summary, _: f64| calls.push(*s);
+    let out = Shared::default();
+    let mut sink = FormatSink::new(Box::new(out), OutputFormat::Iob, false);
+    let mut src = VecSource::texts(["Hi Ann", "", "see Bob"]);
+    let s = run(
+        &mut src,
+        &Caps::new(),
+        &mut sink,
+        &RunOptions::default(),
+        Some(&mut record),
+    )
+    .expect("run");
+    assert_eq!(calls.last(), Some(&s));
+    assert_eq!((s.read, s.written, s.rejected), (3, 2, 1));
+}
