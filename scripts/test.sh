@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
+scripts/check-layers.sh
 cargo test --workspace
 # The fuzz checkers replay their committed seeds and saved crashes (no libFuzzer run).
 cargo test --manifest-path fuzz/Cargo.toml

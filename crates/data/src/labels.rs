@@ -130,9 +130,111 @@ impl LabelSet {
     }
 }
 
+/// Where a trained model's entity types come from (`labels` in a training
+/// config's `[data]`): the WNUT-16 types (the default), whatever types the
+/// training files use, or a given list. Written in TOML as `"wnut16"`,
+/// `"from-data"` or `["PER", "LOC", "ORG"]`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum LabelSpec {
+    /// [`LabelSet::wnut16`], in the task's order.
+    #[default]
+    Wnut16,
+    /// [`LabelSet::from_sentences`] of the training files (sorted).
+    FromData,
+    /// These types, in this order.
+    Types(Vec<String>),
+}
+
+impl LabelSpec {
+    /// The fixed set, if the spec names one; `None` for [`LabelSpec::FromData`],
+    /// whose set is known only once the training files are read.
+    pub fn fixed(&self) -> Option<LabelSet> {
+        match self {
+            LabelSpec::Wnut16 => Some(LabelSet::wnut16()),
+            LabelSpec::FromData => None,
+            LabelSpec::Types(t) => Some(LabelSet::new(t.iter().cloned())),
+        }
+    }
+}
+
+impl Serialize for LabelSpec {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            LabelSpec::Wnut16 => s.serialize_str("wnut16"),
+            LabelSpec::FromData => s.serialize_str("from-data"),
+            LabelSpec::Types(t) => t.serialize(s),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for LabelSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Name(String),
+            List(Vec<String>),
+        }
+        let bad = |what: String| {
+            serde::de::Error::custom(format!(
+                "labels must be \"wnut16\", \"from-data\" or a list of entity types, not {what}"
+            ))
+        };
+        match Raw::deserialize(d).map_err(|_| bad("that value".into()))? {
+            Raw::Name(n) if n == "wnut16" => Ok(LabelSpec::Wnut16),
+            Raw::Name(n) if n == "from-data" => Ok(LabelSpec::FromData),
+            Raw::Name(n) => Err(bad(format!("{n:?}"))),
+            Raw::List(t) if t.is_empty() => Err(bad("an empty list".into())),
+            Raw::List(t) => {
+                if let Some(bad_ty) = t
+                    .iter()
+                    .find(|x| x.is_empty() || x.contains(char::is_whitespace))
+                {
+                    return Err(bad(format!("a list holding {bad_ty:?}")));
+                }
+                Ok(LabelSpec::Types(t))
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn label_specs_read_from_names_and_lists() {
+        #[derive(Deserialize, Serialize)]
+        struct C {
+            labels: LabelSpec,
+        }
+        let read = |s: &str| serde_json::from_str::<C>(s).map(|c| c.labels);
+        assert_eq!(read(r#"{"labels":"wnut16"}"#).unwrap(), LabelSpec::Wnut16);
+        assert_eq!(
+            read(r#"{"labels":"from-data"}"#).unwrap(),
+            LabelSpec::FromData
+        );
+        let list = read(r#"{"labels":["PER","LOC"]}"#).unwrap();
+        assert_eq!(
+            list.fixed().unwrap().bio_tags(),
+            ["O", "B-PER", "I-PER", "B-LOC", "I-LOC"]
+        );
+        for bad in [r#""wnut17""#, "[]", "3", r#"["a b"]"#] {
+            let e = read(&format!(r#"{{"labels":{bad}}}"#))
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("labels must be"), "{bad}: {e}");
+        }
+        for spec in [LabelSpec::Wnut16, LabelSpec::FromData, list] {
+            let text = serde_json::to_string(&C {
+                labels: spec.clone(),
+            })
+            .unwrap();
+            assert_eq!(read(&text).unwrap(), spec);
+        }
+        assert_eq!(LabelSpec::default().fixed(), Some(LabelSet::wnut16()));
+        assert_eq!(LabelSpec::FromData.fixed(), None);
+    }
 
     #[test]
     fn wnut16_has_ten_types_in_task_order() {

@@ -33,7 +33,7 @@ pub use conll::{
     TagColumn, MAX_LINE_BYTES,
 };
 pub use error::DataError;
-pub use labels::{LabelSet, WNUT16_TYPES};
+pub use labels::{LabelSet, LabelSpec, WNUT16_TYPES};
 pub use relabel::TypeMap;
 pub use scheme::{
     from_bio, is_valid_bio, parse_tag, repair, to_bio, Prefix, Scheme, Tag, TagError,

@@ -54,6 +54,9 @@ pub struct DataSection {
     /// More training files.
     #[serde(default)]
     pub extra: Vec<PathBuf>,
+    /// Entity types the model predicts: `"wnut16"` (default), `"from-data"` or a list.
+    #[serde(default)]
+    pub labels: tweetner_data::LabelSpec,
     /// Use only the first N training tweets (tests, smoke runs).
     #[serde(default)]
     pub max_train_sentences: Option<usize>,

@@ -5,7 +5,7 @@ use std::fs;
 use std::path::Path;
 use std::time::Instant;
 
-use tweetner_data::{read_conll, LabelSet, ReadOptions, Sentence};
+use tweetner_data::Sentence;
 use tweetner_eval::{evaluate, Report};
 use tweetner_tagger::{DataFile, ModelCard};
 use tweetner_transformer::burn::module::Module;
@@ -25,33 +25,14 @@ use crate::error::FinetuneError;
 use crate::optim::{adamw, freeze, scheduled_lr, update};
 use crate::{FinetuneOptions, FinetuneSummary};
 use tweetner_trainkit::{
-    dev_scores, dropout_seed, epoch_bar, epoch_batches, sha256_file, utc_timestamp, write_curves,
-    write_log, CurvePoint,
+    dev_scores, dropout_seed, epoch_bar, epoch_batches, gold_ids, read_splits, sha256_file,
+    utc_timestamp, write_curves, write_log, CurvePoint, Datasets, Splits,
 };
 
 /// The config, copied into the model directory.
 pub const CONFIG_COPY: &str = "train-config.toml";
 /// Tweets per dev-scoring batch.
 const EVAL_BATCH: usize = 32;
-
-fn read_role(
-    path: &Path,
-    role: &str,
-    files: &mut Vec<DataFile>,
-) -> Result<Vec<Sentence>, FinetuneError> {
-    let opts = ReadOptions {
-        labels: Some(LabelSet::wnut16()),
-        ..ReadOptions::default()
-    };
-    let sentences = read_conll(path, &opts)?;
-    files.push(DataFile {
-        role: role.into(),
-        path: path.display().to_string(),
-        sha256: sha256_file(path)?,
-        items: sentences.len(),
-    });
-    Ok(sentences)
-}
 
 /// Settings a checkpoint must share with the config resuming it. Paths are blanked:
 /// the data files enter by checksum, and the encoder by its `config.json` and
@@ -116,36 +97,27 @@ pub fn run(
         .clone()
         .unwrap_or_else(|| config.output.dir.clone());
     let name = config.name(&out_dir);
-    let mut files = Vec::new();
-    let mut train = read_role(&config.data.train, "train", &mut files)?;
-    if let Some(n) = config.data.max_train_sentences {
-        train.truncate(n);
-    }
-    for extra in &config.data.extra {
-        train.extend(read_role(extra, "extra", &mut files)?);
-    }
-    let mut dev = read_role(&config.data.dev, "dev", &mut files)?;
-    if let Some(n) = config.data.max_dev_sentences {
-        dev.truncate(n);
-    }
-    train.retain(|s| !s.is_empty());
-    dev.retain(|s| !s.is_empty());
+    let Datasets {
+        train,
+        dev,
+        files,
+        labels,
+    } = read_splits(&Splits {
+        train: &config.data.train,
+        extra: &config.data.extra,
+        dev: &config.data.dev,
+        labels: &config.data.labels,
+        max_train: config.data.max_train_sentences,
+        max_dev: config.data.max_dev_sentences,
+    })?;
     if train.is_empty() {
         return Err(FinetuneError::Config {
             path: config.source.clone(),
             message: "no training sentences".into(),
         });
     }
-    let labels = LabelSet::wnut16().bio_tags();
-    let gold: Vec<Vec<usize>> = train
-        .iter()
-        .map(|s| {
-            s.tags
-                .iter()
-                .map(|t| labels.iter().position(|l| l == t).unwrap_or(0))
-                .collect()
-        })
-        .collect();
+    let labels = labels.bio_tags();
+    let gold = gold_ids(&train, &labels)?;
 
     let device: Device = cpu_device().autodiff();
     device.seed(config.seed);

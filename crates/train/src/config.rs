@@ -66,6 +66,7 @@
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+use tweetner_data::LabelSpec;
 
 use crate::error::TrainError;
 
@@ -91,7 +92,7 @@ pub enum CharEncoderKind {
     Lstm,
 }
 
-/// `[data]`: CoNLL files in WNUT-16 BIO types.
+/// `[data]`: CoNLL files in BIO, and the entity types to learn from them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DataConfig {
@@ -102,6 +103,11 @@ pub struct DataConfig {
     /// More training files with the same label set.
     #[serde(default)]
     pub extra: Vec<PathBuf>,
+    /// Entity types the model predicts: `"wnut16"` (default), `"from-data"`
+    /// (the types of the training files) or a list. A type outside them in
+    /// any file is an error naming the file and line.
+    #[serde(default)]
+    pub labels: LabelSpec,
 }
 
 /// `[embeddings]`: pretrained word vectors.

@@ -5,7 +5,6 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use tweetner_data::LabelSet;
 use tweetner_features::{FeatureExtractor, FEATURES_FILE, GAZETTEER_FILE};
 use tweetner_model::burn::module::Module;
 use tweetner_model::burn::tensor::Device;
@@ -172,7 +171,7 @@ pub fn run(config: &TrainConfig, opts: &TrainOptions) -> Result<TrainSummary, Tr
     let mut inputs = data.files.clone();
     inputs.extend(init.iter().map(|(_, file)| file.clone()));
     let fp = fingerprint(config, opts.final_model, &inputs);
-    let labels = LabelSet::wnut16().bio_tags();
+    let labels = data.labels.bio_tags();
     let name = config.model_name(&out_dir);
     let prec = precision(config);
 
@@ -215,7 +214,7 @@ pub fn run(config: &TrainConfig, opts: &TrainOptions) -> Result<TrainSummary, Tr
             None => {
                 let ex = build_extractor(config, &data.train)?;
                 let dim = ex.embeddings.as_ref().map(|e| e.dim);
-                let net = network_config(config, &ex.extractor, dim)?;
+                let net = network_config(config, &ex.extractor, dim, &labels)?;
                 let model = init_network(
                     net,
                     &ex.extractor,
@@ -238,6 +237,15 @@ pub fn run(config: &TrainConfig, opts: &TrainOptions) -> Result<TrainSummary, Tr
         state.notes.extend(epoch_note);
         (ex.extractor, model, build_optimizer(&config.train), state)
     };
+    if model.config.labels != labels {
+        return Err(TrainError::Config {
+            path: config.source.clone(),
+            message: format!(
+                "the model predicts {:?} but the data's labels are {:?}",
+                model.config.labels, labels
+            ),
+        });
+    }
 
     let (train_inputs, train_gold) = encode(&extractor, &labels, &data.train)?;
     let (dev_inputs, _) = encode(&extractor, &labels, &data.dev)?;

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use tweetner_data::{LabelSet, Sentence};
+use tweetner_data::Sentence;
 use tweetner_embed::Embeddings;
 use tweetner_features::{compile_wnut_lexicon, FeatureConfig, FeatureExtractor, WordVocabConfig};
 use tweetner_model::burn::module::{Module, ModuleMapper, Param, ParamId};
@@ -119,6 +119,7 @@ pub fn network_config(
     config: &TrainConfig,
     extractor: &FeatureExtractor,
     embeddings_dim: Option<usize>,
+    labels: &[String],
 ) -> Result<BiLstmCrfConfig, TrainError> {
     let m = &config.model;
     let word_dim = match (m.word_dim, embeddings_dim) {
@@ -154,7 +155,7 @@ pub fn network_config(
         hidden_size: m.hidden,
         num_layers: m.layers,
         dropout: m.dropout,
-        labels: LabelSet::wnut16().bio_tags(),
+        labels: labels.to_vec(),
         bio_constraints: m.bio_constraints,
     };
     c.validate().map_err(|e| TrainError::Config {

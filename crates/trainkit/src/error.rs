@@ -28,6 +28,9 @@ pub enum KitError {
     /// Writing the log file failed.
     #[error(transparent)]
     Tagger(#[from] TaggerError),
+    /// A data file could not be read.
+    #[error(transparent)]
+    Data(#[from] tweetner_data::DataError),
     /// The learning-curve chart could not be written.
     #[error(transparent)]
     Plot(#[from] PlotError),

@@ -12,6 +12,7 @@
 //! * [`checkpoint`]: write a checkpoint directory atomically, find it again, remove it.
 //! * [`report`]: `train-log.jsonl`, learning curves, card scores, timestamps.
 //! * [`checksum`]: SHA-256 of input files and directories (cards, fingerprints).
+//! * [`datasets`]: the run's CoNLL files, its label set, checksums.
 //! * [`clip`]: global gradient-norm clipping over any burn module.
 //! * [`fingerprint`]: what a checkpoint must share with the run resuming it.
 //! * [`paths`]: config paths (relative to the config, `~/`, folded).
@@ -21,6 +22,7 @@ pub mod batches;
 pub mod checkpoint;
 pub mod checksum;
 pub mod clip;
+pub mod datasets;
 pub mod fingerprint;
 pub mod paths;
 pub mod progress;
@@ -36,6 +38,7 @@ pub use checkpoint::{
 };
 pub use checksum::{sha256_dir, sha256_file};
 pub use clip::clip_global_norm;
+pub use datasets::{gold_ids, read_splits, Datasets, Splits};
 pub use error::KitError;
 pub use fingerprint::fingerprint;
 pub use progress::epoch_bar;
