@@ -10,6 +10,10 @@ use tweetner_data::{read_conll, ReadOptions};
 use tweetner_finetune::{finetune, FinetuneOptions};
 use tweetner_transformer::{cpu_device, write_safetensors, Encoder, EncoderConfig};
 
+/// The tensor backend's RNG is process-global: runs that must be reproducible may not
+/// overlap with other runs in this test binary.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 fn shared() -> PathBuf {
     std::env::var_os("TWEETNER_SHARED")
         .map(PathBuf::from)
@@ -79,10 +83,32 @@ fn write_tiny_encoder(dir: &Path, texts: &[Vec<String>]) {
 
 fn write_config(path: &Path, enc: &Path, out: &Path, head: &str) {
     let data = shared().join("data/wnut16");
+    write_config_on(
+        path,
+        enc,
+        out,
+        head,
+        &data.join("train.conll"),
+        &data.join("dev.conll"),
+        "",
+    );
+}
+
+/// [`write_config`] on other data files, with more `[data]` lines.
+fn write_config_on(
+    path: &Path,
+    enc: &Path,
+    out: &Path,
+    head: &str,
+    train: &Path,
+    dev: &Path,
+    data_lines: &str,
+) {
     let text = format!(
         r#"model = "transformer"
 seed = 5
 [data]
+{data_lines}
 train = "{}"
 dev = "{}"
 max_train_sentences = 40
@@ -106,8 +132,8 @@ patience = 0
 dir = "{}"
 keep_checkpoint = true
 "#,
-        data.join("train.conll").display(),
-        data.join("dev.conll").display(),
+        train.display(),
+        dev.display(),
         enc.display(),
         out.display()
     );
@@ -116,6 +142,7 @@ keep_checkpoint = true
 
 #[test]
 fn tiny_bert_fine_tunes_saves_reloads_and_resumes_exactly() {
+    let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let opts = ReadOptions::default();
     let data = shared().join("data/wnut16");
     let mut texts: Vec<Vec<String>> = read_conll(&data.join("train.conll"), &opts)
@@ -225,4 +252,70 @@ fn a_bad_config_names_the_file_and_field() {
         .unwrap_err()
         .to_string();
     assert!(e.contains("bad.toml") && e.contains("encoder.path"), "{e}");
+}
+
+/// A label set from the data (BTC's PER/LOC/ORG): the fine-tuned CRF model
+/// predicts exactly those labels, and tags through the shared loader.
+#[test]
+fn tiny_bert_learns_the_label_set_of_its_data() {
+    let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let btc = shared().join("data/extra/btc");
+    if !btc.join("btc.train").is_file() {
+        eprintln!("skipping: no BTC data at {}", btc.display());
+        return;
+    }
+    // Train and dev both from BTC's train split (its dev file has a malformed
+    // line past the part a tiny run needs).
+    let all = read_conll(&btc.join("btc.train"), &ReadOptions::default()).expect("btc");
+    let (train, dev) = (&all[..40], &all[40..70]);
+    let texts: Vec<Vec<String>> = all[..70].iter().map(|s| s.tokens.clone()).collect();
+    let tmp = tempfile::tempdir().expect("dir");
+    let conll = |name: &str, sentences: &[tweetner_data::Sentence]| {
+        let text: String = sentences
+            .iter()
+            .map(|s| {
+                let lines: String = s
+                    .tokens
+                    .iter()
+                    .zip(&s.tags)
+                    .map(|(w, t)| format!("{w}\t{t}\n"))
+                    .collect();
+                lines + "\n"
+            })
+            .collect();
+        let path = tmp.path().join(name);
+        std::fs::write(&path, text).expect("write");
+        path
+    };
+    let (train_file, dev_file) = (conll("train.conll", train), conll("dev.conll", dev));
+    let enc = tmp.path().join("enc");
+    std::fs::create_dir_all(&enc).expect("mkdir");
+    write_tiny_encoder(&enc, &texts);
+    let out = tmp.path().join("out");
+    let cfg = tmp.path().join("btc.toml");
+    write_config_on(
+        &cfg,
+        &enc,
+        &out,
+        "crf",
+        &train_file,
+        &dev_file,
+        "labels = \"from-data\"",
+    );
+    let quiet = FinetuneOptions {
+        quiet: true,
+        ..FinetuneOptions::default()
+    };
+    finetune(&cfg, &quiet).expect("fine-tune on BTC");
+    let tagger = tweetner_tagger::load_model(&out).expect("load");
+    let expected = ["O", "B-LOC", "I-LOC", "B-ORG", "I-ORG", "B-PER", "I-PER"];
+    assert_eq!(tagger.labels(), expected);
+    let tokens: Vec<Vec<String>> = dev.iter().take(10).map(|s| s.tokens.clone()).collect();
+    for t in tagger.tag_batch(&tokens).expect("tag") {
+        assert!(t.tags.iter().all(|tag| expected.contains(&tag.as_str())));
+        assert!(t
+            .spans
+            .iter()
+            .all(|s| ["LOC", "ORG", "PER"].contains(&s.ty.as_str())));
+    }
 }
