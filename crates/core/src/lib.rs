@@ -8,6 +8,7 @@
 //! * [`labels`]: BIO labels and the CRF's constraint masks;
 //! * [`crf`] and [`predict`]: the `f32` CRF decoder (Viterbi, marginals,
 //!   span probabilities, temperature) every CRF head decodes with;
+//! * [`spans`]: the one span reader (conlleval's chunk rules);
 //! * [`registry`]: manifest `kind` → loader;
 //! * [`fsio`]: the one atomic file writer;
 //! * [`error`]: the one error type, [`ModelError`].
@@ -19,6 +20,7 @@ pub mod fsio;
 pub mod labels;
 pub mod predict;
 pub mod registry;
+pub mod spans;
 pub mod tagger;
 
 pub use annotate::{annotate, Annotation, Entity};

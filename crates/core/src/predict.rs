@@ -60,28 +60,19 @@ impl Prediction {
     }
 }
 
-/// Entity spans `(start, end_exclusive, type)` of a label-index path, read the
-/// way conlleval reads BIO (an `I-x` that does not continue an `x` opens one).
+/// Entity spans `(start, end_exclusive, type)` of a label-index path, by the
+/// scorer's chunk rules ([`crate::spans`]). Labels that are not BIO-shaped
+/// read as `O` (a model's labels are always `O`, `B-x`, `I-x`).
 pub fn spans_of(tags: &[BioTag], path: &[usize]) -> Vec<(usize, usize, String)> {
-    let mut out: Vec<(usize, usize, String)> = Vec::new();
-    let mut open: Option<(usize, String)> = None;
-    for (t, &y) in path.iter().enumerate() {
-        let tag = tags.get(y).unwrap_or(&BioTag::Other);
-        let continues = matches!((tag, &open), (BioTag::Inside(ty), Some((_, o))) if ty == o);
-        if continues {
-            continue;
-        }
-        if let Some((s, ty)) = open.take() {
-            out.push((s, t, ty));
-        }
-        if let Some(ty) = tag.entity_type() {
-            open = Some((t, ty.to_string()));
-        }
-    }
-    if let Some((s, ty)) = open {
-        out.push((s, path.len(), ty));
-    }
-    out
+    let tag_at = |t: usize| match tags.get(path[t]) {
+        Some(BioTag::Begin(ty)) => ("B", ty.as_str()),
+        Some(BioTag::Inside(ty)) => ("I", ty.as_str()),
+        _ => ("O", ""),
+    };
+    crate::spans::spans_by(path.len(), tag_at)
+        .into_iter()
+        .map(|s| (s.start, s.end, s.ty))
+        .collect()
 }
 
 /// Label indices of `B-x` and `I-x` for an entity type.

@@ -1,69 +1,10 @@
-//! Entity spans from tag sequences, with the reference scorer's chunk rules.
-//!
-//! Entity counts in statistics and entity-level scores must agree with
-//! `conlleval` exactly, so [`spans`] follows its rules rather than a stricter
-//! reading of BIO: an `I-x` after `O` or after another type opens an entity,
-//! and a change of type closes one. These rules also read IOB1 correctly.
-//! They do not read BIOES (the scorer predates it: `S-` is unknown to it and
-//! `B-` after `E-` continues an entity), so [`spans_in`] converts other
-//! schemes to BIO first.
+//! Entity spans of a sentence in any tag scheme. The chunk rules themselves
+//! are [`tweetner_core::spans`], shared with the scorer and the models; this
+//! adds the scheme conversion (BIOES/BILOU are read through BIO).
 
-use serde::{Deserialize, Serialize};
+pub use tweetner_core::spans::{spans, Span};
 
 use crate::scheme::{to_bio, Scheme};
-
-/// An entity: tokens `start..end` (end exclusive) of type `ty`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct Span {
-    /// Index of the first token.
-    pub start: usize,
-    /// One past the index of the last token.
-    pub end: usize,
-    /// Entity type, e.g. `person`.
-    pub ty: String,
-}
-
-impl Span {
-    /// Number of tokens covered.
-    pub fn len(&self) -> usize {
-        self.end - self.start
-    }
-
-    /// Whether the span covers no token (never true for extracted spans).
-    pub fn is_empty(&self) -> bool {
-        self.end <= self.start
-    }
-}
-
-/// Splits a tag the way the scorer does: prefix before the first `-`, type
-/// after it; a tag without `-` has an empty type.
-fn split(tag: &str) -> (&str, &str) {
-    tag.split_once('-').unwrap_or((tag, ""))
-}
-
-/// Whether an entity that includes the previous token ends before this one
-/// (the scorer's rules, including its IOE `E` and bracket tags).
-fn ends(prev: &str, prev_ty: &str, cur: &str, ty: &str) -> bool {
-    let by_prefix = match prev {
-        "B" | "I" => matches!(cur, "B" | "O"),
-        "E" => matches!(cur, "E" | "I" | "O"),
-        "[" | "]" => true,
-        _ => false,
-    };
-    by_prefix || (prev != "O" && prev != "." && prev_ty != ty)
-}
-
-/// Whether an entity starts at this token (the scorer's rules).
-fn starts(prev: &str, prev_ty: &str, cur: &str, ty: &str) -> bool {
-    let by_prefix = match cur {
-        "B" => matches!(prev, "B" | "I" | "O"),
-        "I" => matches!(prev, "O" | "E"),
-        "E" => matches!(prev, "O" | "E"),
-        "[" | "]" => true,
-        _ => false,
-    };
-    by_prefix || (cur != "O" && cur != "." && prev_ty != ty)
-}
 
 /// The entities of one sentence in a given scheme (BILOU is read as BIOES).
 pub fn spans_in<S: AsRef<str>>(tags: &[S], scheme: Scheme) -> Vec<Span> {
@@ -71,40 +12,6 @@ pub fn spans_in<S: AsRef<str>>(tags: &[S], scheme: Scheme) -> Vec<Span> {
         Scheme::Bio | Scheme::Iob1 => spans(tags),
         Scheme::Bioes => spans(&to_bio(tags, scheme)),
     }
-}
-
-/// Extracts the entities of one BIO (or IOB1) sentence, in order, exactly
-/// as the reference scorer delimits them.
-pub fn spans<S: AsRef<str>>(tags: &[S]) -> Vec<Span> {
-    let mut out = Vec::new();
-    let mut open: Option<(usize, &str)> = None;
-    let (mut prev, mut prev_ty) = ("O", "");
-    for (i, tag) in tags.iter().enumerate() {
-        let (cur, ty) = split(tag.as_ref());
-        let start = starts(prev, prev_ty, cur, ty);
-        if start || ends(prev, prev_ty, cur, ty) {
-            if let Some((s, t)) = open.take() {
-                out.push(Span {
-                    start: s,
-                    end: i,
-                    ty: t.to_string(),
-                });
-            }
-        }
-        if start {
-            open = Some((i, ty));
-        }
-        prev = cur;
-        prev_ty = ty;
-    }
-    if let Some((s, t)) = open {
-        out.push(Span {
-            start: s,
-            end: tags.len(),
-            ty: t.to_string(),
-        });
-    }
-    out
 }
 
 #[cfg(test)]
@@ -124,27 +31,6 @@ mod tests {
     }
 
     #[test]
-    fn bio_spans() {
-        assert_eq!(
-            spans(&v("B-a I-a O B-b B-b I-b")),
-            vec![sp(0, 2, "a"), sp(3, 4, "b"), sp(4, 6, "b")]
-        );
-        assert_eq!(spans(&v("O O")), vec![]);
-        assert_eq!(spans::<&str>(&[]), vec![]);
-        assert_eq!(spans(&v("B-a")), vec![sp(0, 1, "a")]);
-        assert_eq!(sp(2, 5, "x").len(), 3);
-    }
-
-    #[test]
-    fn scorer_rules_for_invalid_bio() {
-        // An orphan I- opens an entity; a type change closes one.
-        assert_eq!(spans(&v("O I-a I-a")), vec![sp(1, 3, "a")]);
-        assert_eq!(spans(&v("I-a")), vec![sp(0, 1, "a")]);
-        assert_eq!(spans(&v("B-a I-b I-b")), vec![sp(0, 1, "a"), sp(1, 3, "b")]);
-        assert_eq!(spans(&v("I-a I-b")), vec![sp(0, 1, "a"), sp(1, 2, "b")]);
-    }
-
-    #[test]
     fn bioes_and_iob1_spans() {
         let bioes = v("B-a E-a S-a B-b I-b E-b O S-c");
         let want = vec![sp(0, 2, "a"), sp(2, 3, "a"), sp(3, 6, "b"), sp(7, 8, "c")];
@@ -154,10 +40,6 @@ mod tests {
             spans_in(&bilou, Scheme::Bioes),
             vec![sp(0, 2, "a"), sp(2, 3, "a")]
         );
-        // The scorer's own reading of `E-`: IOE, where `E-` closes an entity
-        // and the next `I-` opens one; `B-` after `E-` does not.
-        assert_eq!(spans(&v("I-a E-a I-a")), vec![sp(0, 2, "a"), sp(2, 3, "a")]);
-        assert_eq!(spans(&v("E-a B-a")), vec![sp(0, 2, "a")]);
         assert_eq!(
             spans_in(&v("I-a I-a B-a O I-b"), Scheme::Iob1),
             vec![sp(0, 2, "a"), sp(2, 3, "a"), sp(4, 5, "b")]

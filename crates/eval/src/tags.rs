@@ -77,19 +77,14 @@ pub fn raw_rewrite<'a>(tag: &'a str, o_tag: &str) -> Cow<'a, str> {
     }
 }
 
-/// True when a chunk ended between the previous and the current token.
+/// True when a chunk ended between the previous and the current token (the
+/// rules live once, in [`tweetner_core::spans`]).
 ///
 /// Note the asymmetries copied from the scorer: `S` has no rule of its own,
 /// a chunk whose prefix is `.` never ends on a type change, and `[`/`]` are
 /// one-token chunks.
 pub fn end_of_chunk(prev: &Tag, cur: &Tag) -> bool {
-    let (p, t) = (prev.prefix.as_str(), cur.prefix.as_str());
-    let pair_rule = matches!(
-        (p, t),
-        ("B", "B") | ("B", "O") | ("I", "B") | ("I", "O") | ("E", "E") | ("E", "I") | ("E", "O")
-    );
-    let type_change = p != OUTSIDE && p != "." && prev.ty != cur.ty;
-    pair_rule || type_change || p == "]" || p == "["
+    tweetner_core::spans::chunk_ends(&prev.prefix, &prev.ty, &cur.prefix, &cur.ty)
 }
 
 /// True when a chunk started between the previous and the current token.
@@ -98,13 +93,7 @@ pub fn end_of_chunk(prev: &Tag, cur: &Tag) -> bool {
 /// any non-`O`, non-`.` tag whose type differs from the previous one starts a
 /// chunk regardless of its prefix.
 pub fn start_of_chunk(prev: &Tag, cur: &Tag) -> bool {
-    let (p, t) = (prev.prefix.as_str(), cur.prefix.as_str());
-    let pair_rule = matches!(
-        (p, t),
-        ("B", "B") | ("I", "B") | ("O", "B") | ("O", "I") | ("E", "E") | ("E", "I") | ("O", "E")
-    );
-    let type_change = t != OUTSIDE && t != "." && prev.ty != cur.ty;
-    pair_rule || type_change || t == "[" || t == "]"
+    tweetner_core::spans::chunk_starts(&prev.prefix, &prev.ty, &cur.prefix, &cur.ty)
 }
 
 #[cfg(test)]
