@@ -112,53 +112,9 @@ fn attach(text: &str, tokens: Vec<Token>, t: TaggedSentence) -> Result<Annotatio
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tagger::SpanScore;
 
-    /// Tags every capitalised token as a one-token `person`, so the
-    /// expected entities are known without a trained model.
-    struct CapsTagger {
-        labels: Vec<String>,
-    }
-
-    impl Tagger for CapsTagger {
-        fn labels(&self) -> &[String] {
-            &self.labels
-        }
-        fn tag_batch(&self, sentences: &[Vec<String>]) -> Result<Vec<TaggedSentence>, ModelError> {
-            Ok(sentences
-                .iter()
-                .map(|words| {
-                    let caps: Vec<bool> = words
-                        .iter()
-                        .map(|w| w.chars().next().is_some_and(char::is_uppercase))
-                        .collect();
-                    TaggedSentence {
-                        tags: caps
-                            .iter()
-                            .map(|&c| if c { "B-person" } else { "O" }.to_string())
-                            .collect(),
-                        token_scores: vec![0.9; words.len()],
-                        spans: caps
-                            .iter()
-                            .enumerate()
-                            .filter(|(_, &c)| c)
-                            .map(|(i, _)| SpanScore {
-                                start: i,
-                                end: i + 1,
-                                ty: "person".into(),
-                                score: 0.5,
-                            })
-                            .collect(),
-                    }
-                })
-                .collect())
-        }
-    }
-
-    fn tagger() -> CapsTagger {
-        CapsTagger {
-            labels: vec!["O".into(), "B-person".into(), "I-person".into()],
-        }
+    fn tagger() -> crate::testing::CapsTagger {
+        crate::testing::CapsTagger::new()
     }
 
     #[test]

@@ -11,6 +11,7 @@
 //! * [`spans`]: the one span reader (conlleval's chunk rules);
 //! * [`registry`]: manifest `kind` → loader;
 //! * [`fsio`]: the one atomic file writer;
+//! * [`testing`]: a tagger with known answers, for other stages' tests;
 //! * [`error`]: the one error type, [`ModelError`].
 
 pub mod annotate;
@@ -22,6 +23,7 @@ pub mod predict;
 pub mod registry;
 pub mod spans;
 pub mod tagger;
+pub mod testing;
 
 pub use annotate::{annotate, Annotation, Entity};
 pub use error::ModelError;

@@ -4,56 +4,10 @@
 use std::io::{self, Write};
 use std::sync::{Arc, Mutex};
 
-use tweetner_core::{ModelError, SpanScore, TaggedSentence, Tagger};
 
 use crate::*;
 
-/// Tags capitalised tokens as one-token `person`s; fails on a token `FAIL`.
-struct Caps(Vec<String>);
-
-impl Caps {
-    fn new() -> Self {
-        Caps(vec!["O".into(), "B-person".into(), "I-person".into()])
-    }
-}
-
-impl Tagger for Caps {
-    fn labels(&self) -> &[String] {
-        &self.0
-    }
-    fn tag_batch(&self, sentences: &[Vec<String>]) -> Result<Vec<TaggedSentence>, ModelError> {
-        sentences
-            .iter()
-            .map(|words| {
-                if words.iter().any(|w| w == "FAIL") {
-                    return Err(ModelError::Features("asked to fail".into()));
-                }
-                let caps: Vec<bool> = words
-                    .iter()
-                    .map(|w| w.chars().next().is_some_and(char::is_uppercase))
-                    .collect();
-                Ok(TaggedSentence {
-                    tags: caps
-                        .iter()
-                        .map(|&c| if c { "B-person" } else { "O" }.to_string())
-                        .collect(),
-                    token_scores: vec![0.9; words.len()],
-                    spans: caps
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, &c)| c)
-                        .map(|(i, _)| SpanScore {
-                            start: i,
-                            end: i + 1,
-                            ty: "person".into(),
-                            score: 0.5,
-                        })
-                        .collect(),
-                })
-            })
-            .collect()
-    }
-}
+type Caps = tweetner_core::testing::CapsTagger;
 
 /// A `Write` whose bytes the test can read after the run.
 #[derive(Clone, Default)]
