@@ -11,6 +11,7 @@
 //! * [`spans`]: the one span reader (conlleval's chunk rules);
 //! * [`registry`]: manifest `kind` → loader;
 //! * [`fsio`]: the one atomic file writer;
+//! * [`rng`]: the one seeded generator;
 //! * [`testing`]: a tagger with known answers, for other stages' tests;
 //! * [`error`]: the one error type, [`ModelError`].
 
@@ -21,6 +22,7 @@ pub mod fsio;
 pub mod labels;
 pub mod predict;
 pub mod registry;
+pub mod rng;
 pub mod spans;
 pub mod tagger;
 pub mod testing;

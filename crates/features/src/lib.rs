@@ -12,7 +12,6 @@ mod error;
 mod extractor;
 pub mod gazetteer;
 pub mod ortho;
-mod rng;
 mod word_vocab;
 
 pub use char_vocab::CharVocab;

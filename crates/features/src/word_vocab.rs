@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use tweetner_embed::{fallback_key, resolve, Coverage, Embeddings, MatchRule};
 
 use crate::error::FeatureError;
-use crate::rng::SplitMix64;
+use tweetner_core::rng::SplitMix64;
 
 /// Settings for [`WordVocab::build`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -245,7 +245,7 @@ impl WordVocab {
                     row.copy_from_slice(v);
                     pretrained_rows += 1;
                 }
-                None => row.iter_mut().for_each(|x| *x = rng.uniform(a)),
+                None => row.iter_mut().for_each(|x| *x = rng.uniform_f32(a)),
             }
         }
         Ok(EmbeddingMatrix {

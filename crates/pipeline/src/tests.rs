@@ -4,7 +4,6 @@
 use std::io::{self, Write};
 use std::sync::{Arc, Mutex};
 
-
 use crate::*;
 
 type Caps = tweetner_core::testing::CapsTagger;

@@ -27,7 +27,6 @@ pub mod fingerprint;
 pub mod paths;
 pub mod progress;
 pub mod report;
-pub mod rng;
 pub mod selection;
 
 mod error;
@@ -43,5 +42,5 @@ pub use error::KitError;
 pub use fingerprint::fingerprint;
 pub use progress::epoch_bar;
 pub use report::{dev_scores, format_utc, utc_timestamp, write_curves, write_log, CurvePoint};
-pub use rng::SplitMix64;
 pub use selection::Selection;
+pub use tweetner_core::rng::{self, SplitMix64};

@@ -1,5 +1,7 @@
-//! A small seeded generator for shuffling (no extra dependency, stable across
-//! platforms and versions, so a seed always means the same order).
+//! The project's one seeded generator (SplitMix64): batch order, dropout
+//! seeds, embedding initialisation. No dependency, and stable across
+//! platforms and versions, so a seed always means the same order and the
+//! same initial weights (the `rand` crates promise neither across versions).
 
 /// SplitMix64.
 #[derive(Debug, Clone)]
@@ -23,6 +25,13 @@ impl SplitMix64 {
     /// Uniform in `[0, 1)`.
     pub fn unit(&mut self) -> f64 {
         (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// Uniform in `[-a, a)` as `f32` (24 random bits: every representable
+    /// step of an `f32` in `[0, 1)`).
+    pub fn uniform_f32(&mut self, a: f32) -> f32 {
+        let u = (self.next_u64() >> 40) as f32 / (1u64 << 24) as f32;
+        (2.0 * u - 1.0) * a
     }
 
     /// Uniform in `0..n` (`n > 0`), by rejection so every value is equally likely.
@@ -60,6 +69,20 @@ mod tests {
         assert_ne!(a, (0..50).collect::<Vec<_>>());
         a.sort_unstable();
         assert_eq!(a, (0..50).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn uniform_is_seeded_bounded_and_centred() {
+        let draw = |seed| {
+            let mut r = SplitMix64::new(seed);
+            (0..1000).map(|_| r.uniform_f32(0.5)).collect::<Vec<f32>>()
+        };
+        let a = draw(7);
+        assert_eq!(a, draw(7));
+        assert_ne!(a, draw(8));
+        assert!(a.iter().all(|x| (-0.5..0.5).contains(x)));
+        let mean = a.iter().sum::<f32>() / 1000.0;
+        assert!(mean.abs() < 0.05, "{mean}");
     }
 
     #[test]
