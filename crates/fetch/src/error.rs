@@ -12,7 +12,12 @@ use std::path::PathBuf;
 pub enum FetchError {
     /// The dataset name is not in the registry.
     #[error("unknown dataset `{name}` (known: {known})")]
-    UnknownDataset { name: String, known: String },
+    UnknownDataset {
+        /// The name asked for.
+        name: String,
+        /// The names the registry knows, comma-separated.
+        known: String,
+    },
 
     /// Content arrived but its sha256 differs from the pinned digest; nothing
     /// was installed for this file.
@@ -21,36 +26,60 @@ pub enum FetchError {
          the file was not installed"
     )]
     Checksum {
+        /// The file's installed name.
         file: String,
+        /// Where it came from.
         from: String,
+        /// The pinned digest.
         expected: String,
+        /// The digest of what arrived.
         actual: String,
     },
 
     /// The server answered with a non-success HTTP status.
     #[error("downloading {url}: HTTP status {status}")]
-    HttpStatus { url: String, status: u16 },
+    HttpStatus {
+        /// The URL requested.
+        url: String,
+        /// The status it answered.
+        status: u16,
+    },
 
     /// The request failed before a status arrived (DNS, connect, TLS, timeout).
     #[error("downloading {url}: {cause}")]
     Http {
+        /// The URL requested.
         url: String,
+        /// Underlying error.
         cause: Box<ureq::Error>,
     },
 
     /// Reading the content (response body or local source file) failed midway.
     #[error("reading {from}: {cause}")]
-    Read { from: String, cause: io::Error },
+    Read {
+        /// The URL or file being read.
+        from: String,
+        /// Underlying error.
+        cause: io::Error,
+    },
 
     /// The source delivered more bytes than any pinned file can have.
     #[error("{from} is larger than {limit} bytes; refusing to install it")]
-    TooLarge { from: String, limit: u64 },
+    TooLarge {
+        /// The URL or file.
+        from: String,
+        /// The byte limit it went past.
+        limit: u64,
+    },
 
     /// Writing into the install directory failed.
     #[error("{op} {path}: {cause}")]
     Io {
+        /// What was being done (`creating`, `renaming into place`, …).
         op: &'static str,
+        /// File or directory concerned.
         path: PathBuf,
+        /// Underlying error.
         cause: io::Error,
     },
 
@@ -60,14 +89,22 @@ pub enum FetchError {
         missing.join(", ")
     )]
     MissingLocal {
+        /// The dataset being installed.
         dataset: String,
+        /// The local directory given.
         dir: PathBuf,
+        /// The required files it lacks.
         missing: Vec<String>,
     },
 
     /// A data directory was named explicitly but does not exist.
     #[error("data directory {} (from {origin}) does not exist or is not a directory", path.display())]
-    DataDirMissing { path: PathBuf, origin: &'static str },
+    DataDirMissing {
+        /// The directory named.
+        path: PathBuf,
+        /// Who named it (`--data-dir`, `TWEETNER_DATA`).
+        origin: &'static str,
+    },
 
     /// No data directory was named and the fetch cache holds no data.
     #[error(
@@ -76,7 +113,10 @@ pub enum FetchError {
          (copy of a local directory) into {}",
         cache.as_ref().map_or_else(|| "the cache (unknown: set XDG_CACHE_HOME or HOME)".to_string(), |p| p.display().to_string())
     )]
-    NoDataDir { cache: Option<PathBuf> },
+    NoDataDir {
+        /// The cache directory searched, when there is one.
+        cache: Option<PathBuf>,
+    },
 
     /// Neither XDG_CACHE_HOME nor HOME gives a cache directory to install into.
     #[error(

@@ -27,7 +27,10 @@ pub enum Source {
     /// Download over HTTP(S). `base_url` overrides the dataset's public base
     /// URL; when `None`, the dataset's environment variable (e.g.
     /// `TWEETNER_WNUT16_URL`) is consulted, then the registry default.
-    Url { base_url: Option<String> },
+    Url {
+        /// Base URL in place of the dataset's own.
+        base_url: Option<String>,
+    },
     /// Copy from a local directory holding the files under their installed
     /// names (`train.conll`) or their upstream paths (`data/train`).
     LocalDir(PathBuf),

@@ -99,7 +99,9 @@ impl std::fmt::Display for TokenKind {
 /// `char_start..char_end`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Token {
+    /// The token as written in the input.
     pub text: String,
+    /// What the tokenizer recognised it as.
     pub kind: TokenKind,
     /// Byte offset of the first byte.
     pub start: usize,
