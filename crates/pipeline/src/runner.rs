@@ -6,14 +6,16 @@
 //! serialised. Here the reader parses chunk `n + 1` while the workers tag
 //! chunks `n` and `n - 1` and the writer prints what is done, in input order.
 //! Memory stays bounded on an unbounded input: at most `queue` chunks wait
-//! at each stage.
+//! at each stage. A chunk that does not fill within `max_wait` of its first
+//! record goes as it is, and the writer flushes whenever nothing more is
+//! ready, so a slow input streams through.
 
 use std::collections::BTreeMap;
 use std::io;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{self, Receiver, SyncSender, TryRecvError};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TryRecvError};
 use std::sync::Mutex;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use tweetner_core::{annotate, ModelError, Tagger};
 
@@ -29,6 +31,9 @@ pub struct RunOptions {
     pub chunk: usize,
     /// Chunks that may wait between two stages.
     pub queue: usize,
+    /// Longest wait for a chunk to fill once it has a record: a slow input
+    /// (`tail -f | tweetner tag`) is tagged and written as it comes.
+    pub max_wait: Duration,
 }
 
 impl Default for RunOptions {
@@ -37,6 +42,7 @@ impl Default for RunOptions {
             workers: 1,
             chunk: 256,
             queue: 2,
+            max_wait: Duration::from_millis(20),
         }
     }
 }
@@ -80,6 +86,7 @@ enum Outcome {
     Rejected { line: usize, error: String },
 }
 
+type Read = Result<Record, io::Error>;
 type Chunk = (usize, Result<Vec<Record>, io::Error>);
 type Done = (usize, Result<Vec<Outcome>, PipelineError>);
 
@@ -102,20 +109,24 @@ pub fn run(
 ) -> Result<Summary, PipelineError> {
     let workers = opts.workers.max(1);
     let chunk = opts.chunk.max(1);
-    let queue = opts.queue.max(1);
     let cancelled = AtomicBool::new(false);
-    let (work_tx, work_rx) = mpsc::sync_channel::<Chunk>(queue);
-    let (done_tx, done_rx) = mpsc::sync_channel::<Done>(queue * workers);
-    let work_rx = Mutex::new(work_rx);
+    let (record_tx, record_rx) = mpsc::sync_channel::<Read>(opts.queue.max(1) * chunk);
+    let (done_tx, done_rx) = mpsc::sync_channel::<Done>(opts.queue.max(1) * workers);
+    let intake = Mutex::new(Intake {
+        rx: record_rx,
+        next_seq: 0,
+        ended: false,
+    });
     let start = Instant::now();
 
     std::thread::scope(|scope| {
         let cancelled = &cancelled;
-        scope.spawn(move || read_chunks(source, chunk, &work_tx, cancelled));
+        scope.spawn(move || read_records(source, &record_tx, cancelled));
         for _ in 0..workers {
             let done_tx = done_tx.clone();
-            let work_rx = &work_rx;
-            scope.spawn(move || tag_chunks(tagger, work_rx, &done_tx, cancelled));
+            let intake = &intake;
+            let shape = (chunk, opts.max_wait);
+            scope.spawn(move || tag_chunks(tagger, intake, shape, &done_tx, cancelled));
         }
         drop(done_tx);
         let result = write_in_order(&done_rx, sink, &mut progress, start);
@@ -127,67 +138,106 @@ pub fn run(
     })
 }
 
-/// The reader thread: chunks of records until the input ends, fails or the
+/// The reader thread: records one by one until the input ends, fails or the
 /// run is cancelled.
-fn read_chunks(
-    source: &mut dyn RecordSource,
-    chunk: usize,
-    tx: &SyncSender<Chunk>,
-    cancelled: &AtomicBool,
-) {
-    let mut seq = 0;
+fn read_records(source: &mut dyn RecordSource, tx: &SyncSender<Read>, cancelled: &AtomicBool) {
     loop {
-        let mut records = Vec::with_capacity(chunk);
-        let mut failed = None;
-        while records.len() < chunk {
-            match source.next_record() {
-                Ok(Some(r)) => records.push(r),
-                Ok(None) => break,
-                Err(e) => {
-                    failed = Some(e);
-                    break;
-                }
-            }
-        }
-        let end = failed.is_some() || records.len() < chunk;
-        if !records.is_empty() {
-            if tx.send((seq, Ok(records))).is_err() {
-                return;
-            }
-            seq += 1;
-        }
-        if let Some(e) = failed {
-            let _ = tx.send((seq, Err(e)));
-        }
-        if end || cancelled.load(Ordering::SeqCst) {
+        let r = source.next_record();
+        let end = !matches!(r, Ok(Some(_)));
+        let item = match r {
+            Ok(Some(rec)) => Ok(rec),
+            Ok(None) => return,
+            Err(e) => Err(e),
+        };
+        if tx.send(item).is_err() || end || cancelled.load(Ordering::SeqCst) {
             return;
         }
     }
 }
 
-/// A worker: tags chunks until the reader is done. After a cancellation it
-/// keeps draining (without tagging) so the reader is never left blocked.
+/// Where workers take their chunks from: the records, and the number the
+/// next chunk gets (chunks are numbered under the same lock they are taken
+/// with, so numbers follow input order).
+struct Intake {
+    rx: Receiver<Read>,
+    next_seq: usize,
+    /// The input has ended (or failed): no chunk follows.
+    ended: bool,
+}
+
+impl Intake {
+    /// The next chunk: up to `chunk` records, waiting at most `max_wait`
+    /// after the first for the rest (a slow input still streams). A read
+    /// error ends the chunk and gets a number of its own after it. `None`
+    /// once the input is done.
+    fn take(&mut self, chunk: usize, max_wait: Duration) -> Option<Vec<Chunk>> {
+        if self.ended {
+            return None;
+        }
+        let mut records = Vec::with_capacity(chunk);
+        let mut failed = None;
+        let deadline = Instant::now() + max_wait;
+        while records.len() < chunk {
+            let next = if records.is_empty() {
+                self.rx.recv().map_err(|_| RecvTimeoutError::Disconnected)
+            } else {
+                self.rx
+                    .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            };
+            match next {
+                Ok(Ok(r)) => records.push(r),
+                Ok(Err(e)) => {
+                    failed = Some(e);
+                    self.ended = true;
+                    break;
+                }
+                Err(RecvTimeoutError::Timeout) => break,
+                Err(RecvTimeoutError::Disconnected) => {
+                    self.ended = true;
+                    break;
+                }
+            }
+        }
+        let mut out = Vec::with_capacity(2);
+        if !records.is_empty() {
+            out.push((self.next_seq, Ok(records)));
+            self.next_seq += 1;
+        }
+        if let Some(e) = failed {
+            out.push((self.next_seq, Err(e)));
+            self.next_seq += 1;
+        }
+        (!out.is_empty()).then_some(out)
+    }
+}
+
+/// A worker: takes chunks and tags them until the input is done. After a
+/// cancellation it keeps draining (without tagging) so the reader is never
+/// left blocked.
 fn tag_chunks(
     tagger: &(dyn Tagger + Sync),
-    rx: &Mutex<Receiver<Chunk>>,
+    intake: &Mutex<Intake>,
+    (chunk, max_wait): (usize, Duration),
     tx: &SyncSender<Done>,
     cancelled: &AtomicBool,
 ) {
     loop {
-        let next = match rx.lock() {
-            Ok(guard) => guard.recv(),
+        let taken = match intake.lock() {
+            Ok(mut guard) => guard.take(chunk, max_wait),
             Err(_) => return,
         };
-        let Ok((seq, records)) = next else { return };
-        if cancelled.load(Ordering::SeqCst) {
-            continue;
-        }
-        let result = match records {
-            Ok(records) => tag_records(tagger, records),
-            Err(e) => Err(PipelineError::Read(e)),
-        };
-        if tx.send((seq, result)).is_err() {
-            cancelled.store(true, Ordering::SeqCst);
+        let Some(chunks) = taken else { return };
+        for (seq, records) in chunks {
+            if cancelled.load(Ordering::SeqCst) {
+                continue;
+            }
+            let result = match records {
+                Ok(records) => tag_records(tagger, records),
+                Err(e) => Err(PipelineError::Read(e)),
+            };
+            if tx.send((seq, result)).is_err() {
+                cancelled.store(true, Ordering::SeqCst);
+            }
         }
     }
 }

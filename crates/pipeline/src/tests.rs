@@ -74,6 +74,7 @@ fn output_keeps_input_order_and_counts_balance_for_any_spread() {
             workers: 1,
             chunk: 1000,
             queue: 1,
+            ..RunOptions::default()
         },
     );
     let base = base.expect("run");
@@ -89,6 +90,7 @@ fn output_keeps_input_order_and_counts_balance_for_any_spread() {
                 workers,
                 chunk,
                 queue,
+                ..RunOptions::default()
             },
         );
         assert_eq!(r.expect("run"), base, "{workers} {chunk} {queue}");
@@ -133,6 +135,7 @@ fn a_tagger_failure_stops_the_run_without_hanging() {
             workers: 2,
             chunk: 8,
             queue: 1,
+            ..RunOptions::default()
         },
     );
     let e = r.expect_err("must fail");
@@ -153,6 +156,7 @@ fn a_closed_output_stops_the_run_and_says_so() {
             workers: 2,
             chunk: 4,
             queue: 1,
+            ..RunOptions::default()
         };
         let e = run(&mut src, &Caps::new(), &mut sink, &opts, None).expect_err("closed");
         assert_eq!(e.is_broken_pipe(), kind == io::ErrorKind::BrokenPipe, "{e}");
@@ -184,6 +188,7 @@ fn a_read_error_is_returned_after_what_was_read_before_it() {
         workers: 2,
         chunk: 3,
         queue: 1,
+        ..RunOptions::default()
     };
     let e = run(&mut BrokenSource(10), &Caps::new(), &mut sink, &opts, None).expect_err("read");
     assert!(matches!(e, PipelineError::Read(_)), "{e}");
@@ -211,4 +216,52 @@ fn progress_is_reported_at_the_end_with_the_final_counts() {
     .expect("run");
     assert_eq!(calls.last(), Some(&s));
     assert_eq!((s.read, s.written, s.rejected), (3, 2, 1));
+}
+
+/// Yields the records it is sent, blocking in between like a quiet `stdin`.
+struct Trickle(std::sync::mpsc::Receiver<String>);
+
+impl RecordSource for Trickle {
+    fn next_record(&mut self) -> io::Result<Option<Record>> {
+        Ok(self.0.recv().ok().map(|text| Record::Text {
+            line: 0,
+            text,
+            fields: None,
+        }))
+    }
+}
+
+#[test]
+fn a_slow_input_is_written_as_it_comes_not_when_a_chunk_fills() {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let out = Shared::default();
+    let seen = out.clone();
+    let runner = std::thread::spawn(move || {
+        let mut sink = FormatSink::new(Box::new(out), OutputFormat::Iob, false);
+        let opts = RunOptions {
+            workers: 2,
+            chunk: 256,
+            ..RunOptions::default()
+        };
+        run(&mut Trickle(rx), &Caps::new(), &mut sink, &opts, None)
+    });
+    for text in ["Hi Ann", "see Bob", "and Cy"] {
+        tx.send(text.to_string()).expect("send");
+    }
+    // Far fewer records than a chunk, and the input stays open: they must
+    // still come out.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while seen.text().lines().count() < 3 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "output waited for a full chunk: {:?}",
+            seen.text()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    tx.send("Dee too".into()).expect("send");
+    drop(tx);
+    let s = runner.join().expect("runner").expect("run");
+    assert_eq!((s.read, s.written), (4, 4));
+    assert_eq!(seen.text().lines().count(), 4);
 }

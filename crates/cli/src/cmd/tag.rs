@@ -88,6 +88,7 @@ pub fn run(args: TagArgs) -> Result<()> {
         workers: threads,
         chunk: CHUNK_BATCHES * batch,
         queue: 2,
+        ..RunOptions::default()
     };
     let mut report = |s: &Summary, secs: f64| progress_line(s, secs);
     let progress: Option<tweetner_pipeline::Progress<'_>> = if show_progress {
