@@ -9,7 +9,7 @@ threads=${2:-2}
 model=${3:-models/default}
 dev=${TWEETNER_SHARED:-../shared}/data/wnut16/dev.conll
 bin=target/release/tweetner
-cargo build --release -q -p tweetner
+[ -n "${NO_BUILD:-}" ] || cargo build --release -q -p tweetner   # NO_BUILD=1: use the binary as it is
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 # The dev tweets as raw text (tokens joined by spaces, as bench does), 38,500 lines.

@@ -12,13 +12,13 @@
 use crate::batch::SentenceInput;
 use crate::bilstm::BiLstmCrf;
 use crate::error::ModelError;
-use crate::fastmath::{lstm_cell, matmul, tanh_slice};
 use crate::lstm::LstmDirection;
 use crate::predict::{CrfDecoder, Prediction};
 use crate::tagger::TaggedSentence;
 use crate::util::tensor_to_vec;
 use crate::wordtable::WordTable;
 use crate::BiLstmCrfConfig;
+use tweetner_kernels::{lstm_cell, matmul, tanh_slice};
 
 /// Reusable work buffers. Inference allocates several multi-megabyte arrays
 /// per batch; reusing them per thread avoids fresh pages (and their page

@@ -47,7 +47,6 @@ pub mod batch;
 pub mod bilstm;
 pub mod charenc;
 pub mod crf;
-mod fastmath;
 pub mod infer;
 pub mod io;
 pub mod lstm;

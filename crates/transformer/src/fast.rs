@@ -24,38 +24,7 @@ fn values<const D: usize>(t: Tensor<D>) -> Result<Vec<f32>, TransformerError> {
 
 /// `c[m×n] = a[m×k] · b[k×n]`, row-major, contiguous.
 fn matmul(m: usize, k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32]) {
-    if m == 0 || n == 0 {
-        return;
-    }
-    if k == 0 || a.len() < m * k || b.len() < k * n || c.len() < m * n {
-        c.iter_mut().for_each(|x| *x = 0.0);
-        return;
-    }
-    // SAFETY: the lengths checked above bound every index the kernel reads
-    // or writes; `c` is a distinct mutable borrow, so it aliases neither input.
-    unsafe {
-        gemm::gemm(
-            m,
-            n,
-            k,
-            c.as_mut_ptr(),
-            1,
-            n as isize,
-            false,
-            a.as_ptr(),
-            1,
-            k as isize,
-            b.as_ptr(),
-            1,
-            n as isize,
-            1.0f32,
-            1.0f32,
-            false,
-            false,
-            false,
-            gemm::Parallelism::None,
-        );
-    }
+    tweetner_kernels::matmul(m, k, n, a, b, c, false);
 }
 
 /// A linear layer `[in, out]` + bias.
@@ -170,27 +139,7 @@ impl FastNorm {
     }
 }
 
-/// `e^x` in `f32` without a libm call, so that the loops calling it
-/// vectorise: range reduction to `2^n · e^r` with `|r| ≤ ln2/2` and a degree-7
-/// Taylor polynomial (relative error below 2e-7). Arguments below -87 give ~0.
-#[inline]
-fn exp_fast(x: f32) -> f32 {
-    const LOG2E: f32 = std::f32::consts::LOG2_E;
-    const LN2_HI: f32 = 0.693_359_4;
-    const LN2_LO: f32 = -2.121_944_4e-4;
-    // Adding and removing 1.5·2^23 rounds to the nearest integer in SSE2 code.
-    const ROUND: f32 = 12_582_912.0;
-    let x = x.clamp(-87.0, 88.0);
-    let n = (x * LOG2E + ROUND) - ROUND;
-    let r = x - n * LN2_HI - n * LN2_LO;
-    let p = 1.0
-        + r * (1.0
-            + r * (0.5
-                + r * (1.0 / 6.0
-                    + r * (1.0 / 24.0
-                        + r * (1.0 / 120.0 + r * (1.0 / 720.0 + r * (1.0 / 5040.0)))))));
-    f32::from_bits(((n as i32 + 127) as u32) << 23) * p
-}
+use tweetner_kernels::exp_fast;
 
 /// `erf` to ~2e-7 (Numerical Recipes' `erfcc`: erfc as `t·e^{poly(t)}` with
 /// fractional error below 1.2e-7), evaluated in `f32` with [`exp_fast`].
