@@ -27,11 +27,15 @@ impl SplitMix64 {
         (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
     }
 
+    /// Uniform in `[0, 1)` as `f32` (24 random bits).
+    pub fn unit_f32(&mut self) -> f32 {
+        (self.next_u64() >> 40) as f32 / (1u64 << 24) as f32
+    }
+
     /// Uniform in `[-a, a)` as `f32` (24 random bits: every representable
     /// step of an `f32` in `[0, 1)`).
     pub fn uniform_f32(&mut self, a: f32) -> f32 {
-        let u = (self.next_u64() >> 40) as f32 / (1u64 << 24) as f32;
-        (2.0 * u - 1.0) * a
+        (2.0 * self.unit_f32() - 1.0) * a
     }
 
     /// Uniform in `0..n` (`n > 0`), by rejection so every value is equally likely.

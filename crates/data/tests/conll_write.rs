@@ -86,7 +86,7 @@ fn random_sentence(rng: &mut Rng, width: usize) -> Sentence {
 
 #[test]
 fn write_then_read_is_identity() {
-    let mut rng = Rng(3);
+    let mut rng = Rng::new(3);
     for width in 0..3 {
         let sentences: Vec<Sentence> = (0..200).map(|_| random_sentence(&mut rng, width)).collect();
         let text = written(&sentences);

@@ -39,7 +39,7 @@ fn conlleval(text: &str) -> (usize, usize, usize) {
 }
 
 fn compare(tagset: &[&str], seed: u64, check_correct: bool) {
-    let mut rng = Rng(seed);
+    let mut rng = Rng::new(seed);
     let mut text = String::new();
     let (mut gold_n, mut found_n, mut correct_n) = (0, 0, 0);
     for _ in 0..1500 {

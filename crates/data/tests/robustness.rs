@@ -72,7 +72,7 @@ fn near_valid(rng: &mut Rng) -> Vec<u8> {
 
 #[test]
 fn random_bytes_never_panic() {
-    let mut rng = Rng(42);
+    let mut rng = Rng::new(42);
     let option_sets = [
         ReadOptions::default(),
         ReadOptions {

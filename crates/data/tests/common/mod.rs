@@ -27,19 +27,5 @@ pub fn read_bytes(bytes: &[u8], opts: ReadOptions) -> Result<Vec<Sentence>, Data
     ConllReader::new(bytes, "t.conll", opts).collect()
 }
 
-/// SplitMix64, for reproducible pseudo-random inputs.
-pub struct Rng(pub u64);
-
-impl Rng {
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    pub fn below(&mut self, n: usize) -> usize {
-        (self.next_u64() % n as u64) as usize
-    }
-}
+/// The project's generator, for reproducible pseudo-random inputs.
+pub type Rng = tweetner_core::rng::SplitMix64;

@@ -18,30 +18,25 @@ pub const TYPES: [&str; 10] = [
     "other",
 ];
 
-/// SplitMix64: tiny, deterministic, good enough for test data.
-pub struct Rng(u64);
+/// The project's generator ([`tweetner_core::rng::SplitMix64`]) with the
+/// helpers the generated cases use.
+pub struct Rng(tweetner_core::rng::SplitMix64);
 
 impl Rng {
     pub fn new(seed: u64) -> Self {
-        Rng(seed ^ 0x5DEE_CE66_D1CE_4E5B)
-    }
-
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        Rng(tweetner_core::rng::SplitMix64::new(
+            seed ^ 0x5DEE_CE66_D1CE_4E5B,
+        ))
     }
 
     /// Uniform in `0..n` (`n > 0`).
     pub fn below(&mut self, n: usize) -> usize {
-        (self.next_u64() % n as u64) as usize
+        self.0.below(n)
     }
 
     /// True with probability `p`.
     pub fn chance(&mut self, p: f64) -> bool {
-        ((self.next_u64() >> 11) as f64 / (1u64 << 53) as f64) < p
+        self.0.unit() < p
     }
 
     pub fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
