@@ -13,8 +13,9 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 use tweetner_tagger::DataFile;
+pub use tweetner_trainkit::EpochRecord;
 pub use tweetner_trainkit::{find_checkpoint, remove_checkpoint, CHECKPOINT_DIR};
-use tweetner_trainkit::{write_checkpoint, Selection, STATE_FILE};
+use tweetner_trainkit::{write_checkpoint, Progress, STATE_FILE};
 use tweetner_transformer::burn::optim::ModuleOptimizer;
 use tweetner_transformer::burn::store::{BurnpackStore, ModuleSnapshot};
 use tweetner_transformer::TokenClassifier;
@@ -26,33 +27,6 @@ const ENCODER_OPT: &str = "optimizer-encoder.bpk";
 const HEAD_OPT: &str = "optimizer-head.bpk";
 const STATE_VERSION: u32 = 1;
 
-/// One epoch's line of `train-log.jsonl`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct EpochRecord {
-    /// 1-based epoch.
-    pub epoch: usize,
-    /// Mean training loss per batch.
-    pub train_loss: f64,
-    /// Dev precision (%).
-    pub dev_precision: Option<f64>,
-    /// Dev recall (%).
-    pub dev_recall: Option<f64>,
-    /// Dev F1 (%).
-    pub dev_f1: Option<f64>,
-    /// Encoder learning rate at the epoch's last update.
-    pub lr: f64,
-    /// Head learning rate at the epoch's last update.
-    pub lr_head: f64,
-    /// Optimizer updates done so far (all epochs).
-    pub steps: usize,
-    /// Wall-clock seconds of the epoch, dev evaluation included.
-    pub seconds: f64,
-    /// Training tweets per second.
-    pub sentences_per_second: f64,
-    /// Largest gradient norm seen (before clipping).
-    pub max_grad_norm: f64,
-}
-
 /// Everything besides tensors that a resumed run needs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrainState {
@@ -60,15 +34,11 @@ pub struct TrainState {
     pub version: u32,
     /// Fingerprint of the settings that must not change across a resume.
     pub fingerprint: String,
-    /// Epochs completed.
-    pub epochs_done: usize,
     /// Optimizer updates done (drives the learning-rate schedule).
     pub steps: usize,
-    /// Best epoch, patience counter and time to best.
+    /// Epochs, selection and history (the epoch loop's part).
     #[serde(flatten)]
-    pub selection: Selection,
-    /// Per-epoch records.
-    pub history: Vec<EpochRecord>,
+    pub progress: Progress,
     /// Input files with checksums, for the card.
     pub files: Vec<DataFile>,
 }
@@ -79,10 +49,8 @@ impl TrainState {
         TrainState {
             version: STATE_VERSION,
             fingerprint,
-            epochs_done: 0,
             steps: 0,
-            selection: Selection::default(),
-            history: Vec::new(),
+            progress: Progress::default(),
             files,
         }
     }

@@ -29,19 +29,7 @@ use tweetner_transformer::{HeadKind, PieceLabelling};
 
 use crate::error::FinetuneError;
 
-/// The value of the top-level `model` key that selects this trainer.
-pub const MODEL_TRANSFORMER: &str = "transformer";
-
-/// Whether the TOML file at `path` is a transformer config (top-level
-/// `model = "transformer"`). Unreadable or invalid files answer `false`, so
-/// the BiLSTM-CRF trainer reports their errors as before.
-pub fn is_transformer_config(path: &Path) -> bool {
-    std::fs::read_to_string(path)
-        .ok()
-        .and_then(|t| t.parse::<toml::Table>().ok())
-        .and_then(|t| t.get("model").and_then(|v| v.as_str()).map(str::to_string))
-        .is_some_and(|m| m == MODEL_TRANSFORMER)
-}
+pub use tweetner_trainkit::MODEL_TRANSFORMER;
 
 /// Input files.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -340,17 +328,5 @@ dir = "out"
         let other = MINIMAL.replace("\"transformer\"", "\"bilstm\"");
         let e = FinetuneConfig::parse(&other, p).unwrap_err().to_string();
         assert!(e.contains("`model`"), "{e}");
-    }
-
-    #[test]
-    fn detection_reads_the_model_key() {
-        let d = tempfile::tempdir().expect("dir");
-        let t = d.path().join("t.toml");
-        std::fs::write(&t, MINIMAL).expect("write");
-        assert!(is_transformer_config(&t));
-        let b = d.path().join("b.toml");
-        std::fs::write(&b, "[train]\nepochs = 3\n").expect("write");
-        assert!(!is_transformer_config(&b));
-        assert!(!is_transformer_config(&d.path().join("missing.toml")));
     }
 }

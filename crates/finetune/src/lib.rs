@@ -27,13 +27,15 @@ pub mod config;
 mod error;
 pub mod optim;
 mod run;
+mod trainer;
 
 use std::path::{Path, PathBuf};
 
 pub use checkpoint::{EpochRecord, CHECKPOINT_DIR};
-pub use config::{is_transformer_config, FinetuneConfig, MODEL_TRANSFORMER};
+pub use config::{FinetuneConfig, MODEL_TRANSFORMER};
 pub use error::FinetuneError;
-pub use run::{evaluate_dev, CONFIG_COPY};
+pub use run::CONFIG_COPY;
+pub use trainer::{evaluate_dev, score_dev};
 pub use tweetner_tagger::DevScores;
 pub use tweetner_trainkit::{epoch_batches, SplitMix64};
 

@@ -13,8 +13,9 @@ use serde::{Deserialize, Serialize};
 use tweetner_model::burn::optim::ModuleOptimizer;
 use tweetner_model::BiLstmCrf;
 use tweetner_tagger::{load_weights, save_weights, DataFile, WeightPrecision};
+pub use tweetner_trainkit::EpochRecord;
 pub use tweetner_trainkit::{find_checkpoint, remove_checkpoint, CHECKPOINT_DIR};
-use tweetner_trainkit::{write_checkpoint, Selection, STATE_FILE};
+use tweetner_trainkit::{write_checkpoint, Progress, STATE_FILE};
 
 use crate::error::TrainError;
 use crate::setup::with_positional_ids;
@@ -23,29 +24,6 @@ const OPTIM_FILE: &str = "optimizer.bpk";
 const WEIGHTS: &str = "weights.safetensors";
 /// Version of [`TrainState`]'s layout.
 const STATE_VERSION: u32 = 1;
-
-/// One epoch's line of `train-log.jsonl`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct EpochRecord {
-    /// 1-based epoch.
-    pub epoch: usize,
-    /// Mean CRF negative log-likelihood per training sentence.
-    pub train_loss: f64,
-    /// Dev precision (%); `None` when there is no dev set (final model).
-    pub dev_precision: Option<f64>,
-    /// Dev recall (%).
-    pub dev_recall: Option<f64>,
-    /// Dev F1 (%).
-    pub dev_f1: Option<f64>,
-    /// Learning rate of the epoch.
-    pub lr: f64,
-    /// Wall-clock seconds of the epoch, dev evaluation included.
-    pub seconds: f64,
-    /// Training sentences per second.
-    pub sentences_per_second: f64,
-    /// Largest global gradient norm seen (before clipping).
-    pub max_grad_norm: f64,
-}
 
 /// Everything besides weights and optimizer moments that a resumed run needs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -56,15 +34,9 @@ pub struct TrainState {
     pub fingerprint: String,
     /// Training on train + dev without selection.
     pub final_model: bool,
-    /// Epochs the run is to do at most.
-    pub total_epochs: usize,
-    /// Epochs completed.
-    pub epochs_done: usize,
-    /// Best epoch, patience counter and time to best.
+    /// Epochs, selection and history (the epoch loop's part).
     #[serde(flatten)]
-    pub selection: Selection,
-    /// Per-epoch records.
-    pub history: Vec<EpochRecord>,
+    pub progress: Progress,
     /// Input files for the card.
     pub files: Vec<DataFile>,
     /// Card notes gathered at set-up.
@@ -78,18 +50,10 @@ impl TrainState {
             version: STATE_VERSION,
             fingerprint,
             final_model,
-            total_epochs,
-            epochs_done: 0,
-            selection: Selection::default(),
-            history: Vec::new(),
+            progress: Progress::new(total_epochs),
             files: Vec::new(),
             notes: Vec::new(),
         }
-    }
-
-    /// Whether training has nothing left to do.
-    pub fn finished(&self) -> bool {
-        self.selection.stopped_early || self.epochs_done >= self.total_epochs
     }
 }
 

@@ -3,7 +3,7 @@
 use std::time::Instant;
 
 use tweetner_data::Sentence;
-use tweetner_eval::{evaluate, Report};
+use tweetner_eval::Report;
 use tweetner_features::WordVocab;
 use tweetner_model::burn::module::Module;
 use tweetner_model::burn::optim::{GradientsParams, ModuleOptimizer};
@@ -13,7 +13,7 @@ use tweetner_tagger::{predict_batched, DEFAULT_BATCH_SIZE};
 
 use crate::config::TrainSection;
 use crate::error::TrainError;
-use tweetner_trainkit::{clip_global_norm, epoch_bar, SplitMix64};
+use tweetner_trainkit::{clip_global_norm, epoch_bar, score_predictions, SplitMix64};
 
 /// The batches of 0-based `epoch` with the section's batch size and bucketing
 /// ([`tweetner_trainkit::epoch_batches`]: depends only on `(seed, epoch)`).
@@ -152,16 +152,8 @@ pub fn score(
     dev: &[Sentence],
 ) -> Result<Report, TrainError> {
     let preds = predict_batched(fast, inputs, DEFAULT_BATCH_SIZE, 1)?;
-    let labels = fast.labels();
-    let pairs = dev.iter().zip(preds).map(|(s, p)| {
-        let tags = p
-            .tags
-            .iter()
-            .map(|&y| labels.get(y).cloned().unwrap_or_else(|| "O".into()))
-            .collect();
-        (s.tags.clone(), tags)
-    });
-    Ok(evaluate(pairs)?)
+    let ids = preds.into_iter().map(|p| p.tags);
+    Ok(score_predictions(dev, ids, fast.labels())?)
 }
 
 #[cfg(test)]

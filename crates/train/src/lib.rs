@@ -30,6 +30,7 @@ mod error;
 mod optim;
 mod run;
 mod setup;
+mod trainer;
 
 use std::path::{Path, PathBuf};
 

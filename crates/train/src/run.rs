@@ -3,34 +3,29 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 use tweetner_features::{FeatureExtractor, FEATURES_FILE, GAZETTEER_FILE};
 use tweetner_model::burn::module::Module;
 use tweetner_model::burn::tensor::Device;
 use tweetner_model::BiLstmCrf;
 use tweetner_tagger::{
-    save_weights, write_model, DataFile, ModelCard, ModelManifest, NeuralTagger, WeightPrecision,
-    CARD_FILE, CARD_MD_FILE, CURVES_STEM, KIND_BILSTM_CRF, LABELS_FILE, MANIFEST_FILE,
-    TRAIN_LOG_FILE, WEIGHTS_FILE,
+    write_model, DataFile, ModelCard, ModelManifest, NeuralTagger, WeightPrecision, CARD_FILE,
+    CARD_MD_FILE, CURVES_STEM, KIND_BILSTM_CRF, LABELS_FILE, MANIFEST_FILE, TRAIN_LOG_FILE,
+    WEIGHTS_FILE,
 };
 
-use crate::checkpoint::{
-    find_checkpoint, read_state, remove_checkpoint, restore, save_checkpoint, EpochRecord,
-    TrainState,
-};
+use crate::checkpoint::{find_checkpoint, read_state, remove_checkpoint, restore, TrainState};
 use crate::config::TrainConfig;
 use crate::data::load_datasets;
-use crate::epoch::{epoch_batches, evaluate_dev, run_epoch, score, EpochInputs};
+use crate::epoch::score;
 use crate::error::TrainError;
-use crate::optim::{build_optimizer, learning_rate};
+use crate::optim::build_optimizer;
 use crate::setup::{
     build_extractor, encode, init_file, init_network, network_config, start_from_model,
 };
+use crate::trainer::{BiLstmTrainer, Encoded};
 use crate::{TrainOptions, TrainSummary};
-use tweetner_trainkit::{
-    dev_scores, dropout_seed, utc_timestamp, write_curves, write_log, CurvePoint,
-};
+use tweetner_trainkit::{dev_scores, run_epochs, utc_timestamp, LoopOptions, Trainer};
 
 /// The training config, copied into the model directory for reproduction.
 pub const CONFIG_COPY: &str = "train-config.toml";
@@ -175,7 +170,7 @@ pub fn run(config: &TrainConfig, opts: &TrainOptions) -> Result<TrainSummary, Tr
     let name = config.model_name(&out_dir);
     let prec = precision(config);
 
-    let (extractor, mut model, mut optim, mut state) = if opts.resume {
+    let (extractor, model, optim, state) = if opts.resume {
         let ck = find_checkpoint(&out_dir)
             .ok_or_else(|| TrainError::checkpoint(&out_dir, "no checkpoint to resume from"))?;
         let mut state = read_state(&ck)?;
@@ -186,7 +181,7 @@ pub fn run(config: &TrainConfig, opts: &TrainOptions) -> Result<TrainSummary, Tr
                  optimizer or --final); restore them or train from scratch",
             ));
         }
-        state.total_epochs = total_epochs;
+        state.progress.total_epochs = total_epochs;
         let extractor = FeatureExtractor::load(&out_dir)?;
         let manifest = ModelManifest::read(&out_dir)?;
         let fresh = BiLstmCrf::new(manifest.network, &device)?;
@@ -195,7 +190,7 @@ pub fn run(config: &TrainConfig, opts: &TrainOptions) -> Result<TrainSummary, Tr
             eprintln!(
                 "resuming {} after epoch {}",
                 out_dir.display(),
-                state.epochs_done
+                state.progress.epochs_done
             );
         }
         (extractor, model, optim, state)
@@ -247,108 +242,44 @@ pub fn run(config: &TrainConfig, opts: &TrainOptions) -> Result<TrainSummary, Tr
         });
     }
 
-    let (train_inputs, train_gold) = encode(&extractor, &labels, &data.train)?;
+    let (train, gold) = encode(&extractor, &labels, &data.train)?;
     let (dev_inputs, _) = encode(&extractor, &labels, &data.dev)?;
-    let lengths: Vec<usize> = train_inputs.iter().map(|s| s.len()).collect();
-    let t = &config.train;
-
-    while !state.finished() {
-        let e0 = state.epochs_done;
-        let started = Instant::now();
-        let seed_e = dropout_seed(config.seed, e0);
-        device.seed(seed_e);
-        let lr = learning_rate(t, e0);
-        let outcome = run_epoch(
-            model,
-            &mut optim,
-            &device,
-            EpochInputs {
-                inputs: &train_inputs,
-                gold: &train_gold,
-                batches: epoch_batches(&lengths, t, config.seed, e0),
-                lr,
-                clip_norm: t.clip_norm,
-                epoch: e0 + 1,
-                total: state.total_epochs,
-                quiet: opts.quiet,
-                word_dropout: t.word_dropout,
-                dropout_seed: seed_e,
-            },
-        )?;
-        model = outcome.model;
-        let report = if opts.final_model {
-            None
-        } else {
-            Some(evaluate_dev(&model, &dev_inputs, &data.dev)?)
-        };
-        state.epochs_done += 1;
-        let f1 = report.as_ref().map(|r| r.f1);
-        if f1.is_some_and(|f| state.selection.improves(f)) {
-            save_weights(&model, &out_dir.join(WEIGHTS_FILE), prec)?;
-        }
-        let seconds = started.elapsed().as_secs_f64();
-        let improved = state
-            .selection
-            .record(state.epochs_done, f1, seconds, t.patience);
-        state.history.push(EpochRecord {
-            epoch: state.epochs_done,
-            train_loss: outcome.mean_loss,
-            dev_precision: report.as_ref().map(|r| r.precision),
-            dev_recall: report.as_ref().map(|r| r.recall),
-            dev_f1: report.as_ref().map(|r| r.f1),
-            lr,
-            seconds,
-            sentences_per_second: train_inputs.len() as f64 / outcome.seconds.max(1e-9),
-            max_grad_norm: outcome.max_grad_norm,
-        });
-        write_log(&out_dir, &state.history)?;
-        let points = state
-            .history
-            .iter()
-            .map(|r| CurvePoint::new(r.epoch, r.train_loss, r.dev_f1));
-        write_curves(&out_dir, points)?;
-        save_checkpoint(&out_dir, &model, &optim, &state)?;
-        if !opts.quiet {
-            eprintln!("{}", epoch_line(&state, improved));
-        }
-    }
+    let encoded = Encoded {
+        train,
+        gold,
+        dev_inputs,
+        dev: (!opts.final_model).then_some(data.dev.as_slice()),
+    };
+    let mut trainer = BiLstmTrainer::new(
+        config, &out_dir, device, model, optim, state, encoded, prec, opts.quiet,
+    );
+    run_epochs(
+        &mut trainer,
+        &LoopOptions {
+            out_dir: &out_dir,
+            patience: config.train.patience,
+            quiet: opts.quiet,
+            stop_after_epochs: None,
+        },
+    )?;
     if opts.final_model {
-        save_weights(&model, &out_dir.join(WEIGHTS_FILE), prec)?;
+        trainer.save_best()?;
     }
+    let model = trainer.model()?;
     let summary = finish(
         config,
         opts,
         &out_dir,
         &name,
-        &state,
-        &model,
-        &dev_inputs,
+        &trainer.state,
+        model,
+        trainer.dev_inputs(),
         &data.dev,
     )?;
     if !config.output.keep_checkpoint {
         remove_checkpoint(&out_dir)?;
     }
     Ok(summary)
-}
-
-fn epoch_line(state: &TrainState, improved: bool) -> String {
-    let Some(r) = state.history.last() else {
-        return String::new();
-    };
-    let dev = match (r.dev_precision, r.dev_recall, r.dev_f1) {
-        (Some(p), Some(rc), Some(f)) => format!(" dev P/R/F1 {p:.2}/{rc:.2}/{f:.2}"),
-        _ => String::new(),
-    };
-    format!(
-        "epoch {}/{}: loss {:.4}{dev}, lr {:.3e}, {:.1} s ({:.0} sent/s){}",
-        r.epoch,
-        state.total_epochs,
-        r.train_loss,
-        r.lr,
-        r.seconds,
-        r.sentences_per_second,
-        if improved { " *best*" } else { "" }
-    )
 }
 
 /// Score the weights as written (reloaded from disk, so the card describes exactly what
@@ -387,7 +318,7 @@ fn finish(
     let mut settings = serde_json::to_value(config).unwrap_or(serde_json::Value::Null);
     if let Some(obj) = settings.as_object_mut() {
         obj.insert("final_model".into(), opts.final_model.into());
-        obj.insert("epochs_run".into(), state.epochs_done.into());
+        obj.insert("epochs_run".into(), state.progress.epochs_done.into());
     }
     let card = ModelCard {
         name: name.to_string(),
@@ -401,14 +332,14 @@ fn finish(
         best_epoch: if opts.final_model {
             None
         } else {
-            state.selection.best_epoch
+            state.progress.selection.best_epoch
         },
-        epochs_trained: state.epochs_done,
-        training_seconds: state.selection.elapsed_seconds,
+        epochs_trained: state.progress.epochs_done,
+        training_seconds: state.progress.selection.elapsed_seconds,
         seconds_to_best: if opts.final_model {
             None
         } else {
-            state.selection.seconds_to_best
+            state.progress.selection.seconds_to_best
         },
         parameters: model.num_params(),
         weights_bytes,
@@ -418,13 +349,13 @@ fn finish(
     Ok(TrainSummary {
         out_dir: out_dir.to_path_buf(),
         final_model: opts.final_model,
-        epochs_run: state.epochs_done,
+        epochs_run: state.progress.epochs_done,
         best_epoch: card.best_epoch,
         dev: dev_scores,
-        history: state.history.clone(),
-        training_seconds: state.selection.elapsed_seconds,
+        history: state.progress.history.clone(),
+        training_seconds: state.progress.selection.elapsed_seconds,
         seconds_to_best: card.seconds_to_best,
-        stopped_early: state.selection.stopped_early,
+        stopped_early: state.progress.selection.stopped_early,
         weights_bytes,
         parameters: card.parameters,
     })

@@ -115,8 +115,8 @@ pub fn gold_ids(sentences: &[Sentence], labels: &[String]) -> Result<Vec<Vec<usi
                     labels
                         .iter()
                         .position(|l| l == t)
-                        .ok_or_else(|| KitError::Format {
-                            path: PathBuf::new(),
+                        .ok_or_else(|| KitError::Label {
+                            line: s.line,
                             message: format!(
                                 "tag {t:?} is not one of the model's labels {labels:?}"
                             ),

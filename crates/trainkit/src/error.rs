@@ -25,6 +25,14 @@ pub enum KitError {
         /// What went wrong.
         message: String,
     },
+    /// A training sentence has a tag the model cannot learn.
+    #[error("training sentence at line {line}: {message}")]
+    Label {
+        /// 1-based line of the sentence's first token in its file.
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
     /// Writing the log file failed.
     #[error(transparent)]
     Tagger(#[from] TaggerError),

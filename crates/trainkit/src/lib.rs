@@ -8,12 +8,14 @@
 //!
 //! * [`rng`]: the seeded generator behind shuffles and dropout seeds.
 //! * [`batches`]: per-epoch batch order (length-bucketed, reproducible from seed and epoch).
+//! * [`epochs`]: the one epoch loop ([`Trainer`] is a model kind's side of it).
 //! * [`selection`]: best epoch, patience, time to best.
 //! * [`checkpoint`]: write a checkpoint directory atomically, find it again, remove it.
 //! * [`report`]: `train-log.jsonl`, learning curves, card scores, timestamps.
 //! * [`checksum`]: SHA-256 of input files and directories (cards, fingerprints).
 //! * [`datasets`]: the run's CoNLL files, its label set, checksums.
 //! * [`clip`]: global gradient-norm clipping over any burn module.
+//! * [`kind`]: which trainer a config is for.
 //! * [`fingerprint`]: what a checkpoint must share with the run resuming it.
 //! * [`paths`]: config paths (relative to the config, `~/`, folded).
 //! * [`progress`]: the per-epoch progress bar.
@@ -23,7 +25,9 @@ pub mod checkpoint;
 pub mod checksum;
 pub mod clip;
 pub mod datasets;
+pub mod epochs;
 pub mod fingerprint;
+pub mod kind;
 pub mod paths;
 pub mod progress;
 pub mod report;
@@ -38,9 +42,13 @@ pub use checkpoint::{
 pub use checksum::{sha256_dir, sha256_file};
 pub use clip::clip_global_norm;
 pub use datasets::{gold_ids, read_splits, Datasets, Splits};
+pub use epochs::{run_epochs, EpochRecord, EpochStats, LoopEnd, LoopOptions, Progress, Trainer};
 pub use error::KitError;
 pub use fingerprint::fingerprint;
+pub use kind::{TrainerKind, MODEL_TRANSFORMER};
 pub use progress::epoch_bar;
-pub use report::{dev_scores, format_utc, utc_timestamp, write_curves, write_log, CurvePoint};
+pub use report::{
+    dev_scores, format_utc, score_predictions, utc_timestamp, write_curves, write_log, CurvePoint,
+};
 pub use selection::Selection;
 pub use tweetner_core::rng::{self, SplitMix64};

@@ -3,7 +3,8 @@
 use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use tweetner_eval::Report;
+use tweetner_data::Sentence;
+use tweetner_eval::{evaluate, EvalError, Report};
 use tweetner_plot::{line_chart, Format};
 use tweetner_tagger::fsutil::write_atomic;
 use tweetner_tagger::{DevScores, Score, CURVES_STEM, TRAIN_LOG_FILE};
@@ -83,6 +84,30 @@ pub fn write_curves(
         line_chart(&stem, "Learning curves", "epoch", "%", &series, format)?;
     }
     Ok(())
+}
+
+/// Conlleval report of predicted label ids (indices into `labels`, one list
+/// per sentence, in order) against the gold tags of `gold`: how both trainers
+/// score dev. An id outside `labels` counts as `O`.
+///
+/// # Errors
+/// A sentence whose prediction has another length than its gold tags.
+pub fn score_predictions<I>(
+    gold: &[Sentence],
+    predicted: I,
+    labels: &[String],
+) -> Result<Report, EvalError>
+where
+    I: IntoIterator<Item = Vec<usize>>,
+{
+    let pairs = gold.iter().zip(predicted).map(|(s, ids)| {
+        let tags = ids
+            .iter()
+            .map(|&y| labels.get(y).cloned().unwrap_or_else(|| "O".into()))
+            .collect();
+        (s.tags.clone(), tags)
+    });
+    evaluate(pairs)
 }
 
 /// Card scores from a conlleval report.

@@ -71,6 +71,7 @@ impl AlignedSentence {
 }
 
 /// A `tokenizer.json` set up for pre-tokenized tweets.
+#[derive(Clone)]
 pub struct SubwordTokenizer {
     tokenizer: Tokenizer,
     path: PathBuf,

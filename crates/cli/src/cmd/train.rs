@@ -2,15 +2,16 @@
 //!
 //! All behaviour lives in `tweetner-train` (BiLSTM-CRF) and
 //! `tweetner-finetune` (transformers); this only maps flags to their options
-//! and prints the summary. A config with a top-level `model = "transformer"`
-//! goes to the fine-tuner; every other config to the BiLSTM-CRF trainer, so
-//! existing configs keep working unchanged.
+//! and prints the summary. [`TrainerKind::of_file`] decides which: a
+//! top-level `model = "transformer"` goes to the fine-tuner, a `[model]` table
+//! (or none) to the BiLSTM-CRF trainer, any other `model` is an error.
 
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use clap::Args;
 use tweetner_train::{train, TrainOptions};
+use tweetner_trainkit::TrainerKind;
 
 #[derive(Args)]
 pub struct TrainArgs {
@@ -39,7 +40,7 @@ pub struct TrainArgs {
 }
 
 pub fn run(args: TrainArgs) -> Result<()> {
-    if tweetner_finetune::is_transformer_config(&args.config) {
+    if TrainerKind::of_file(&args.config)? == TrainerKind::Transformer {
         return run_transformer(args);
     }
     let opts = TrainOptions {
@@ -144,14 +145,18 @@ mod tests {
         toml_files(&dir, &mut files);
         assert!(files.len() >= 20, "found only {files:?}");
         for path in files {
-            let parsed = if tweetner_finetune::is_transformer_config(&path) {
-                tweetner_finetune::FinetuneConfig::load(&path)
-                    .map(|_| ())
-                    .map_err(|e| e.to_string())
-            } else {
-                tweetner_train::TrainConfig::load(&path)
-                    .map(|_| ())
-                    .map_err(|e| e.to_string())
+            let parsed = match tweetner_trainkit::TrainerKind::of_file(&path) {
+                Ok(tweetner_trainkit::TrainerKind::Transformer) => {
+                    tweetner_finetune::FinetuneConfig::load(&path)
+                        .map(|_| ())
+                        .map_err(|e| e.to_string())
+                }
+                Ok(tweetner_trainkit::TrainerKind::BiLstmCrf) => {
+                    tweetner_train::TrainConfig::load(&path)
+                        .map(|_| ())
+                        .map_err(|e| e.to_string())
+                }
+                Err(e) => Err(e.to_string()),
             };
             if let Err(e) = parsed {
                 panic!("{}: {e}", path.display());
