@@ -1,6 +1,7 @@
 //! Models of other label sets than WNUT-16's, end to end through the binary:
-//! a tiny BiLSTM-CRF trained on BTC (PER/LOC/ORG) and on TweetNER7 (7 types)
-//! with `labels = "from-data"`, then evaluated, used to tag and served.
+//! a tiny BiLSTM-CRF and a tiny BERT+CRF (written by the test, no download)
+//! trained on BTC (PER/LOC/ORG) and on TweetNER7 (7 types) with
+//! `labels = "from-data"`, then evaluated, used to tag and served.
 
 mod common;
 
@@ -21,6 +22,64 @@ fn head_sentences(src: &Path, dst: &Path, n: usize) {
         .take(n)
         .collect();
     std::fs::write(dst, kept.join("\n\n") + "\n").expect("write");
+}
+
+/// The two model kinds a round trip trains.
+#[derive(Clone, Copy, Debug)]
+enum Kind {
+    BiLstm,
+    Transformer,
+}
+
+/// The words of a CoNLL file (first column), for the tiny encoder's vocabulary.
+fn conll_tokens(path: &Path) -> Vec<Vec<String>> {
+    let text = std::fs::read_to_string(path).expect("read");
+    text.split("\n\n")
+        .map(|s| {
+            s.lines()
+                .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+                .collect()
+        })
+        .collect()
+}
+
+/// A tiny transformer config on `train`/`dev`, its encoder written next to it.
+fn tiny_transformer_config(dir: &Path, train: &Path, dev: &Path) -> PathBuf {
+    let enc = dir.join("encoder");
+    std::fs::create_dir_all(&enc).expect("mkdir");
+    let mut texts = conll_tokens(train);
+    texts.extend(conll_tokens(dev));
+    tweetner_transformer::tiny::write_tiny_bert(&enc, &texts, 7).expect("tiny encoder");
+    let text = format!(
+        r#"model = "transformer"
+seed = 3
+[data]
+train = "{}"
+dev = "{}"
+labels = "from-data"
+[encoder]
+path = "{}"
+[head]
+kind = "crf"
+max_length = 64
+overlap = 16
+[train]
+epochs = 2
+batch_size = 8
+lr_encoder = 1e-3
+lr_head = 5e-3
+threads = 1
+patience = 0
+[output]
+dir = "out"
+"#,
+        train.display(),
+        dev.display(),
+        enc.display()
+    );
+    let path = dir.join("tiny-transformer.toml");
+    std::fs::write(&path, text).expect("config");
+    path
 }
 
 fn tiny_config(dir: &Path, train: &Path, dev: &Path) -> PathBuf {
@@ -86,12 +145,13 @@ fn served_model(model: &Path) -> String {
         .and_then(|l| l.local_addr())
         .expect("free port")
         .port();
+    let log = model.with_extension("serve.log");
     let child = bin()
         .args(["serve", "--model"])
         .arg(model)
         .args(["--addr", &format!("127.0.0.1:{port}")])
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(std::fs::File::create(&log).expect("log file"))
         .spawn()
         .expect("serve starts");
     let _server = Server(child);
@@ -102,17 +162,30 @@ fn served_model(model: &Path) -> String {
         }
         std::thread::sleep(Duration::from_millis(100));
     }
-    panic!("server on {} never answered", model.display());
+    panic!(
+        "server on {} never answered; its log:\n{}",
+        model.display(),
+        std::fs::read_to_string(&log).unwrap_or_default()
+    );
 }
 
 /// Trains, evaluates, tags and serves a model on `train`/`dev`; `types` are
 /// the entity types the data uses.
 fn round_trip(name: &str, train: &Path, dev: &Path, types: &[&str]) {
+    for kind in [Kind::BiLstm, Kind::Transformer] {
+        round_trip_of(kind, &format!("{name} {kind:?}"), train, dev, types);
+    }
+}
+
+fn round_trip_of(kind: Kind, name: &str, train: &Path, dev: &Path, types: &[&str]) {
     let dir = tempfile::tempdir().expect("dir");
     let (tr, dv) = (dir.path().join("train.conll"), dir.path().join("dev.conll"));
     head_sentences(train, &tr, 80);
     head_sentences(dev, &dv, 30);
-    let cfg = tiny_config(dir.path(), &tr, &dv);
+    let cfg = match kind {
+        Kind::BiLstm => tiny_config(dir.path(), &tr, &dv),
+        Kind::Transformer => tiny_transformer_config(dir.path(), &tr, &dv),
+    };
     let o = run(&["train", "--config", cfg.to_str().expect("utf8"), "--quiet"]);
     assert!(o.status.success(), "{name}: train: {}", stderr(&o));
     let model = dir.path().join("out");

@@ -5,10 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
-use serde_json::json;
 use tweetner_data::{read_conll, ReadOptions};
 use tweetner_finetune::{finetune, FinetuneOptions};
-use tweetner_transformer::{cpu_device, write_safetensors, Encoder, EncoderConfig};
 
 /// The tensor backend's RNG is process-global: runs that must be reproducible may not
 /// overlap with other runs in this test binary.
@@ -22,63 +20,7 @@ fn shared() -> PathBuf {
 
 /// A tiny uncased WordPiece BERT whose vocabulary is the words of `texts`.
 fn write_tiny_encoder(dir: &Path, texts: &[Vec<String>]) {
-    let specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"];
-    let mut words: Vec<String> = texts
-        .iter()
-        .flatten()
-        .map(|w| w.to_lowercase())
-        .filter(|w| w.chars().all(char::is_alphanumeric))
-        .collect();
-    words.extend("!\"#$%&'()*+,-./:;<=>?@[]^_`{|}~".chars().map(String::from));
-    words.sort();
-    words.dedup();
-    let mut vocab = serde_json::Map::new();
-    for (i, t) in specials
-        .iter()
-        .map(|s| s.to_string())
-        .chain(words)
-        .enumerate()
-    {
-        vocab.insert(t, json!(i));
-    }
-    let vocab_size = vocab.len();
-    let added: Vec<_> = specials
-        .iter()
-        .enumerate()
-        .map(|(i, t)| {
-            json!({"id": i, "content": t, "single_word": false, "lstrip": false,
-                             "rstrip": false, "normalized": false, "special": true})
-        })
-        .collect();
-    let special = |t: &str| json!({"SpecialToken": {"id": t, "type_id": 0}});
-    let tokenizer = json!({
-        "version": "1.0", "truncation": null, "padding": null, "added_tokens": added,
-        "normalizer": {"type": "BertNormalizer", "clean_text": true, "handle_chinese_chars": true,
-                       "strip_accents": null, "lowercase": true},
-        "pre_tokenizer": {"type": "BertPreTokenizer"},
-        "post_processor": {"type": "TemplateProcessing",
-            "single": [special("[CLS]"), {"Sequence": {"id": "A", "type_id": 0}}, special("[SEP]")],
-            "pair": [special("[CLS]"), {"Sequence": {"id": "A", "type_id": 0}}, special("[SEP]"),
-                     {"Sequence": {"id": "B", "type_id": 1}}, special("[SEP]")],
-            "special_tokens": {"[CLS]": {"id": "[CLS]", "ids": [2], "tokens": ["[CLS]"]},
-                               "[SEP]": {"id": "[SEP]", "ids": [3], "tokens": ["[SEP]"]}}},
-        "decoder": {"type": "WordPiece", "prefix": "##", "cleanup": true},
-        "model": {"type": "WordPiece", "unk_token": "[UNK]", "continuing_subword_prefix": "##",
-                  "max_input_chars_per_word": 100, "vocab": vocab},
-    });
-    std::fs::write(dir.join("tokenizer.json"), tokenizer.to_string()).expect("tokenizer");
-    let config = json!({
-        "model_type": "bert", "vocab_size": vocab_size, "hidden_size": 32,
-        "num_hidden_layers": 2, "num_attention_heads": 4, "intermediate_size": 64,
-        "max_position_embeddings": 64, "type_vocab_size": 2, "hidden_act": "gelu",
-        "pad_token_id": 0, "layer_norm_eps": 1e-12,
-    });
-    std::fs::write(dir.join("config.json"), config.to_string()).expect("config");
-    let config = EncoderConfig::from_file(&dir.join("config.json")).expect("read config");
-    cpu_device().seed(11);
-    let encoder = Encoder::new(config, &cpu_device()).expect("encoder");
-    let tensors = encoder.hf_tensors("").expect("tensors");
-    write_safetensors(&tensors, &dir.join("model.safetensors")).expect("weights");
+    tweetner_transformer::tiny::write_tiny_bert(dir, texts, 11).expect("tiny encoder");
 }
 
 fn write_config(path: &Path, enc: &Path, out: &Path, head: &str) {

@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::TaggerError;
 use crate::fsutil::{read_json, write_atomic, write_json};
-use crate::manifest::{read_labels, ModelManifest, CARD_FILE, CARD_MD_FILE};
+use crate::manifest::{
+    read_labels, ModelManifest, CARD_FILE, CARD_MD_FILE, KIND_BILSTM_CRF, MANIFEST_FILE,
+};
 
 /// One input file of training, pinned by content.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -181,26 +183,49 @@ pub struct ModelInfo {
     pub card: Option<ModelCard>,
 }
 
-/// Describe a model directory without loading its weights.
+/// Describe a model directory of any registered kind without loading its
+/// weights: name, kind and temperature from the manifest, labels from
+/// `labels.json` (checked against the network's list for a BiLSTM-CRF).
 pub fn model_info(dir: &Path) -> Result<ModelInfo, TaggerError> {
-    let manifest = ModelManifest::read(dir)?;
-    let labels = read_labels(dir)?;
-    if labels != manifest.network.labels {
-        return Err(TaggerError::invalid(
-            dir,
-            "labels.json disagrees with the network's label list",
-        ));
+    /// The manifest fields every kind writes.
+    #[derive(serde::Deserialize)]
+    struct Common {
+        name: String,
+        kind: String,
+        #[serde(default = "unit")]
+        temperature: f32,
     }
+    fn unit() -> f32 {
+        1.0
+    }
+    let kind = tweetner_core::registry::manifest_kind(dir)?;
+    let labels = read_labels(dir)?;
+    let common = if kind == KIND_BILSTM_CRF {
+        let manifest = ModelManifest::read(dir)?;
+        if labels != manifest.network.labels {
+            return Err(TaggerError::invalid(
+                dir,
+                "labels.json disagrees with the network's label list",
+            ));
+        }
+        Common {
+            name: manifest.name,
+            kind: manifest.kind,
+            temperature: manifest.temperature,
+        }
+    } else {
+        read_json(&dir.join(MANIFEST_FILE))?
+    };
     let card = if dir.join(CARD_FILE).is_file() {
         Some(ModelCard::read(dir)?)
     } else {
         None
     };
     Ok(ModelInfo {
-        name: manifest.name,
-        kind: manifest.kind,
+        name: common.name,
+        kind: common.kind,
         labels,
-        score_temperature: manifest.temperature,
+        score_temperature: common.temperature,
         card,
     })
 }

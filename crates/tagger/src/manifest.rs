@@ -92,7 +92,7 @@ impl FeaturesInfo {
 pub struct ModelManifest {
     /// [`FORMAT_VERSION`] at writing time.
     pub format: u32,
-    /// Model family; [`KIND_BILSTM_CRF`] is the only one so far.
+    /// Model family: [`KIND_BILSTM_CRF`] for this manifest (other kinds write their own).
     pub kind: String,
     /// Display name (defaults to the directory name at training time).
     pub name: String,

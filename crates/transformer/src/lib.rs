@@ -125,3 +125,4 @@ mod encoder_tests;
 mod head_tests;
 #[cfg(test)]
 mod testutil;
+pub mod tiny;
