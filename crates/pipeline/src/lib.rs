@@ -8,6 +8,8 @@
 //!
 //! * [`source`]: [`RecordSource`], [`LineSource`] (text lines, JSONL, CoNLL), [`VecSource`];
 //! * [`sink`]: [`AnnotationSink`], [`FormatSink`] (JSONL, pretty, CoNLL, IOB);
+//! * [`batch`]: one batch through the tagger, a panic turned into an error
+//!   (shared with the HTTP server's micro-batches);
 //! * [`runner`]: [`run`], with [`RunOptions`] and the balancing [`Summary`].
 //!
 //! ```no_run
@@ -22,10 +24,12 @@
 //! # Ok(()) }
 //! ```
 
+pub mod batch;
 pub mod runner;
 pub mod sink;
 pub mod source;
 
+pub use batch::{annotate_batch, tag_batch, BatchError};
 pub use runner::{run, PipelineError, Progress, RunOptions, Summary};
 pub use sink::{rejected_json, write_tagged, AnnotationSink, FormatSink, OutputFormat, Tagged};
 pub use source::{InputFormat, LineSource, Record, RecordSource, VecSource};

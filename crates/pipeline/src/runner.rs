@@ -17,7 +17,9 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TryRecvError
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use tweetner_core::{annotate, ModelError, Tagger};
+use tweetner_core::{ModelError, Tagger};
+
+use crate::batch::{annotate_batch, tag_batch, BatchError};
 
 use crate::sink::{AnnotationSink, Tagged};
 use crate::source::{Record, RecordSource};
@@ -67,9 +69,12 @@ pub enum PipelineError {
     /// Writing the output failed.
     #[error("writing output: {0}")]
     Write(#[source] io::Error),
-    /// The tagger failed on a chunk.
+    /// The tagger returned something unusable for a chunk.
     #[error("tagging: {0}")]
     Tag(#[from] ModelError),
+    /// The tagger failed or panicked on a chunk.
+    #[error("tagging: {0}")]
+    Batch(#[from] BatchError),
 }
 
 impl PipelineError {
@@ -242,8 +247,8 @@ fn tag_chunks(
     }
 }
 
-/// Tags one chunk: raw texts through [`annotate`], given tokens through
-/// [`Tagger::tag_batch`], each in one call; results in record order.
+/// Tags one chunk: raw texts through [`annotate_batch`], given tokens through
+/// [`tag_batch`], each in one call; results in record order.
 fn tag_records(
     tagger: &(dyn Tagger + Sync),
     records: Vec<Record>,
@@ -262,8 +267,8 @@ fn tag_records(
             _ => None,
         })
         .collect();
-    let mut annotations = annotate(tagger, &texts)?.into_iter();
-    let mut tagged = tagger.tag_batch(&token_lists)?.into_iter();
+    let mut annotations = annotate_batch(tagger, &texts)?.into_iter();
+    let mut tagged = tag_batch(tagger, &token_lists)?.into_iter();
     let short = || ModelError::Shape("tagger returned too few results".into());
     let mut out = Vec::with_capacity(records.len());
     for rec in records {
