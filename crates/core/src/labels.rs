@@ -1,9 +1,23 @@
-//! BIO label parsing and the transition constraints derived from it.
+//! The WNUT-16 types, BIO label parsing and the transition constraints derived from it.
 //!
 //! The CRF adds a large negative constant to every transition that would
 //! produce an ill-formed BIO sequence, both when training and decoding, so the
 //! model never has to spend capacity learning that `O → I-x` is impossible and
 //! Viterbi can never emit such a move.
+
+/// The WNUT-16 entity types, in the order the task description lists them.
+pub const WNUT16_TYPES: [&str; 10] = [
+    "person",
+    "geo-loc",
+    "company",
+    "facility",
+    "product",
+    "musicartist",
+    "movie",
+    "sportsteam",
+    "tvshow",
+    "other",
+];
 
 /// Additive penalty for a forbidden transition. Finite (not `-inf`) so the
 /// log-space arithmetic and its gradients stay NaN-free; `exp(-1e4)` is zero

@@ -11,19 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::conll::Sentence;
 use crate::scheme::{parse_tag, Scheme};
 
-/// The WNUT-16 entity types, in the order the task description lists them.
-pub const WNUT16_TYPES: [&str; 10] = [
-    "person",
-    "geo-loc",
-    "company",
-    "facility",
-    "product",
-    "musicartist",
-    "movie",
-    "sportsteam",
-    "tvshow",
-    "other",
-];
+pub use tweetner_core::labels::WNUT16_TYPES;
 
 /// An ordered list of entity types.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]

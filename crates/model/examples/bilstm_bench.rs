@@ -11,34 +11,12 @@ use tweetner_model::burn::optim::{AdamConfig, GradientsParams};
 use tweetner_model::predict::CrfDecoder;
 use tweetner_model::{BiLstmCrf, BiLstmCrfConfig, CharEncoderConfig, FastBiLstmCrf, SentenceInput};
 
-/// Small deterministic generator so runs are comparable.
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self, n: usize) -> usize {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        ((self.0 >> 33) % n as u64) as usize
-    }
-}
+/// The project's seeded generator, so runs are comparable.
+use tweetner_core::rng::SplitMix64 as Lcg;
 
 fn labels() -> Vec<String> {
-    let types = [
-        "person",
-        "geo-loc",
-        "company",
-        "facility",
-        "product",
-        "musicartist",
-        "movie",
-        "sportsteam",
-        "tvshow",
-        "other",
-    ];
     let mut l = vec!["O".to_string()];
-    for t in types {
+    for t in tweetner_core::labels::WNUT16_TYPES {
         l.push(format!("B-{t}"));
         l.push(format!("I-{t}"));
     }
@@ -48,18 +26,18 @@ fn labels() -> Vec<String> {
 fn sentence(rng: &mut Lcg, len: usize, cfg: &BiLstmCrfConfig) -> SentenceInput {
     SentenceInput {
         word_ids: (0..len)
-            .map(|_| 1 + rng.next(cfg.word_vocab_size - 1) as u32)
+            .map(|_| 1 + rng.below(cfg.word_vocab_size - 1) as u32)
             .collect(),
         char_ids: (0..len)
             .map(|_| {
-                let n = 1 + rng.next(9);
+                let n = 1 + rng.below(9);
                 (0..n)
-                    .map(|_| 1 + rng.next(cfg.char_vocab_size - 1) as u32)
+                    .map(|_| 1 + rng.below(cfg.char_vocab_size - 1) as u32)
                     .collect()
             })
             .collect(),
         dense: (0..len)
-            .map(|_| (0..cfg.dense_dim).map(|_| rng.next(2) as f32).collect())
+            .map(|_| (0..cfg.dense_dim).map(|_| rng.below(2) as f32).collect())
             .collect(),
     }
 }
@@ -105,7 +83,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         cfg.input_dim(),
         cfg.labels.len()
     );
-    let mut rng = Lcg(42);
+    let mut rng = Lcg::new(42);
 
     // Training step: batch 32, lengths 10..30 (mean ~20).
     let device = tweetner_model::cpu_device().autodiff();
@@ -115,7 +93,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .map(|_| {
             let sents: Vec<SentenceInput> = (0..32)
                 .map(|_| {
-                    let len = 10 + rng.next(21);
+                    let len = 10 + rng.below(21);
                     sentence(&mut rng, len, &cfg)
                 })
                 .collect();
@@ -123,7 +101,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .iter()
                 .map(|s| {
                     (0..s.len())
-                        .map(|_| if rng.next(5) == 0 { 1 } else { 0 })
+                        .map(|_| if rng.below(5) == 0 { 1 } else { 0 })
                         .collect()
                 })
                 .collect();
@@ -159,7 +137,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .map(|_| {
             (0..64)
                 .map(|_| {
-                    let len = 5 + rng.next(31);
+                    let len = 5 + rng.below(31);
                     sentence(&mut rng, len, &cfg)
                 })
                 .collect()
@@ -203,7 +181,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let l = cfg.labels.len();
     let decoder = CrfDecoder::new(model.crf.scores()?, &cfg.labels);
     let em: Vec<f32> = (0..20 * l)
-        .map(|_| rng.next(1000) as f32 / 100.0 - 5.0)
+        .map(|_| rng.below(1000) as f32 / 100.0 - 5.0)
         .collect();
     let (r, _, c) = measure(|| {
         for _ in 0..n {

@@ -270,6 +270,12 @@ impl FastBiLstmCrf {
         &self.config.labels
     }
 
+    /// The CRF decoder (Viterbi, marginals), for benches and callers that
+    /// compute emissions themselves.
+    pub fn decoder(&self) -> &CrfDecoder {
+        &self.decoder
+    }
+
     /// Hyper-parameters of the source model.
     pub fn config(&self) -> &BiLstmCrfConfig {
         &self.config

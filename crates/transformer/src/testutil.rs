@@ -78,20 +78,5 @@ pub fn tiny_tokenizer(dir: &Path) -> PathBuf {
     path
 }
 
-/// Deterministic pseudo-random numbers (xorshift), for test inputs.
-pub struct Rng(u64);
-
-impl Rng {
-    /// Seeded generator.
-    pub fn new(seed: u64) -> Self {
-        Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
-    }
-
-    /// Uniform in `0..n`.
-    pub fn below(&mut self, n: usize) -> usize {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 % n as u64) as usize
-    }
-}
+/// The project's seeded generator, for test inputs.
+pub use tweetner_core::rng::SplitMix64 as Rng;

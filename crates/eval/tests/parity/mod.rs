@@ -5,18 +5,7 @@
 use std::path::PathBuf;
 
 /// The ten WNUT-16 entity types.
-pub const TYPES: [&str; 10] = [
-    "person",
-    "geo-loc",
-    "company",
-    "facility",
-    "product",
-    "musicartist",
-    "movie",
-    "sportsteam",
-    "tvshow",
-    "other",
-];
+pub use tweetner_core::labels::WNUT16_TYPES as TYPES;
 
 /// The project's generator ([`tweetner_core::rng::SplitMix64`]) with the
 /// helpers the generated cases use.
