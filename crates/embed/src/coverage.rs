@@ -10,7 +10,9 @@ use crate::fallback::MatchRule;
 /// Tokens and distinct token strings found by one rule.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct RuleCount {
+    /// Token occurrences the rule matched (repeats counted).
     pub tokens: usize,
+    /// Distinct token strings the rule matched.
     pub types: usize,
 }
 

@@ -12,16 +12,22 @@ use crate::fallback::{resolve, MatchRule};
 /// [`Embeddings::prune`] relies on that to keep the most frequent words.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Embeddings {
+    /// Values per vector (always positive).
     pub dim: usize,
+    /// Unique words in row order; row `i` belongs to `words[i]`.
     pub words: Vec<String>,
+    /// Row id of each word, the inverse of `words`; kept in step with it.
     pub index: HashMap<String, u32>,
+    /// All rows back to back, `words.len() * dim` values.
     pub vectors: Vec<f32>,
 }
 
 /// Result of a fallback lookup: the row found and the rule that found it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Lookup {
+    /// Row of the matched word, for [`Embeddings::row`].
     pub id: u32,
+    /// Which step of the fallback chain matched.
     pub rule: MatchRule,
 }
 

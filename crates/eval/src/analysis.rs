@@ -156,7 +156,10 @@ impl BoundaryCounts {
 /// The boundary error classes of one entity type.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TypeBoundaryCounts {
+    /// Entity type; empty for hyphenless tags (shown as "(untyped)").
     pub ty: String,
+    /// Gold entities of this type by class, plus spurious predictions of it;
+    /// flattened into this object in JSON.
     #[serde(flatten)]
     pub counts: BoundaryCounts,
 }
@@ -164,7 +167,9 @@ pub struct TypeBoundaryCounts {
 /// Boundary error classes, in total and per entity type (byte order).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct BoundaryErrors {
+    /// Sum of the per-type counts.
     pub total: BoundaryCounts,
+    /// One entry per type of a gold entity or a spurious prediction.
     pub per_type: Vec<TypeBoundaryCounts>,
 }
 

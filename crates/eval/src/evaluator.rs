@@ -59,6 +59,8 @@ impl Evaluator {
         Self::with_options(EvalOptions::default())
     }
 
+    /// An evaluator using `options` (raw mode, outside tag, delimiter) for
+    /// every tag it is fed.
     pub fn with_options(options: EvalOptions) -> Self {
         Evaluator {
             options,
@@ -72,6 +74,7 @@ impl Evaluator {
         }
     }
 
+    /// The options this evaluator was built with.
     pub fn options(&self) -> &EvalOptions {
         &self.options
     }

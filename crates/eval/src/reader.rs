@@ -71,16 +71,29 @@ where
             source_name: source_name.to_string(),
             line: line_no,
         })?;
+        // conlleval reads CRLF files too (the `\r` stays in the last field), so
+        // they are scored as it scores them; but when such a line is malformed,
+        // the CR is the likely cause and the error says so.
+        let crlf = |err: EvalError| {
+            if line.ends_with('\r') {
+                EvalError::CarriageReturn {
+                    source_name: source_name.to_string(),
+                    line: line_no,
+                }
+            } else {
+                err
+            }
+        };
         let fields = split_fields(line, delimiter);
         match expected {
             None if !fields.is_empty() => expected = Some(fields.len()),
             Some(e) if !fields.is_empty() && fields.len() != e => {
-                return Err(EvalError::FieldCount {
+                return Err(crlf(EvalError::FieldCount {
                     source_name: source_name.to_string(),
                     line: line_no,
                     found: fields.len(),
                     expected: e,
-                });
+                }));
             }
             _ => {}
         }
@@ -92,12 +105,12 @@ where
                 pred: pred.to_string(),
             }),
             [_] => {
-                return Err(EvalError::TooFewFields {
+                return Err(crlf(EvalError::TooFewFields {
                     source_name: source_name.to_string(),
                     line: line_no,
                     found: fields.len(),
                     content: line.to_string(),
-                })
+                }))
             }
         }
     }
@@ -177,6 +190,26 @@ mod tests {
             err.to_string(),
             "pred.txt:3: unexpected number of fields: 2 (expected 3)"
         );
+    }
+
+    /// Issue 16: "on CRLF its error does not mention CR".
+    #[test]
+    fn a_malformed_crlf_line_is_reported_as_a_carriage_return() {
+        let err = read_conlleval("a O O\r\n\r\n".as_bytes(), "win.txt").unwrap_err();
+        assert!(
+            matches!(err, EvalError::CarriageReturn { line: 2, .. }),
+            "{err}"
+        );
+        let msg = err.to_string();
+        assert!(
+            msg.starts_with("win.txt:2:") && msg.contains("carriage return (CR)"),
+            "{msg}"
+        );
+        // Well-formed CRLF lines are read as conlleval reads them (parity).
+        assert!(read_conlleval("a O O\r\nb O O\r\n".as_bytes(), "f").is_ok());
+        // Without a CR, the plain field-count error stays.
+        let err = read_conlleval("a O O\n\nb O\n".as_bytes(), "f").unwrap_err();
+        assert!(matches!(err, EvalError::FieldCount { .. }), "{err}");
     }
 
     #[test]

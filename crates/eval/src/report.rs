@@ -26,12 +26,19 @@ pub struct Counts {
 /// Scores of one entity type; percentages in 0–100 as the scorer prints them.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TypeScore {
+    /// Entity type as written after the tag prefix; empty for hyphenless tags.
     pub ty: String,
+    /// Share of guessed chunks of this type that are correct, in percent.
     pub precision: f64,
+    /// Share of gold chunks of this type that were found, in percent.
     pub recall: f64,
+    /// Harmonic mean of precision and recall (the scorer's FB1).
     pub f1: f64,
+    /// Gold chunks of this type.
     pub found_gold: usize,
+    /// Guessed chunks of this type (the number the scorer prints last).
     pub found_guessed: usize,
+    /// Guessed chunks of this type matching a gold chunk in span and type.
     pub correct: usize,
 }
 
@@ -39,27 +46,40 @@ pub struct TypeScore {
 /// by one, so only boundaries matter (type changes no longer split chunks).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct UntypedScore {
+    /// Gold chunks with types ignored.
     pub found_gold: usize,
+    /// Guessed chunks once types are ignored.
     pub found_guessed: usize,
+    /// Guessed chunks whose boundaries equal a gold chunk's.
     pub correct: usize,
+    /// Segmentation precision in percent.
     pub precision: f64,
+    /// Segmentation recall in percent.
     pub recall: f64,
+    /// Segmentation F1 in percent.
     pub f1: f64,
 }
 
 /// Everything an evaluation produces.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
+    /// The raw tallies every score below is computed from.
     pub counts: Counts,
     /// Token accuracy in percent (0 when there are no tokens).
     pub accuracy: f64,
+    /// Overall chunk precision in percent.
     pub precision: f64,
+    /// Overall chunk recall in percent.
     pub recall: f64,
+    /// Overall chunk F1 in percent (the scorer's FB1), the published number.
     pub f1: f64,
     /// Types that started a gold or guessed chunk, in byte order.
     pub per_type: Vec<TypeScore>,
+    /// Segmentation-only scores; not part of the scorer's output.
     pub untyped: UntypedScore,
+    /// Which type each gold entity was predicted as; not part of the scorer's output.
     pub confusion: Confusion,
+    /// Gold entities by boundary error class; not part of the scorer's output.
     pub boundary: BoundaryErrors,
 }
 

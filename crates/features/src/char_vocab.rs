@@ -58,7 +58,9 @@ fn index_of(chars: &[char]) -> HashMap<char, u32> {
 }
 
 impl CharVocab {
+    /// Id of padding positions, and the single id of an empty token.
     pub const PAD: u32 = 0;
+    /// Id of every character not kept from training.
     pub const UNK: u32 = 1;
 
     /// Characters occurring at least `min_count` times in `train_tokens`; token char

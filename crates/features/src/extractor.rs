@@ -21,6 +21,7 @@ pub const GAZETTEER_FILE: &str = "gazetteer.tsv.gz";
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct FeatureConfig {
+    /// How the word vocabulary is built from training and pretrained words.
     pub word: WordVocabConfig,
     /// Characters seen fewer times in training map to UNK.
     pub char_min_count: usize,
@@ -44,6 +45,7 @@ impl Default for FeatureConfig {
 /// Features of one tweet; every vector has one entry per token.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SentenceFeatures {
+    /// Per token, its [`WordVocab`] id ([`WordVocab::UNK`] when unknown).
     pub word_ids: Vec<u32>,
     /// Per token, 1..=max_word_chars char ids (not padded).
     pub char_ids: Vec<Vec<u32>>,
@@ -54,9 +56,13 @@ pub struct SentenceFeatures {
 /// Turns token sequences into ids and dense features.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FeatureExtractor {
+    /// Maps tokens to word ids; its order fixes the rows of the word embedding matrix.
     pub word_vocab: WordVocab,
+    /// Maps each token's characters to ids for the character encoder.
     pub char_vocab: CharVocab,
+    /// Source of the gazetteer columns of the dense features; `None` adds none.
     pub gazetteer: Option<Gazetteer>,
+    /// Settings the vocabularies were built with, saved alongside them.
     pub config: FeatureConfig,
 }
 

@@ -79,17 +79,24 @@ impl TryFrom<WordVocabRepr> for WordVocab {
 /// The initial embedding matrix of a vocabulary: row `id` is `data[id*dim..(id+1)*dim]`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EmbeddingMatrix {
+    /// One row per vocabulary id, PAD and UNK included.
     pub rows: usize,
+    /// Values per row; equals the embeddings' dimension when they were given.
     pub dim: usize,
+    /// Row-major values, `rows * dim` of them.
     pub data: Vec<f32>,
     /// Rows copied from pretrained vectors.
     pub pretrained_rows: usize,
 }
 
 impl WordVocab {
+    /// Id used to pad sentences to a common length; its matrix row is zero.
     pub const PAD: u32 = 0;
+    /// Id of every token the vocabulary does not reach.
     pub const UNK: u32 = 1;
+    /// Entry stored for [`WordVocab::PAD`]; a token spelled like this is not looked up.
     pub const PAD_TOKEN: &'static str = "<pad>";
+    /// Entry stored for [`WordVocab::UNK`]; a token spelled like this is not looked up.
     pub const UNK_TOKEN: &'static str = "<unk>";
 
     fn from_words(words: Vec<String>, pretrained: usize) -> Result<Self, String> {

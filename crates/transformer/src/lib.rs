@@ -53,6 +53,10 @@
 //! * [`window`]: long tweets → overlapping windows, labels with
 //!   [`IGNORE_INDEX`], outputs back to words ([`Windows`]).
 
+// Unsafe SIMD paths live here, so `unsafe_code = "forbid"` (the workspace lint)
+// cannot apply; every other workspace lint does.
+#![warn(missing_docs)]
+
 pub mod config;
 pub mod encoder;
 pub mod error;

@@ -32,6 +32,7 @@ pub const MAX_GROUPS: usize = 64;
 /// One feature group of a compiled gazetteer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GroupInfo {
+    /// Unique group name; it names the feature columns (`gaz:<name>`, `gaz:B-<name>`).
     pub name: String,
     /// Whether any entry has several words; single-word groups get one column
     /// instead of a B and an I column.
@@ -62,8 +63,11 @@ pub struct Gazetteer {
 /// One match: tokens `start..end` are an entry of group `group`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct GazMatch {
+    /// Index of the group in [`Gazetteer::groups`].
     pub group: usize,
+    /// First token of the match.
     pub start: usize,
+    /// One past the last token of the match.
     pub end: usize,
 }
 
