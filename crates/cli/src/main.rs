@@ -68,10 +68,15 @@ fn main() -> ExitCode {
     }
 }
 
+/// Whether the error is a closed output, however it was wrapped (an I/O
+/// error, or one inside serde_json's writer error).
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    let pipe = Some(std::io::ErrorKind::BrokenPipe);
     e.chain().any(|c| {
-        c.downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+        c.downcast_ref::<std::io::Error>().map(std::io::Error::kind) == pipe
+            || c.downcast_ref::<serde_json::Error>()
+                .and_then(serde_json::Error::io_error_kind)
+                == pipe
     })
 }
 
@@ -87,4 +92,74 @@ fn describe(e: &anyhow::Error) -> String {
         }
     }
     msg
+}
+
+#[cfg(test)]
+mod tests {
+    use std::any::TypeId;
+
+    use clap::CommandFactory;
+
+    use super::*;
+
+    /// Every flag that takes a number, as `(subcommand path, --long name)`.
+    fn numeric_flags() -> Vec<(Vec<String>, String)> {
+        fn walk(cmd: &clap::Command, path: &mut Vec<String>, out: &mut Vec<(Vec<String>, String)>) {
+            let numeric = [
+                TypeId::of::<usize>(),
+                TypeId::of::<u64>(),
+                TypeId::of::<u32>(),
+                TypeId::of::<u16>(),
+                TypeId::of::<i64>(),
+                TypeId::of::<f64>(),
+                TypeId::of::<f32>(),
+            ];
+            for arg in cmd.get_arguments() {
+                let ty = arg.get_value_parser().type_id();
+                if let (Some(long), true) = (arg.get_long(), numeric.iter().any(|t| ty == *t)) {
+                    out.push((path.clone(), format!("--{long}")));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                path.push(sub.get_name().to_string());
+                walk(sub, path, out);
+                path.pop();
+            }
+        }
+        let mut out = Vec::new();
+        walk(&Cli::command(), &mut Vec::new(), &mut out);
+        out
+    }
+
+    /// Issue 16: `tag --batch-size 18446744073709551615` overflowed a capacity
+    /// and `--batch-size 1000000000` aborted. Every numeric flag now has a
+    /// range: 2^64 - 1 (and 2^64) is a usage error, never a value that reaches
+    /// an allocation.
+    #[test]
+    fn every_numeric_flag_refuses_absurd_values_as_usage_errors() {
+        let flags = numeric_flags();
+        assert!(flags.len() >= 20, "found only {flags:?}");
+        for (path, flag) in flags {
+            for value in ["18446744073709551615", "18446744073709551616", "1e300"] {
+                let mut argv = vec!["tweetner".to_string()];
+                argv.extend(path.iter().cloned());
+                argv.extend([flag.clone(), value.to_string()]);
+                let err = match Cli::try_parse_from(&argv) {
+                    Ok(_) => panic!("{argv:?} was accepted"),
+                    Err(e) => e,
+                };
+                // A missing required argument would also be an error: make sure
+                // it is this flag's value that was refused.
+                assert!(
+                    matches!(
+                        err.kind(),
+                        clap::error::ErrorKind::ValueValidation
+                            | clap::error::ErrorKind::InvalidValue
+                    ),
+                    "{argv:?}: {err}"
+                );
+                assert_eq!(err.exit_code(), 2, "{argv:?}");
+            }
+        }
+    }
 }

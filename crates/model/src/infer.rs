@@ -255,6 +255,37 @@ impl FastBiLstmCrf {
         self.decoder.set_temperature(temperature)
     }
 
+    /// The first weight tensor holding a NaN or an infinity, by name; `None`
+    /// when all are finite. Loaders refuse such a network: it would tag every
+    /// text with confident nonsense (one entity, score 1.0, or `null`) while
+    /// looking healthy.
+    pub fn non_finite_tensor(&self) -> Option<&'static str> {
+        let finite = |v: &[f32]| v.iter().all(|x| x.is_finite());
+        let lstm = |l: &FastLstm| finite(&l.w_ih) && finite(&l.w_hh) && finite(&l.bias);
+        if !self.word_emb.all_finite() {
+            return Some("word embeddings");
+        }
+        let chars_ok = match &self.chars {
+            FastChars::None => true,
+            FastChars::Cnn { emb, w, bias, .. } => finite(emb) && finite(w) && finite(bias),
+            FastChars::Lstm { emb, fwd, bwd, .. } => finite(emb) && lstm(fwd) && lstm(bwd),
+        };
+        if !chars_ok {
+            return Some("character encoder");
+        }
+        if !self.layers.iter().all(|(f, b)| lstm(f) && lstm(b)) {
+            return Some("BiLSTM layers");
+        }
+        if !finite(&self.out_w) || !finite(&self.out_b) {
+            return Some("output layer");
+        }
+        let crf = self.decoder.scores();
+        if !finite(&crf.transitions) || !finite(&crf.start) || !finite(&crf.end) {
+            return Some("CRF transitions");
+        }
+        None
+    }
+
     /// The word embedding table.
     pub fn word_table(&self) -> &WordTable {
         &self.word_emb
@@ -284,14 +315,7 @@ impl FastBiLstmCrf {
     fn check(&self, sentences: &[SentenceInput]) -> Result<(), ModelError> {
         let c = &self.config;
         for (i, s) in sentences.iter().enumerate() {
-            if s.char_ids.len() != s.len() || s.dense.len() != s.len() {
-                return Err(ModelError::Shape(format!(
-                    "sentence {i}: {} word ids, {} char id lists, {} dense rows",
-                    s.len(),
-                    s.char_ids.len(),
-                    s.dense.len()
-                )));
-            }
+            s.check_lengths(i)?;
             if let Some(&w) = s
                 .word_ids
                 .iter()

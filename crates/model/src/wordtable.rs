@@ -58,6 +58,15 @@ impl WordTable {
         Ok(())
     }
 
+    /// Whether every value is a finite number (a NaN in a table would give
+    /// every text containing that word nonsense scores).
+    pub fn all_finite(&self) -> bool {
+        match &self.data {
+            WordData::F32(v) => v.iter().all(|x| x.is_finite()),
+            WordData::F16(v) => v.iter().all(|x| x.is_finite()),
+        }
+    }
+
     /// Number of rows (words).
     pub fn rows(&self) -> usize {
         let len = match &self.data {

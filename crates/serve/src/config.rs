@@ -9,6 +9,23 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::ServeError;
 
+/// Accepted range of each numeric setting, in a file or on the command line.
+/// The upper bounds keep one setting from exhausting memory or threads before
+/// the first request (a queue or a thread pool sized 2^64 - 1 is an abort),
+/// while staying far above what one machine can use.
+pub const RANGES: [(&str, std::ops::RangeInclusive<u64>); 10] = [
+    ("max_batch", 1..=4096),
+    ("max_wait_ms", 0..=60_000),
+    ("queue_capacity", 1..=1 << 20),
+    ("workers", 1..=256),
+    ("body_limit_bytes", 1..=1 << 30),
+    ("max_texts_per_request", 1..=1 << 16),
+    ("max_text_bytes", 1..=1 << 20),
+    ("request_timeout_ms", 1..=3_600_000),
+    ("header_read_timeout_ms", 1..=3_600_000),
+    ("max_connections", 1..=1 << 20),
+];
+
 /// Everything the server can be tuned with. Every field has a default, so a
 /// TOML file only needs the ones it changes; unknown keys are rejected so a
 /// typo (`max_bach`) fails loudly instead of silently using the default.
@@ -102,8 +119,9 @@ impl ServeConfig {
     /// Reject settings that would make the server useless (a zero-sized queue
     /// refuses everything, zero workers never answer).
     pub fn validate(&self) -> Result<(), ServeError> {
-        let positive = [
+        let values = [
             ("max_batch", self.max_batch as u64),
+            ("max_wait_ms", self.max_wait_ms),
             ("queue_capacity", self.queue_capacity as u64),
             ("workers", self.workers as u64),
             ("body_limit_bytes", self.body_limit_bytes as u64),
@@ -113,11 +131,20 @@ impl ServeConfig {
             ("header_read_timeout_ms", self.header_read_timeout_ms),
             ("max_connections", self.max_connections as u64),
         ];
-        for (name, value) in positive {
-            if value == 0 {
+        for (name, value) in values {
+            let range = RANGES
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map_or(1..=u64::MAX, |(_, r)| r.clone());
+            if !range.contains(&value) {
+                let message = if value < *range.start() {
+                    format!("`{name}` must be at least {}", range.start())
+                } else {
+                    format!("`{name}` must be at most {} (got {value})", range.end())
+                };
                 return Err(ServeError::Config {
                     path: None,
-                    message: format!("`{name}` must be at least 1"),
+                    message,
                 });
             }
         }
@@ -162,6 +189,23 @@ mod tests {
     fn zero_limits_are_rejected() {
         let err = ServeConfig::from_toml_str("workers = 0\n").unwrap_err();
         assert!(err.to_string().contains("workers"), "{err}");
+    }
+
+    /// Issue 16: `--queue-capacity 18446744073709551615` aborted after the
+    /// port opened; a file with such a value is now refused up front.
+    #[test]
+    fn huge_limits_are_rejected_with_the_bound() {
+        let err = ServeConfig::from_toml_str("queue_capacity = 9223372036854775807\n").unwrap_err();
+        assert!(err.to_string().contains("at most 1048576"), "{err}");
+        let err = ServeConfig::from_toml_str("max_wait_ms = 60001\n").unwrap_err();
+        assert!(err.to_string().contains("max_wait_ms"), "{err}");
+        for (name, range) in RANGES {
+            let at_max = format!("{name} = {}\n", range.end());
+            assert!(
+                ServeConfig::from_toml_str(&at_max).is_ok(),
+                "{name} at its maximum"
+            );
+        }
     }
 
     #[test]

@@ -67,6 +67,6 @@ mod server;
 pub mod testing;
 
 pub use batcher::SharedTagger;
-pub use config::ServeConfig;
+pub use config::{ServeConfig, RANGES};
 pub use error::{ApiError, ServeError};
 pub use server::{run_blocking, serve, shutdown_signal, LoadedModel, Server};

@@ -122,6 +122,12 @@ impl NeuralTagger {
             &dir.join(&manifest.weights.file),
             manifest.weights.precision,
         )?;
+        if let Some(tensor) = network.non_finite_tensor() {
+            return Err(TaggerError::invalid(
+                dir.join(&manifest.weights.file),
+                format!("the {tensor} hold NaN or infinite values: the weights are corrupt"),
+            ));
+        }
         network.set_temperature(manifest.temperature)?;
         Self::from_parts(manifest.name, extractor, network).map_err(|e| match e {
             TaggerError::Invalid { message, .. } => TaggerError::invalid(dir, message),

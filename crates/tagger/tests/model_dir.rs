@@ -287,3 +287,49 @@ fn model_info_reads_card_without_weights() {
     edit_manifest(d.path(), |v| v["temperature"] = 1.5.into());
     assert_eq!(model_info(d.path()).expect("info").score_temperature, 1.5);
 }
+
+/// The length and JSON of a safetensors file's header.
+fn safetensors_header(bytes: &[u8]) -> (usize, serde_json::Value) {
+    let len = u64::from_le_bytes(bytes[..8].try_into().expect("8 bytes")) as usize;
+    let header = serde_json::from_slice(&bytes[8..8 + len]).expect("header");
+    (len, header)
+}
+
+/// Overwrite the first value of the output layer's weight with `value`.
+fn poke_output_weight(path: &Path, value: f32) {
+    let mut bytes = fs::read(path).expect("weights");
+    let (len, header) = safetensors_header(&bytes);
+    let (name, entry) = header
+        .as_object()
+        .expect("object")
+        .iter()
+        .find(|(k, _)| k.starts_with("output.") && k.ends_with("weight"))
+        .expect("an output weight");
+    assert_eq!(entry["dtype"], "F32", "{name} is stored as f32");
+    let start = entry["data_offsets"][0].as_u64().expect("offset") as usize;
+    let at = 8 + len + start;
+    bytes[at..at + 4].copy_from_slice(&value.to_le_bytes());
+    fs::write(path, bytes).expect("write");
+}
+
+/// Issue 16: "a NaN in the weights loads and gives every text one entity with
+/// score 1.0 (`"score":null` over HTTP) while `/readyz` says ready".
+#[test]
+fn nan_or_infinite_weights_are_refused_at_load() {
+    let fx = extractor();
+    let net = network(&fx, cnn());
+    for (value, what) in [(f32::NAN, "NaN"), (f32::INFINITY, "inf")] {
+        let d = tempfile::tempdir().expect("dir");
+        write_model(d.path(), "tiny", &net, &fx, WeightPrecision::F32).expect("write");
+        assert!(load_model(d.path()).is_ok(), "the intact copy loads");
+        poke_output_weight(&d.path().join(WEIGHTS_FILE), value);
+        let err = match load_model(d.path()) {
+            Ok(_) => panic!("{what} weights loaded"),
+            Err(e) => e.to_string(),
+        };
+        assert!(
+            err.contains("NaN or infinite") && err.contains(WEIGHTS_FILE),
+            "{what}: {err}"
+        );
+    }
+}

@@ -3,6 +3,7 @@
 //! machines this runs on are shared and noisy. Works on every kind of model
 //! directory: the stages come from the model itself ([`Tagger::profile`]).
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -12,6 +13,7 @@ use serde::Serialize;
 use tweetner_data::{read_conll, ReadOptions};
 use tweetner_tagger::Tagger;
 
+use super::limits;
 use super::model::{default_threads, load_tagger};
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -32,14 +34,14 @@ pub struct BenchArgs {
     /// Start from tokens or from raw text.
     #[arg(long, value_enum, default_value = "raw")]
     pub input: BenchInput,
-    /// Threads (default: all available cores).
-    #[arg(long)]
+    /// Threads (default: all available cores; at most 1024).
+    #[arg(long, value_parser = limits::ranged::<usize>(limits::THREADS))]
     pub threads: Option<usize>,
-    /// Tweets per network batch.
-    #[arg(long, default_value_t = 64)]
+    /// Tweets per network batch (1 to 4096).
+    #[arg(long, default_value_t = 64, value_parser = limits::ranged::<usize>(limits::BATCH_SIZE))]
     pub batch_size: usize,
-    /// Timed runs (the median is reported).
-    #[arg(long, default_value_t = 5)]
+    /// Timed runs (the median is reported; 1 to 1000).
+    #[arg(long, default_value_t = 5, value_parser = limits::ranged::<usize>(limits::RUNS))]
     pub runs: usize,
     /// Print JSON.
     #[arg(long)]
@@ -144,40 +146,45 @@ pub fn run(args: BenchArgs) -> Result<()> {
         load_seconds,
         peak_rss_mib: peak_rss_mib(),
     };
+    let mut out = std::io::stdout().lock();
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
     } else {
-        print_report(&report);
+        print_report(&mut out, &report)?;
     }
     Ok(())
 }
 
-fn print_report(r: &BenchReport) {
-    println!("model       {}", r.model);
-    println!(
+/// Errors (a closed pipe) are returned, not panicked on as `println!` would.
+fn print_report(out: &mut impl Write, r: &BenchReport) -> std::io::Result<()> {
+    writeln!(out, "model       {}", r.model)?;
+    writeln!(
+        out,
         "input       {} ({}): {} tweets, {} tokens",
         r.file, r.input, r.tweets, r.tokens
-    );
-    println!(
+    )?;
+    writeln!(
+        out,
         "threads     {} (batch size {}{})",
         r.threads,
         r.batch_size,
         if r.int8 { ", int8" } else { "" }
-    );
-    println!(
+    )?;
+    writeln!(
+        out,
         "throughput  {:.0} tweets/s, {:.0} tokens/s (median of {} runs, {:.3} s per pass)",
         r.tweets_per_s, r.tokens_per_s, r.runs, r.seconds
-    );
+    )?;
     let stages: Vec<String> = r
         .stages
         .iter()
         .map(|s| format!("{} {:.3} s", s.name, s.seconds))
         .collect();
-    println!("stages      1 thread: {}", stages.join(", "));
-    println!("model load  {:.2} s", r.load_seconds);
+    writeln!(out, "stages      1 thread: {}", stages.join(", "))?;
+    writeln!(out, "model load  {:.2} s", r.load_seconds)?;
     match r.peak_rss_mib {
-        Some(m) => println!("peak RSS    {m:.1} MiB"),
-        None => println!("peak RSS    unavailable on this platform"),
+        Some(m) => writeln!(out, "peak RSS    {m:.1} MiB"),
+        None => writeln!(out, "peak RSS    unavailable on this platform"),
     }
 }
 

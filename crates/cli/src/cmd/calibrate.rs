@@ -37,8 +37,8 @@ pub struct CalibrateArgs {
     /// Store the temperature fitted on the whole file in the model directory.
     #[arg(long)]
     pub write: bool,
-    /// Worker threads (default: all cores).
-    #[arg(long)]
+    /// Worker threads (default: all cores; at most 1024).
+    #[arg(long, value_parser = super::limits::ranged::<usize>(super::limits::THREADS))]
     pub threads: Option<usize>,
 }
 

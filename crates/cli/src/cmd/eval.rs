@@ -15,6 +15,7 @@ use tweetner_eval::ScoredSpan;
 use tweetner_tagger::TaggedSentence;
 
 use super::io::open_input;
+use super::limits;
 use super::model::{default_threads, load_tagger};
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -42,8 +43,8 @@ pub struct EvalArgs {
     /// Tag FILE (gold CoNLL) with this model directory and score the result.
     #[arg(long, requires = "file")]
     pub model: Option<PathBuf>,
-    /// With --model: threads used for tagging (default: all available cores).
-    #[arg(long)]
+    /// With --model: threads used for tagging (default: all available cores; at most 1024).
+    #[arg(long, value_parser = limits::ranged::<usize>(limits::THREADS))]
     pub threads: Option<usize>,
     /// Run a transformer model's encoder projections in int8 (about 2x faster on
     /// AVX-512 VNNI CPUs; the README lists the dev F1 change). No effect on BiLSTM-CRF models.
@@ -84,8 +85,10 @@ pub fn run(args: EvalArgs) -> Result<()> {
         // Replayed line by line, exactly as conlleval reads its input.
         (Some(file), None, None) => {
             let mut input = open_input(file)?;
+            let delimiter = sniff_delimiter(&mut input)?;
+            refuse_gold_only(&mut input, &delimiter, file)?;
             let opts = tweetner_eval::EvalOptions {
-                delimiter: sniff_delimiter(&mut input)?,
+                delimiter,
                 ..Default::default()
             };
             tweetner_eval::score_conlleval(input, &file.display().to_string(), &opts)?
@@ -181,6 +184,43 @@ fn sniff_delimiter(input: &mut dyn std::io::BufRead) -> Result<String> {
         " "
     }
     .to_string())
+}
+
+/// A two-column file whose first column is not a tag is a gold file
+/// (`token tag`), not scorer input (`gold pred`): conlleval would score the
+/// tokens as gold tags and print nonsense, so say what to do instead.
+fn refuse_gold_only(
+    input: &mut dyn std::io::BufRead,
+    delimiter: &str,
+    file: &std::path::Path,
+) -> Result<()> {
+    let head = input.fill_buf()?;
+    let first = head
+        .split(|&b| b == b'\n')
+        .map(|l| String::from_utf8_lossy(l).into_owned())
+        .find(|l| !l.trim().is_empty());
+    let Some(line) = first else { return Ok(()) };
+    let fields: Vec<&str> = line.split(delimiter).filter(|f| !f.is_empty()).collect();
+    if let [first, _] = fields.as_slice() {
+        if !looks_like_tag(first.trim_end_matches('\r')) {
+            bail!(
+                "{}: the first line has 2 columns and {first:?} is not a tag: this looks like a \
+                 gold file (token, tag); score predictions with `--gold FILE --pred PRED`, \
+                 a model with `--model DIR`, or give a file with token, gold and predicted columns",
+                file.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// `O`, or a chunk prefix (`B I E S L U`) with or without `-type`.
+fn looks_like_tag(s: &str) -> bool {
+    let prefix = |p: &str| matches!(p, "B" | "I" | "E" | "S" | "L" | "U");
+    s == "O"
+        || prefix(s)
+        || s.split_once('-')
+            .is_some_and(|(p, t)| prefix(p) && !t.is_empty())
 }
 
 /// Reads gold and predicted files and pairs their tweets, refusing files

@@ -5,6 +5,7 @@ pub mod calibrate;
 pub mod data;
 pub mod eval;
 pub mod io;
+pub mod limits;
 pub mod model;
 pub mod serve;
 pub mod tag;

@@ -9,6 +9,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 use tweetner_serve::{LoadedModel, ServeConfig};
 
+use super::limits;
 use super::model::{resolve_model_dir, warn_if_int8_unused};
 
 #[derive(Args)]
@@ -23,35 +24,35 @@ pub struct ServeArgs {
     #[arg(long)]
     pub addr: Option<SocketAddr>,
     /// Most texts per inference batch [default: 32].
-    #[arg(long)]
+    #[arg(long, value_parser = limits::serve::<usize>("max_batch"))]
     pub max_batch: Option<usize>,
     /// Longest wait (ms) for a batch to fill [default: 2].
-    #[arg(long)]
+    #[arg(long, value_parser = limits::serve::<u64>("max_wait_ms"))]
     pub max_wait_ms: Option<u64>,
     /// Requests that may wait before new ones get 429 [default: 256].
-    #[arg(long)]
+    #[arg(long, value_parser = limits::serve::<usize>("queue_capacity"))]
     pub queue_capacity: Option<usize>,
     /// Inference threads [default: number of cores].
-    #[arg(long)]
+    #[arg(long, value_parser = limits::serve::<usize>("workers"))]
     pub workers: Option<usize>,
     /// Largest request body in bytes [default: 1048576].
-    #[arg(long)]
+    #[arg(long, value_parser = limits::serve::<usize>("body_limit_bytes"))]
     pub body_limit_bytes: Option<usize>,
     /// Most texts per request [default: 256].
-    #[arg(long)]
+    #[arg(long, value_parser = limits::serve::<usize>("max_texts_per_request"))]
     pub max_texts_per_request: Option<usize>,
     /// Longest text in UTF-8 bytes [default: 4096].
-    #[arg(long)]
+    #[arg(long, value_parser = limits::serve::<usize>("max_text_bytes"))]
     pub max_text_bytes: Option<usize>,
     /// Per-request time limit in ms [default: 10000].
-    #[arg(long)]
+    #[arg(long, value_parser = limits::serve::<u64>("request_timeout_ms"))]
     pub request_timeout_ms: Option<u64>,
     /// Longest wait in ms for a request's headers; also closes keep-alive
     /// connections idle this long [default: 10000].
-    #[arg(long)]
+    #[arg(long, value_parser = limits::serve::<u64>("header_read_timeout_ms"))]
     pub header_read_timeout_ms: Option<u64>,
     /// Most client connections open at once; more wait to be accepted [default: 1024].
-    #[arg(long)]
+    #[arg(long, value_parser = limits::serve::<usize>("max_connections"))]
     pub max_connections: Option<usize>,
     /// Run a transformer model's encoder projections in int8 (about 2x faster on
     /// AVX-512 VNNI CPUs). No effect on BiLSTM-CRF models.
@@ -164,7 +165,11 @@ mod tests {
             msg.contains("serve.toml") && msg.contains("max_bach"),
             "{msg}"
         );
-        let err = settings(&parse(&["--workers", "0"])).unwrap_err();
+        // Out-of-range flags are usage errors now (exit 2), before any settings exist.
+        let err = Wrapper::try_parse_from(["serve", "--workers", "0"])
+            .err()
+            .expect("--workers 0 is refused");
         assert!(err.to_string().contains("workers"), "{err}");
+        assert_eq!(err.exit_code(), 2);
     }
 }

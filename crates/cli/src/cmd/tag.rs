@@ -18,6 +18,7 @@ use tweetner_pipeline::{
 pub use tweetner_pipeline::{InputFormat, OutputFormat};
 
 use super::io::open_input;
+use super::limits;
 use super::model::{default_threads, load_tagger};
 
 #[derive(Args)]
@@ -39,22 +40,27 @@ pub struct TagArgs {
     /// Also output tokens, tags and per-token scores (JSONL).
     #[arg(long)]
     pub with_tokens: bool,
-    /// Threads used for tagging (default: all available cores).
-    #[arg(long)]
+    /// Threads used for tagging (default: all available cores; at most 1024).
+    #[arg(long, value_parser = limits::ranged::<usize>(limits::THREADS))]
     pub threads: Option<usize>,
-    /// Tweets per network batch.
-    #[arg(long, default_value_t = 64)]
+    /// Tweets per network batch (1 to 4096).
+    #[arg(long, default_value_t = 64, value_parser = limits::ranged::<usize>(limits::BATCH_SIZE))]
     pub batch_size: usize,
     /// Run a transformer model's encoder projections in int8 (about 2x faster on
     /// AVX-512 VNNI CPUs; the README lists the dev F1 change). No effect on BiLSTM-CRF models.
     #[arg(long)]
     pub int8: bool,
-    /// Records longer than this many bytes are rejected (tweets are < 2 KB).
-    #[arg(long, default_value_t = 16 * 1024)]
+    /// Records longer than this many bytes are rejected (tweets are < 2 KB; at most 64 MiB).
+    #[arg(long, default_value_t = 16 * 1024, value_parser = limits::ranged::<usize>(limits::RECORD_BYTES))]
     pub max_bytes: usize,
     /// Write rejected records here (JSONL) instead of into the output.
     #[arg(long)]
     pub reject_file: Option<PathBuf>,
+    /// Exit with status 1 (after writing everything) when more than this share
+    /// of the records was rejected (0 to 1). Without it, only a run that
+    /// rejected every record fails.
+    #[arg(long, value_parser = reject_rate)]
+    pub max_reject_rate: Option<f64>,
     /// Show a throughput line on stderr (default: when stdin is not a terminal).
     #[arg(long)]
     pub progress: bool,
@@ -114,7 +120,38 @@ pub fn run(args: TagArgs) -> Result<()> {
         );
     }
     debug_assert_eq!(summary.read, summary.written + summary.rejected);
-    Ok(())
+    check_rejects(&summary, args.max_reject_rate)
+}
+
+/// A run whose records were all rejected (or more of them than allowed)
+/// produced nothing useful: say so with the exit status, not only on stderr,
+/// so scripts and pipelines notice.
+fn check_rejects(s: &Summary, max_rate: Option<f64>) -> Result<()> {
+    if s.read == 0 {
+        return Ok(());
+    }
+    if s.written == 0 {
+        anyhow::bail!("all {} records were rejected", s.read);
+    }
+    let rate = s.rejected as f64 / s.read as f64;
+    match max_rate {
+        Some(max) if rate > max => anyhow::bail!(
+            "{} of {} records rejected ({:.1}%), above --max-reject-rate {max}",
+            s.rejected,
+            s.read,
+            100.0 * rate
+        ),
+        _ => Ok(()),
+    }
+}
+
+fn reject_rate(s: &str) -> Result<f64, String> {
+    let v: f64 = s.parse().map_err(|e| format!("{e}"))?;
+    if (0.0..=1.0).contains(&v) {
+        Ok(v)
+    } else {
+        Err(format!("{s} is not a share between 0 and 1"))
+    }
 }
 
 /// Network batches per pipeline chunk: enough for the tagger to group
@@ -131,4 +168,33 @@ fn progress_line(s: &Summary, secs: f64) {
         "\rtagged {} records ({} rejected) in {secs:.1}s, {rate:.0}/s   ",
         s.written, s.rejected
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn summary(read: usize, rejected: usize) -> Summary {
+        Summary {
+            read,
+            written: read - rejected,
+            rejected,
+        }
+    }
+
+    #[test]
+    fn rejects_fail_the_run_only_when_all_or_too_many() {
+        assert!(check_rejects(&summary(0, 0), None).is_ok());
+        assert!(check_rejects(&summary(10, 9), None).is_ok());
+        let e = check_rejects(&summary(10, 10), None).unwrap_err();
+        assert_eq!(e.to_string(), "all 10 records were rejected");
+        assert!(check_rejects(&summary(10, 1), Some(0.1)).is_ok());
+        let e = check_rejects(&summary(10, 2), Some(0.1)).unwrap_err();
+        assert!(
+            e.to_string().contains("2 of 10 records rejected (20.0%)"),
+            "{e}"
+        );
+        assert!(reject_rate("0.5").is_ok());
+        assert!(reject_rate("1.5").is_err() && reject_rate("NaN").is_err());
+    }
 }

@@ -26,7 +26,7 @@ pub struct TrainArgs {
     #[arg(long)]
     pub r#final: bool,
     /// Epochs for --final (default: the kept epoch of the run in the config's output dir).
-    #[arg(long, requires = "final")]
+    #[arg(long, requires = "final", value_parser = super::limits::ranged::<usize>(super::limits::EPOCHS))]
     pub epochs: Option<usize>,
     /// Selection run whose card gives the epoch count for --final.
     #[arg(long, requires = "final", conflicts_with = "epochs")]
@@ -53,14 +53,7 @@ pub fn run(args: TrainArgs) -> Result<()> {
     };
     let s = train(&args.config, &opts)
         .with_context(|| format!("training from {}", args.config.display()))?;
-    print_summary(
-        &s.out_dir,
-        s.epochs_run,
-        s.training_seconds,
-        s.stopped_early,
-        s.dev.as_ref().zip(s.best_epoch),
-        s.seconds_to_best,
-    );
+    print_summary(&s)?;
     Ok(())
 }
 
@@ -80,44 +73,36 @@ fn run_transformer(args: TrainArgs) -> Result<()> {
     };
     let s = tweetner_finetune::finetune(&args.config, &opts)
         .with_context(|| format!("fine-tuning from {}", args.config.display()))?;
-    print_summary(
-        &s.out_dir,
-        s.epochs_run,
-        s.training_seconds,
-        s.stopped_early,
-        s.dev.as_ref().zip(s.best_epoch),
-        s.seconds_to_best,
-    );
+    print_summary(&s)?;
     Ok(())
 }
 
 /// The closing lines both trainers print, so BiLSTM and transformer runs read alike.
-fn print_summary(
-    out_dir: &std::path::Path,
-    epochs_run: usize,
-    training_seconds: f64,
-    stopped_early: bool,
-    best: Option<(&tweetner_tagger::DevScores, usize)>,
-    seconds_to_best: Option<f64>,
-) {
+fn print_summary(s: &tweetner_trainkit::RunSummary) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
     let mut line = format!(
-        "model written to {} ({epochs_run} epochs, {training_seconds:.0} s",
-        out_dir.display()
+        "model written to {} ({} epochs, {:.0} s",
+        s.out_dir.display(),
+        s.epochs_run,
+        s.training_seconds
     );
-    if stopped_early {
+    if s.stopped_early {
         line.push_str(", stopped early");
     }
     line.push(')');
-    println!("{line}");
-    if let Some((dev, best)) = best {
-        println!(
+    writeln!(out, "{line}")?;
+    if let Some((dev, best)) = s.dev.as_ref().zip(s.best_epoch) {
+        writeln!(
+            out,
             "dev P/R/F1 {:.2}/{:.2}/{:.2} at epoch {best} ({:.0} s to reach it)",
             dev.overall.precision,
             dev.overall.recall,
             dev.overall.f1,
-            seconds_to_best.unwrap_or(0.0)
-        );
+            s.seconds_to_best.unwrap_or(0.0)
+        )?;
     }
+    Ok(())
 }
 
 #[cfg(test)]

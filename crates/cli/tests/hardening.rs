@@ -1,0 +1,284 @@
+//! Cases of issue 16 ("hardening for real users"), each test named after its
+//! case: numeric flags at their limits, closed pipes, runs that reject every
+//! record.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{bin, run, run_stdin, stderr};
+
+fn model() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../models/default")
+}
+
+/// A two-tweet gold CoNLL file.
+fn tiny_conll(dir: &Path) -> PathBuf {
+    let p = dir.join("tiny.conll");
+    std::fs::write(
+        &p,
+        "Obama\tB-person\nin\tO\nParis\tB-geo-loc\n\nI\tO\nlove\tO\nApple\tB-company\n\n",
+    )
+    .expect("write");
+    p
+}
+
+/// The accepted range of `flag` as clap reports it for a value far above it
+/// ("... is not in 1..=4096"); 2^32 - 1 fits every integer flag's type, so the
+/// error is about the range, not the type.
+fn range_of(base: &[String], flag: &str) -> (u64, u64) {
+    let mut args = base.to_vec();
+    args.extend([flag.to_string(), u32::MAX.to_string()]);
+    let o = bin().args(&args).output().expect("runs");
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+    let tail = err
+        .split("is not in ")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{args:?} reports no range: {err}"));
+    let range: String = tail
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.' || *c == '=')
+        .collect();
+    let (lo, hi) = range.split_once("..=").expect("a closed range");
+    (lo.parse().expect("low"), hi.parse().expect("high"))
+}
+
+/// Runs `args` and returns its exit code and stderr; a server is stopped as
+/// soon as it says it is serving (code `None`), or after `wait` at the latest.
+fn run_briefly(args: &[String], wait: Duration) -> (Option<i32>, String) {
+    let mut child = bin()
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starts");
+    let err = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let reader = {
+        let err = err.clone();
+        let pipe = child.stderr.take().expect("stderr");
+        std::thread::spawn(move || {
+            for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+                let mut e = err.lock().unwrap_or_else(|p| p.into_inner());
+                e.push_str(&line);
+                e.push('\n');
+            }
+        })
+    };
+    let deadline = Instant::now() + wait;
+    let code = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status.code();
+        }
+        let up = err
+            .lock()
+            .map(|e| e.contains("serving model"))
+            .unwrap_or(false);
+        if up || Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let _ = reader.join();
+    let text = err.lock().map(|e| e.clone()).unwrap_or_default();
+    (code, text)
+}
+
+/// Issue 16, "out-of-range numeric flags panic or abort": every numeric flag
+/// of every command at 0, 1, its maximum and its maximum + 1 exits with 0, 1
+/// or 2 (a server may also still be up), never a panic or a signal.
+#[test]
+fn numeric_flags_at_0_1_max_and_max_plus_1_never_crash() {
+    let dir = tempfile::tempdir().expect("dir");
+    let conll = tiny_conll(dir.path());
+    let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    let m = model().display().to_string();
+    let c = conll.display().to_string();
+    let cases: Vec<(Vec<String>, Vec<&str>)> = vec![
+        (
+            s(&["tag", "--model", &m, "Obama in Paris"]),
+            vec![
+                "--threads",
+                "--batch-size",
+                "--max-bytes",
+                "--max-reject-rate",
+            ],
+        ),
+        (
+            s(&["bench", &c, "--model", &m]),
+            vec!["--threads", "--batch-size", "--runs"],
+        ),
+        (s(&["eval", "--model", &m, &c]), vec!["--threads"]),
+        (
+            s(&["eval", "--model", &m, &c, "--calibration"]),
+            vec!["--bins"],
+        ),
+        (
+            s(&["calibrate", &c, "--model", &m]),
+            vec!["--folds", "--bins", "--threads"],
+        ),
+        (
+            s(&["train", "--config", "/nonexistent/x.toml", "--final"]),
+            vec!["--epochs"],
+        ),
+        (
+            s(&["serve", "--model", &m, "--addr", "127.0.0.1:0"]),
+            vec![
+                "--max-batch",
+                "--max-wait-ms",
+                "--queue-capacity",
+                "--workers",
+                "--body-limit-bytes",
+                "--max-texts-per-request",
+                "--max-text-bytes",
+                "--request-timeout-ms",
+                "--header-read-timeout-ms",
+                "--max-connections",
+            ],
+        ),
+    ];
+    for (base, flags) in cases {
+        for flag in flags {
+            let values: Vec<String> = if flag == "--max-reject-rate" {
+                s(&["0", "1", "1.0000001"])
+            } else {
+                let (_, hi) = range_of(&base, flag);
+                assert!(
+                    hi < u64::from(u32::MAX),
+                    "{flag}: bound {hi} is not a real bound"
+                );
+                vec!["0".into(), "1".into(), hi.to_string(), (hi + 1).to_string()]
+            };
+            for v in values {
+                let mut args = base.clone();
+                args.extend([flag.to_string(), v.clone()]);
+                let (code, err) = run_briefly(&args, Duration::from_secs(20));
+                assert!(
+                    matches!(code, None | Some(0..=2)),
+                    "{args:?} ended with {code:?}: {err}"
+                );
+                assert!(!err.contains("panicked"), "{args:?}: {err}");
+            }
+        }
+    }
+}
+
+/// Reads one line of `cmd`'s output, closes the pipe, and returns the exit
+/// code and stderr.
+fn close_after_one_line(mut cmd: Command, input: &[u8]) -> (Option<i32>, String) {
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starts");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let input = input.to_vec();
+    let feeder = std::thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+    });
+    let mut out = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut line = String::new();
+    out.read_line(&mut line).expect("one line");
+    assert!(!line.is_empty(), "no output at all");
+    drop(out);
+    let o = child.wait_with_output().expect("exits");
+    let _ = feeder.join();
+    (
+        o.status.code(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+/// Issue 16: "`tokenize | head -1` exits 1 with 'Broken pipe' (exit 0
+/// quietly on EPIPE, everywhere)".
+#[test]
+fn closed_pipe_exits_0_quietly_for_tokenize_tag_and_bench() {
+    let many: Vec<u8> = "Obama visits Paris today\n".repeat(200_000).into_bytes();
+    let mut tokenize = bin();
+    tokenize.arg("tokenize");
+    let (code, err) = close_after_one_line(tokenize, &many);
+    assert_eq!((code, err.as_str()), (Some(0), ""), "tokenize");
+
+    let mut tag = bin();
+    tag.args(["tag", "--format", "jsonl", "--model"])
+        .arg(model());
+    let (code, err) = close_after_one_line(tag, &many[..2_000_000]);
+    assert_eq!(code, Some(0), "tag: {err}");
+    assert!(
+        !err.contains("error") && !err.contains("panicked"),
+        "tag: {err}"
+    );
+
+    let dir = tempfile::tempdir().expect("dir");
+    let mut bench = bin();
+    bench
+        .arg("bench")
+        .arg(tiny_conll(dir.path()))
+        .args(["--runs", "1", "--model"])
+        .arg(model());
+    let (code, err) = close_after_one_line(bench, b"");
+    assert_eq!(code, Some(0), "bench: {err}");
+    assert!(!err.contains("panicked"), "bench: {err}");
+}
+
+/// Issue 16: "exit code non-zero (1) when every record was rejected, or above
+/// `--max-reject-rate`".
+#[test]
+fn tag_exits_1_when_every_record_is_rejected_or_too_many_are() {
+    let m = model().display().to_string();
+    let bad = b"{\"no_text\": 1}\nnot json\n";
+    let o = run_stdin(&["tag", "--model", &m, "--input-format", "jsonl"], bad);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("all 2 records were rejected"),
+        "{}",
+        stderr(&o)
+    );
+
+    let mixed = b"{\"text\": \"Obama in Paris\"}\nnot json\n{\"text\": \"hi\"}\n";
+    let args = ["tag", "--model", &m, "--input-format", "jsonl"];
+    let o = run_stdin(&args, mixed);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "one reject in three is fine by default"
+    );
+    let strict = [&args[..], &["--max-reject-rate", "0.2"]].concat();
+    let o = run_stdin(&strict, mixed);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("above --max-reject-rate 0.2"),
+        "{}",
+        stderr(&o)
+    );
+    // Everything tagged is still written before the run fails.
+    assert_eq!(String::from_utf8_lossy(&o.stdout).lines().count(), 3);
+
+    let o = run(&["tag", "--model", &m, "--max-reject-rate", "2"]);
+    assert_eq!(o.status.code(), Some(2), "a share above 1 is a usage error");
+}
+
+/// Issue 16: "`eval` on a gold-only file prints nonsense with rc 0".
+#[test]
+fn eval_of_a_gold_only_file_is_an_error_that_says_what_to_do() {
+    let dir = tempfile::tempdir().expect("dir");
+    let o = run(&["eval", tiny_conll(dir.path()).to_str().expect("utf8")]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(
+        err.contains("gold file (token, tag)") && err.contains("--gold"),
+        "{err}"
+    );
+    // A real two-column scorer file (gold, pred) is still scored.
+    let pairs = dir.path().join("pairs.txt");
+    std::fs::write(&pairs, "B-person B-person\nO O\n\n").expect("write");
+    let o = run(&["eval", pairs.to_str().expect("utf8")]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
