@@ -53,29 +53,9 @@ pub struct FinetuneOptions {
     pub stop_after_epochs: Option<usize>,
 }
 
-/// What a finished run did.
-#[derive(Debug, Clone)]
-pub struct FinetuneSummary {
-    /// The model directory.
-    pub out_dir: PathBuf,
-    /// Epochs run over all sessions.
-    pub epochs_run: usize,
-    /// Epoch whose weights were kept.
-    pub best_epoch: Option<usize>,
-    /// Dev scores of the kept weights (re-scored from the directory).
-    pub dev: Option<DevScores>,
-    /// Per-epoch log.
-    pub history: Vec<EpochRecord>,
-    /// Seconds in epochs.
-    pub training_seconds: f64,
-    /// Seconds to the end of the kept epoch.
-    pub seconds_to_best: Option<f64>,
-    /// Early stopping ended the run.
-    pub stopped_early: bool,
-    /// The session stopped before the run finished (see
-    /// [`FinetuneOptions::stop_after_epochs`]); resume to continue.
-    pub interrupted: bool,
-}
+/// What a run did (the summary every trainer gives; `interrupted` after
+/// [`FinetuneOptions::stop_after_epochs`]).
+pub type FinetuneSummary = tweetner_trainkit::RunSummary;
 
 /// Fine-tune as `config_path` says, on `[train] threads` threads (all cores when 0).
 pub fn finetune(

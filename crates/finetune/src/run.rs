@@ -184,15 +184,9 @@ pub fn run(
     let p = &state.progress;
     if end == LoopEnd::Paused {
         return Ok(FinetuneSummary {
-            out_dir: out_dir.clone(),
-            epochs_run: p.epochs_done,
-            best_epoch: p.selection.best_epoch,
-            dev: None,
-            history: p.history.clone(),
-            training_seconds: p.selection.elapsed_seconds,
-            seconds_to_best: p.selection.seconds_to_best,
             stopped_early: false,
             interrupted: true,
+            ..FinetuneSummary::of(&out_dir, p)
         });
     }
     let summary = finish(config, &out_dir, state, &dev)?;
@@ -251,14 +245,9 @@ fn finish(
     };
     card.write(out_dir)?;
     Ok(FinetuneSummary {
-        out_dir: out_dir.to_path_buf(),
-        epochs_run: state.progress.epochs_done,
-        best_epoch: state.progress.selection.best_epoch,
         dev: Some(scores),
-        history: state.progress.history.clone(),
-        training_seconds: state.progress.selection.elapsed_seconds,
-        seconds_to_best: state.progress.selection.seconds_to_best,
-        stopped_early: state.progress.selection.stopped_early,
-        interrupted: false,
+        weights_bytes,
+        parameters: card.parameters,
+        ..FinetuneSummary::of(out_dir, &state.progress)
     })
 }

@@ -8,7 +8,8 @@ use std::time::Instant;
 use tweetner_data::Sentence;
 use tweetner_eval::Report;
 use tweetner_trainkit::{
-    dropout_seed, epoch_bar, epoch_batches, score_predictions, EpochStats, Progress, Trainer,
+    dropout_seed, epoch_bar, epoch_batches, loss_value, score_predictions, EpochStats, Progress,
+    Trainer,
 };
 use tweetner_transformer::burn::module::Module;
 use tweetner_transformer::burn::optim::{GradientsAccumulator, GradientsParams, ModuleOptimizer};
@@ -171,12 +172,7 @@ impl Trainer for TransformerTrainer<'_> {
             let a: Vec<AlignedSentence> = ids.iter().map(|&i| self.data.train[i].clone()).collect();
             let g: Vec<Vec<usize>> = ids.iter().map(|&i| self.data.gold[i].clone()).collect();
             let loss = model.loss(&a, &g, self.tokenizer, &self.device)?;
-            let value = loss
-                .clone()
-                .into_data()
-                .iter::<f32>()
-                .next()
-                .map_or(f64::NAN, f64::from);
+            let value = loss_value(&loss);
             if !value.is_finite() {
                 return Err(FinetuneError::Diverged {
                     epoch: epoch + 1,

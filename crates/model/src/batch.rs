@@ -30,6 +30,23 @@ impl SentenceInput {
     pub fn is_empty(&self) -> bool {
         self.word_ids.is_empty()
     }
+
+    /// Check that every token has its character ids and dense row
+    /// (`index`: the sentence's place in its batch, for the message).
+    ///
+    /// # Errors
+    /// The three per-token lists differ in length.
+    pub fn check_lengths(&self, index: usize) -> Result<(), ModelError> {
+        if self.char_ids.len() != self.len() || self.dense.len() != self.len() {
+            return Err(ModelError::Shape(format!(
+                "sentence {index}: {} word ids, {} char id lists, {} dense rows",
+                self.len(),
+                self.char_ids.len(),
+                self.dense.len()
+            )));
+        }
+        Ok(())
+    }
 }
 
 /// A padded batch: `B` sentences, `T` = longest sentence, `C` = longest token
@@ -75,14 +92,7 @@ impl TaggerBatch {
         let mut dense_dim: Option<usize> = None;
         let mut c_max = 1usize;
         for (i, s) in sentences.iter().enumerate() {
-            if s.char_ids.len() != s.len() || s.dense.len() != s.len() {
-                return Err(ModelError::Shape(format!(
-                    "sentence {i}: {} word ids, {} char id lists, {} dense rows",
-                    s.len(),
-                    s.char_ids.len(),
-                    s.dense.len()
-                )));
-            }
+            s.check_lengths(i)?;
             for (j, row) in s.dense.iter().enumerate() {
                 match dense_dim {
                     None => dense_dim = Some(row.len()),

@@ -13,7 +13,7 @@ use tweetner_tagger::{predict_batched, DEFAULT_BATCH_SIZE};
 
 use crate::config::TrainSection;
 use crate::error::TrainError;
-use tweetner_trainkit::{clip_global_norm, epoch_bar, score_predictions, SplitMix64};
+use tweetner_trainkit::{clip_global_norm, epoch_bar, loss_value, score_predictions, SplitMix64};
 
 /// The batches of 0-based `epoch` with the section's batch size and bucketing
 /// ([`tweetner_trainkit::epoch_batches`]: depends only on `(seed, epoch)`).
@@ -101,12 +101,7 @@ pub fn run_epoch(
         let gold: Vec<Vec<usize>> = ids.iter().map(|&i| e.gold[i].clone()).collect();
         let batch = model.batch(&inputs, device)?;
         let loss = model.forward_loss(&batch, &gold)?;
-        let value = loss
-            .clone()
-            .into_data()
-            .iter::<f32>()
-            .next()
-            .map_or(f64::NAN, f64::from);
+        let value = loss_value(&loss);
         if !value.is_finite() {
             return Err(TrainError::Diverged {
                 epoch: e.epoch,

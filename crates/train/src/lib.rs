@@ -58,32 +58,8 @@ pub struct TrainOptions {
     pub quiet: bool,
 }
 
-/// What a finished run did.
-#[derive(Debug, Clone)]
-pub struct TrainSummary {
-    /// The model directory.
-    pub out_dir: PathBuf,
-    /// Trained on train + dev.
-    pub final_model: bool,
-    /// Epochs run (over all sessions of a resumed run).
-    pub epochs_run: usize,
-    /// Epoch whose weights were kept (`None` for a final model).
-    pub best_epoch: Option<usize>,
-    /// Dev scores of the kept weights (`None` for a final model).
-    pub dev: Option<DevScores>,
-    /// Per-epoch log.
-    pub history: Vec<EpochRecord>,
-    /// Seconds in epochs (training and dev evaluation).
-    pub training_seconds: f64,
-    /// Seconds until the end of the kept epoch.
-    pub seconds_to_best: Option<f64>,
-    /// Early stopping ended the run.
-    pub stopped_early: bool,
-    /// Size of the weights file.
-    pub weights_bytes: u64,
-    /// Scalar parameters of the network.
-    pub parameters: usize,
-}
+/// What a finished run did (the summary every trainer gives).
+pub type TrainSummary = tweetner_trainkit::RunSummary;
 
 /// Train as `config_path` says. The tensor backend runs on `[train] threads` threads
 /// (all cores when 0).

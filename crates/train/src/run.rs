@@ -347,16 +347,12 @@ fn finish(
     };
     card.write(out_dir)?;
     Ok(TrainSummary {
-        out_dir: out_dir.to_path_buf(),
         final_model: opts.final_model,
-        epochs_run: state.progress.epochs_done,
         best_epoch: card.best_epoch,
         dev: dev_scores,
-        history: state.progress.history.clone(),
-        training_seconds: state.progress.selection.elapsed_seconds,
         seconds_to_best: card.seconds_to_best,
-        stopped_early: state.progress.selection.stopped_early,
         weights_bytes,
         parameters: card.parameters,
+        ..TrainSummary::of(out_dir, &state.progress)
     })
 }

@@ -104,6 +104,58 @@ impl Progress {
     }
 }
 
+/// What a training run did, whichever the model kind (what `tweetner train`
+/// prints and tests check).
+#[derive(Debug, Clone)]
+pub struct RunSummary {
+    /// The model directory.
+    pub out_dir: std::path::PathBuf,
+    /// Trained on train + dev, without selection (BiLSTM-CRF `--final`).
+    pub final_model: bool,
+    /// Epochs run over all sessions of a resumed run.
+    pub epochs_run: usize,
+    /// Epoch whose weights were kept (`None` without dev selection).
+    pub best_epoch: Option<usize>,
+    /// Dev scores of the kept weights, re-scored from the directory (`None`
+    /// for a final model or an interrupted session).
+    pub dev: Option<tweetner_tagger::DevScores>,
+    /// Per-epoch log.
+    pub history: Vec<EpochRecord>,
+    /// Seconds in epochs (training and dev evaluation).
+    pub training_seconds: f64,
+    /// Seconds to the end of the kept epoch.
+    pub seconds_to_best: Option<f64>,
+    /// Early stopping ended the run.
+    pub stopped_early: bool,
+    /// The session stopped before the run finished
+    /// ([`LoopOptions::stop_after_epochs`]); resume to continue.
+    pub interrupted: bool,
+    /// Size of the weights file (0 for an interrupted session).
+    pub weights_bytes: u64,
+    /// Scalar parameters of the network (0 for an interrupted session).
+    pub parameters: usize,
+}
+
+impl RunSummary {
+    /// The summary of `progress` in `out_dir`, without scores or sizes yet.
+    pub fn of(out_dir: &Path, progress: &Progress) -> Self {
+        RunSummary {
+            out_dir: out_dir.to_path_buf(),
+            final_model: false,
+            epochs_run: progress.epochs_done,
+            best_epoch: progress.selection.best_epoch,
+            dev: None,
+            history: progress.history.clone(),
+            training_seconds: progress.selection.elapsed_seconds,
+            seconds_to_best: progress.selection.seconds_to_best,
+            stopped_early: progress.selection.stopped_early,
+            interrupted: false,
+            weights_bytes: 0,
+            parameters: 0,
+        }
+    }
+}
+
 /// What one epoch of updates did.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct EpochStats {

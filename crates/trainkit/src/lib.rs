@@ -16,6 +16,7 @@
 //! * [`datasets`]: the run's CoNLL files, its label set, checksums.
 //! * [`clip`]: global gradient-norm clipping over any burn module.
 //! * [`kind`]: which trainer a config is for.
+//! * [`loss`]: a loss tensor as a number.
 //! * [`fingerprint`]: what a checkpoint must share with the run resuming it.
 //! * [`paths`]: config paths (relative to the config, `~/`, folded).
 //! * [`progress`]: the per-epoch progress bar.
@@ -28,6 +29,7 @@ pub mod datasets;
 pub mod epochs;
 pub mod fingerprint;
 pub mod kind;
+pub mod loss;
 pub mod paths;
 pub mod progress;
 pub mod report;
@@ -42,10 +44,13 @@ pub use checkpoint::{
 pub use checksum::{sha256_dir, sha256_file};
 pub use clip::clip_global_norm;
 pub use datasets::{gold_ids, read_splits, Datasets, Splits};
-pub use epochs::{run_epochs, EpochRecord, EpochStats, LoopEnd, LoopOptions, Progress, Trainer};
+pub use epochs::{
+    run_epochs, EpochRecord, EpochStats, LoopEnd, LoopOptions, Progress, RunSummary, Trainer,
+};
 pub use error::KitError;
 pub use fingerprint::fingerprint;
 pub use kind::{TrainerKind, MODEL_TRANSFORMER};
+pub use loss::loss_value;
 pub use progress::epoch_bar;
 pub use report::{
     dev_scores, format_utc, score_predictions, utc_timestamp, write_curves, write_log, CurvePoint,
