@@ -35,6 +35,8 @@ enum Command {
     Train(cmd::train::TrainArgs),
     /// Serve the model over HTTP (POST /v1/tag, /v1/model, /healthz, /readyz, /metrics).
     Serve(cmd::serve::ServeArgs),
+    /// Replay timestamped tweets (JSONL) and write the entity trends they hold.
+    Trends(cmd::trends::TrendsArgs),
 }
 
 fn main() -> ExitCode {
@@ -56,6 +58,7 @@ fn main() -> ExitCode {
         Command::Calibrate(a) => cmd::calibrate::run(a),
         Command::Train(a) => cmd::train::run(a),
         Command::Serve(a) => cmd::serve::run(a),
+        Command::Trends(a) => cmd::trends::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

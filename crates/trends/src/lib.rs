@@ -57,6 +57,9 @@
 //! 7. **Ranking.** The trend score is the burst's peak strength, decaying
 //!    with a 6 h half-life (as Mastodon's trending tags).
 //!
+//! [`TrendSink`] is the detector as a pipeline stage (what `tweetner
+//! trends` runs), and [`time`] reads the timestamps exports carry.
+//!
 //! State ([`TrendDetector::checkpoint`]) is JSON; a restored detector
 //! continues exactly as the original. [`synth`] and [`evaluate`] generate a
 //! seeded stream with known bursts and score the detector on it
@@ -76,11 +79,15 @@ pub mod hash;
 pub mod heavy;
 pub mod normalize;
 pub mod reorder;
+pub mod sink;
 pub mod sketch;
 pub mod stats;
 pub mod synth;
+pub mod time;
 
 pub use config::TrendConfig;
 pub use detector::TrendDetector;
 pub use error::TrendError;
 pub use event::{DetectorStats, Topic, TrendEvent, TrendSnapshot, TweetObservation, WindowCount};
+pub use sink::{FieldNames, SinkCounts, TrendSink};
+pub use time::{parse_time, parse_time_str};

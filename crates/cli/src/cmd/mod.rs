@@ -11,3 +11,4 @@ pub mod serve;
 pub mod tag;
 pub mod tokenize;
 pub mod train;
+pub mod trends;
