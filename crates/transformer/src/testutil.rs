@@ -36,43 +36,11 @@ pub const TINY_PIECES: &[&str] = &[
 /// pre-tokenizer, `[CLS] … [SEP]` template) over [`TINY_PIECES`], with the
 /// padding and truncation that real checkpoints ship switched on.
 pub fn tiny_tokenizer(dir: &Path) -> PathBuf {
-    let specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"];
-    let mut vocab = serde_json::Map::new();
-    for (i, t) in specials.iter().chain(TINY_PIECES).enumerate() {
-        vocab.insert(t.to_string(), json!(i));
-    }
-    let added: Vec<_> = specials
-        .iter()
-        .enumerate()
-        .map(|(i, t)| {
-            json!({"id": i, "content": t, "single_word": false, "lstrip": false,
-                   "rstrip": false, "normalized": false, "special": true})
-        })
-        .collect();
-    let special = |t: &str| json!({"SpecialToken": {"id": t, "type_id": 0}});
-    let text = json!({
-        "version": "1.0",
-        "truncation": {"direction": "Right", "max_length": 4, "strategy": "LongestFirst", "stride": 0},
-        "padding": {"strategy": {"Fixed": 16}, "direction": "Right", "pad_to_multiple_of": null,
-                    "pad_id": 0, "pad_type_id": 0, "pad_token": "[PAD]"},
-        "added_tokens": added,
-        "normalizer": {"type": "BertNormalizer", "clean_text": true, "handle_chinese_chars": true,
-                       "strip_accents": null, "lowercase": true},
-        "pre_tokenizer": {"type": "BertPreTokenizer"},
-        "post_processor": {
-            "type": "TemplateProcessing",
-            "single": [special("[CLS]"), {"Sequence": {"id": "A", "type_id": 0}}, special("[SEP]")],
-            "pair": [special("[CLS]"), {"Sequence": {"id": "A", "type_id": 0}}, special("[SEP]"),
-                     {"Sequence": {"id": "B", "type_id": 1}}, special("[SEP]")],
-            "special_tokens": {
-                "[CLS]": {"id": "[CLS]", "ids": [2], "tokens": ["[CLS]"]},
-                "[SEP]": {"id": "[SEP]", "ids": [3], "tokens": ["[SEP]"]},
-            },
-        },
-        "decoder": {"type": "WordPiece", "prefix": "##", "cleanup": true},
-        "model": {"type": "WordPiece", "unk_token": "[UNK]", "continuing_subword_prefix": "##",
-                  "max_input_chars_per_word": 100, "vocab": vocab},
-    });
+    let mut text = crate::tiny::wordpiece_tokenizer_json(TINY_PIECES);
+    text["truncation"] =
+        json!({"direction": "Right", "max_length": 4, "strategy": "LongestFirst", "stride": 0});
+    text["padding"] = json!({"strategy": {"Fixed": 16}, "direction": "Right",
+        "pad_to_multiple_of": null, "pad_id": 0, "pad_type_id": 0, "pad_token": "[PAD]"});
     let path = dir.join("tokenizer.json");
     std::fs::write(&path, text.to_string()).expect("write tokenizer");
     path

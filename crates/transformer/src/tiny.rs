@@ -25,6 +25,46 @@ fn write(path: &Path, text: String) -> Result<(), TransformerError> {
     })
 }
 
+/// An uncased BERT `tokenizer.json` (BERT normaliser and pre-tokenizer,
+/// `[CLS] … [SEP]` template, WordPiece) whose vocabulary is the five
+/// specials (`[PAD] [UNK] [CLS] [SEP] [MASK]`, ids 0–4) then `pieces`, with
+/// no truncation or padding.
+pub fn wordpiece_tokenizer_json<S: AsRef<str>>(pieces: &[S]) -> serde_json::Value {
+    let mut vocab = serde_json::Map::new();
+    let all = SPECIALS
+        .iter()
+        .copied()
+        .chain(pieces.iter().map(AsRef::as_ref));
+    for (i, t) in all.enumerate() {
+        vocab.insert(t.to_string(), json!(i));
+    }
+    let added: Vec<_> = SPECIALS
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            json!({"id": i, "content": t, "single_word": false, "lstrip": false,
+                   "rstrip": false, "normalized": false, "special": true})
+        })
+        .collect();
+    let special = |t: &str| json!({"SpecialToken": {"id": t, "type_id": 0}});
+    let sequence = |id: &str, type_id: u32| json!({"Sequence": {"id": id, "type_id": type_id}});
+    json!({
+        "version": "1.0", "truncation": null, "padding": null, "added_tokens": added,
+        "normalizer": {"type": "BertNormalizer", "clean_text": true, "handle_chinese_chars": true,
+                       "strip_accents": null, "lowercase": true},
+        "pre_tokenizer": {"type": "BertPreTokenizer"},
+        "post_processor": {"type": "TemplateProcessing",
+            "single": [special("[CLS]"), sequence("A", 0), special("[SEP]")],
+            "pair": [special("[CLS]"), sequence("A", 0), special("[SEP]"), sequence("B", 1),
+                     special("[SEP]")],
+            "special_tokens": {"[CLS]": {"id": "[CLS]", "ids": [2], "tokens": ["[CLS]"]},
+                               "[SEP]": {"id": "[SEP]", "ids": [3], "tokens": ["[SEP]"]}}},
+        "decoder": {"type": "WordPiece", "prefix": "##", "cleanup": true},
+        "model": {"type": "WordPiece", "unk_token": "[UNK]", "continuing_subword_prefix": "##",
+                  "max_input_chars_per_word": 100, "vocab": vocab},
+    })
+}
+
 /// Write the tiny encoder for the words of `texts` into `dir` (which must
 /// exist), its weights drawn from the backend's generator seeded with `seed`.
 ///
@@ -44,44 +84,10 @@ pub fn write_tiny_bert(
     words.extend("!\"#$%&'()*+,-./:;<=>?@[]^_`{|}~".chars().map(String::from));
     words.sort();
     words.dedup();
-    let mut vocab = serde_json::Map::new();
-    for (i, t) in SPECIALS
-        .iter()
-        .map(|s| s.to_string())
-        .chain(words)
-        .enumerate()
-    {
-        vocab.insert(t, json!(i));
-    }
-    let vocab_size = vocab.len();
-    let added: Vec<_> = SPECIALS
-        .iter()
-        .enumerate()
-        .map(|(i, t)| {
-            json!({"id": i, "content": t, "single_word": false, "lstrip": false,
-                   "rstrip": false, "normalized": false, "special": true})
-        })
-        .collect();
-    let special = |t: &str| json!({"SpecialToken": {"id": t, "type_id": 0}});
-    let sequence = |id: &str, type_id: u32| json!({"Sequence": {"id": id, "type_id": type_id}});
-    let tokenizer = json!({
-        "version": "1.0", "truncation": null, "padding": null, "added_tokens": added,
-        "normalizer": {"type": "BertNormalizer", "clean_text": true, "handle_chinese_chars": true,
-                       "strip_accents": null, "lowercase": true},
-        "pre_tokenizer": {"type": "BertPreTokenizer"},
-        "post_processor": {"type": "TemplateProcessing",
-            "single": [special("[CLS]"), sequence("A", 0), special("[SEP]")],
-            "pair": [special("[CLS]"), sequence("A", 0), special("[SEP]"), sequence("B", 1),
-                     special("[SEP]")],
-            "special_tokens": {"[CLS]": {"id": "[CLS]", "ids": [2], "tokens": ["[CLS]"]},
-                               "[SEP]": {"id": "[SEP]", "ids": [3], "tokens": ["[SEP]"]}}},
-        "decoder": {"type": "WordPiece", "prefix": "##", "cleanup": true},
-        "model": {"type": "WordPiece", "unk_token": "[UNK]", "continuing_subword_prefix": "##",
-                  "max_input_chars_per_word": 100, "vocab": vocab},
-    });
+    let tokenizer = wordpiece_tokenizer_json(&words);
     write(&dir.join("tokenizer.json"), tokenizer.to_string())?;
     let config = json!({
-        "model_type": "bert", "vocab_size": vocab_size, "hidden_size": 32,
+        "model_type": "bert", "vocab_size": SPECIALS.len() + words.len(), "hidden_size": 32,
         "num_hidden_layers": 2, "num_attention_heads": 4, "intermediate_size": 64,
         "max_position_embeddings": 64, "type_vocab_size": 2, "hidden_act": "gelu",
         "pad_token_id": 0, "layer_norm_eps": 1e-12,
