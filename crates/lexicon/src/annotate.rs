@@ -1,0 +1,295 @@
+//! Longest-match lookup of token n-grams.
+//!
+//! # Matching
+//!
+//! Each token is normalised on its own ([`normalize`]); a token that
+//! normalises to `""` (punctuation, emoji) never starts or ends a match but is
+//! passed over inside one, so `Tom & Jerry` matches `tom jerry`. From every
+//! other token, the fst is walked byte by byte over the token's key, a space,
+//! the next token's key, ... for at most [`Lexicon::max_ngram`] non-empty
+//! tokens, stopping as soon as no key continues the bytes read so far: most
+//! tokens cost a few node visits. Every final state reached is a candidate
+//! match. One token may stand for several words: `#NewYorkCity` walks
+//! `new york city` and matches that entry as a single token.
+//!
+//! Two alternatives widen each token (both walked in the same pass):
+//! * a hashtag or mention whose CamelCase was split also walks its unsplit
+//!   form (`#iPhone`: `i phone` and `iphone`; `#NewYorkCity` also
+//!   `newyorkcity`);
+//! * a token ending in `'s` (`Obama's`, `Obama’s`) may also *end* a match
+//!   without the final `s` (`obama`); it never continues one, since the
+//!   possessive marks the end of a name.
+//!
+//! # Overlaps
+//!
+//! Types are resolved independently. For each type, going left to right,
+//! the longest candidate of that type starting at a token is taken unless
+//! the token is inside an already taken match of that type; the first match
+//! wins even if a later, overlapping one is longer. So a token can be in a
+//! `movie` match and a `person` match at once, and matches of one type never
+//! overlap.
+
+use fst::raw::CompiledAddr;
+
+use crate::format::MAX_TYPES;
+use crate::normalize::{ends_possessive, is_tagged, normalize};
+use crate::store::{Lexicon, TypeSet};
+
+/// BIO membership of a token in the matches of one type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bio {
+    /// Outside any match of the type.
+    O,
+    /// First token of a match.
+    B,
+    /// Inside a match, not its first token.
+    I,
+}
+
+/// One match: tokens `start..end` are an entry of type `ty`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    /// Type id (see [`Lexicon::types`]).
+    pub ty: usize,
+    /// First token.
+    pub start: usize,
+    /// One past the last token.
+    pub end: usize,
+    /// Distinct sources listing the matched key under `ty`.
+    pub sources: u8,
+}
+
+/// What the lexicon says about one token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TokenMatch {
+    /// Types with a match starting at this token.
+    pub begin: TypeSet,
+    /// Types with a match covering this token that started earlier.
+    pub inside: TypeSet,
+    /// Length in tokens of the longest match (any type) covering this token;
+    /// 0 when there is none.
+    pub longest: usize,
+    sources: [u8; MAX_TYPES],
+}
+
+impl Default for TokenMatch {
+    fn default() -> Self {
+        TokenMatch {
+            begin: TypeSet::default(),
+            inside: TypeSet::default(),
+            longest: 0,
+            sources: [0; MAX_TYPES],
+        }
+    }
+}
+
+impl TokenMatch {
+    /// BIO tag of this token for type `ty`.
+    pub fn bio(&self, ty: usize) -> Bio {
+        if self.begin.contains(ty) {
+            Bio::B
+        } else if self.inside.contains(ty) {
+            Bio::I
+        } else {
+            Bio::O
+        }
+    }
+
+    /// Types with a match covering this token.
+    pub fn types(&self) -> TypeSet {
+        TypeSet(self.begin.0 | self.inside.0)
+    }
+
+    /// Distinct sources behind the match of type `ty` covering this token
+    /// (0 when none does).
+    pub fn sources(&self, ty: usize) -> u8 {
+        self.sources.get(ty).copied().unwrap_or(0)
+    }
+}
+
+/// The keys one token is walked with.
+#[derive(Debug, Default)]
+struct TokenKeys {
+    /// The normalised token; empty: passed over.
+    main: String,
+    /// The unsplit form of a split hashtag.
+    joined: Option<String>,
+    /// `main` without the `s` of a possessive `'s`; may only end a match.
+    possessive: Option<String>,
+}
+
+impl TokenKeys {
+    fn of(token: &str) -> TokenKeys {
+        let main = normalize(token);
+        let joined =
+            (is_tagged(token.trim_start()) && main.contains(' ')).then(|| main.replace(' ', ""));
+        let possessive = (ends_possessive(token.trim_end()) && main.len() > 1)
+            .then(|| main[..main.len() - 1].trim_end().to_owned())
+            .filter(|p| !p.is_empty());
+        TokenKeys {
+            main,
+            joined,
+            possessive,
+        }
+    }
+
+    /// (key, may continue) pairs.
+    fn variants(&self) -> impl Iterator<Item = (&str, bool)> {
+        std::iter::once((self.main.as_str(), true))
+            .chain(self.joined.as_deref().map(|k| (k, true)))
+            .chain(self.possessive.as_deref().map(|k| (k, false)))
+    }
+}
+
+/// A position in the fst: node address and the output summed on the way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct State {
+    addr: CompiledAddr,
+    out: u64,
+}
+
+impl Lexicon {
+    /// Follows `bytes` from `state`; `None` as soon as no key continues them.
+    fn feed(&self, state: State, bytes: &[u8]) -> Option<State> {
+        let mut node = self.fst.node(state.addr);
+        let mut out = state.out;
+        for &b in bytes {
+            let t = node.transition(node.find_input(b)?);
+            out = out.wrapping_add(t.out.value());
+            node = self.fst.node(t.addr);
+        }
+        Some(State {
+            addr: node.addr(),
+            out,
+        })
+    }
+
+    /// The value of the key ending at `state`, if a key ends there.
+    fn final_value(&self, state: State) -> Option<u64> {
+        let node = self.fst.node(state.addr);
+        node.is_final()
+            .then(|| state.out.wrapping_add(node.final_output().value()))
+    }
+
+    /// The matches in `tokens`, sorted by start then type; see the
+    /// [module docs](crate::annotate) for how they are chosen.
+    pub fn matches<S: AsRef<str>>(&self, tokens: &[S]) -> Vec<Span> {
+        let keys: Vec<TokenKeys> = tokens.iter().map(|t| TokenKeys::of(t.as_ref())).collect();
+        let root = State {
+            addr: self.fst.root().addr(),
+            out: 0,
+        };
+        let mut covered_until = [0usize; MAX_TYPES];
+        let mut best: [(usize, u8); MAX_TYPES] = [(0, 0); MAX_TYPES];
+        let mut frontier: Vec<State> = Vec::new();
+        let mut next: Vec<State> = Vec::new();
+        let mut out = Vec::new();
+        for start in 0..keys.len() {
+            if keys[start].main.is_empty() {
+                continue;
+            }
+            let mut found = 0u64;
+            frontier.clear();
+            frontier.push(root);
+            let mut words = 0;
+            for (end, tk) in keys.iter().enumerate().skip(start) {
+                if tk.main.is_empty() {
+                    continue;
+                }
+                if words == self.max_ngram {
+                    break;
+                }
+                next.clear();
+                for &state in &frontier {
+                    let base = if words == 0 {
+                        Some(state)
+                    } else {
+                        self.feed(state, b" ")
+                    };
+                    let Some(base) = base else { continue };
+                    for (key, cont) in tk.variants() {
+                        let Some(s) = self.feed(base, key.as_bytes()) else {
+                            continue;
+                        };
+                        if let Some(entry) = self.final_value(s).and_then(|v| self.entry(v)) {
+                            for ty in entry.types.iter() {
+                                // Later ends are longer: overwrite.
+                                best[ty] = (end + 1, entry.sources(ty));
+                            }
+                            found |= entry.types.0;
+                        }
+                        if cont && !next.contains(&s) {
+                            next.push(s);
+                        }
+                    }
+                }
+                words += 1;
+                std::mem::swap(&mut frontier, &mut next);
+                if frontier.is_empty() {
+                    break;
+                }
+            }
+            for ty in TypeSet(found).iter() {
+                if start >= covered_until[ty] {
+                    let (end, sources) = best[ty];
+                    out.push(Span {
+                        ty,
+                        start,
+                        end,
+                        sources,
+                    });
+                    covered_until[ty] = end;
+                }
+            }
+        }
+        out
+    }
+
+    /// Per-token BIO membership, longest covering match and source counts
+    /// (one [`TokenMatch`] per token); see the [module docs](crate::annotate).
+    pub fn annotate<S: AsRef<str>>(&self, tokens: &[S]) -> Vec<TokenMatch> {
+        let mut rows = vec![TokenMatch::default(); tokens.len()];
+        for span in self.matches(tokens) {
+            let bit = 1u64 << span.ty;
+            let len = span.end - span.start;
+            for (i, row) in rows[span.start..span.end].iter_mut().enumerate() {
+                if i == 0 {
+                    row.begin.0 |= bit;
+                } else {
+                    row.inside.0 |= bit;
+                }
+                row.longest = row.longest.max(len);
+                row.sources[span.ty] = span.sources;
+            }
+        }
+        rows
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys_of(token: &str) -> Vec<(String, bool)> {
+        TokenKeys::of(token)
+            .variants()
+            .map(|(k, c)| (k.to_owned(), c))
+            .collect()
+    }
+
+    #[test]
+    fn token_keys() {
+        assert_eq!(keys_of("Paris"), vec![("paris".into(), true)]);
+        assert_eq!(
+            keys_of("#NewYorkCity"),
+            vec![("new york city".into(), true), ("newyorkcity".into(), true)]
+        );
+        assert_eq!(
+            keys_of("Obama’s"),
+            vec![("obamas".into(), true), ("obama".into(), false)]
+        );
+        assert_eq!(keys_of("#nyc"), vec![("nyc".into(), true)]);
+        assert_eq!(keys_of("'s"), vec![("s".into(), true)]);
+        assert_eq!(keys_of("!!"), vec![(String::new(), true)]);
+    }
+}
