@@ -36,35 +36,7 @@ pub struct ParsedRequest {
 
 /// Parse and validate a body against the configured limits.
 pub fn parse_request(body: &[u8], cfg: &ServeConfig) -> Result<ParsedRequest, ApiError> {
-    // serde would also accept an array as a struct (fields by position);
-    // only an object is a request.
-    let first = body.iter().find(|b| !b.is_ascii_whitespace());
-    if first != Some(&b'{') {
-        return Err(
-            match serde_json::from_slice::<serde::de::IgnoredAny>(body) {
-                Ok(_) => ApiError::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "invalid_request",
-                    "the body must be a JSON object with `text` or `texts`",
-                ),
-                Err(e) => ApiError::new(
-                    StatusCode::BAD_REQUEST,
-                    "invalid_json",
-                    format!("invalid JSON: {e}"),
-                ),
-            },
-        );
-    }
-    let mut de = serde_json::Deserializer::from_slice(body);
-    let req: TagRequest = serde_path_to_error::deserialize(&mut de).map_err(json_error)?;
-    // Trailing garbage after the object is a syntax error, not a second request.
-    de.end().map_err(|e| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_json",
-            format!("invalid JSON: {e}"),
-        )
-    })?;
+    let req: TagRequest = decode_object(body, "a JSON object with `text` or `texts`")?;
     let (texts, single, field) = match (req.text, req.texts) {
         (Some(t), None) => (vec![t], true, "text"),
         (None, Some(ts)) => (ts, false, "texts"),
@@ -121,7 +93,46 @@ pub fn parse_request(body: &[u8], cfg: &ServeConfig) -> Result<ParsedRequest, Ap
     })
 }
 
-fn unprocessable(message: &str, field: &str) -> ApiError {
+/// Decodes a body that must be one JSON object (`expected` says which, for
+/// the error): 400 for what is not JSON, 422 naming the field for JSON of
+/// the wrong shape.
+pub(crate) fn decode_object<T: serde::de::DeserializeOwned>(
+    body: &[u8],
+    expected: &str,
+) -> Result<T, ApiError> {
+    // serde would also accept an array as a struct (fields by position);
+    // only an object is a request.
+    let first = body.iter().find(|b| !b.is_ascii_whitespace());
+    if first != Some(&b'{') {
+        return Err(
+            match serde_json::from_slice::<serde::de::IgnoredAny>(body) {
+                Ok(_) => ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid_request",
+                    format!("the body must be {expected}"),
+                ),
+                Err(e) => ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_json",
+                    format!("invalid JSON: {e}"),
+                ),
+            },
+        );
+    }
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let req: T = serde_path_to_error::deserialize(&mut de).map_err(json_error)?;
+    // Trailing garbage after the object is a syntax error, not a second request.
+    de.end().map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_json",
+            format!("invalid JSON: {e}"),
+        )
+    })?;
+    Ok(req)
+}
+
+pub(crate) fn unprocessable(message: &str, field: &str) -> ApiError {
     ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_request", message).with_field(field)
 }
 

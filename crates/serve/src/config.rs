@@ -8,6 +8,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::error::ServeError;
+use crate::trends::TrendsConfig;
 
 /// Accepted range of each numeric setting, in a file or on the command line.
 /// The upper bounds keep one setting from exhausting memory or threads before
@@ -65,6 +66,8 @@ pub struct ServeConfig {
     /// in the operating system's accept backlog until one closes, so a flood
     /// of idle connections cannot exhaust file descriptors or memory.
     pub max_connections: usize,
+    /// The trend detector behind `/v1/trends` and the dashboard (`[trends]`).
+    pub trends: TrendsConfig,
 }
 
 impl Default for ServeConfig {
@@ -85,6 +88,7 @@ impl Default for ServeConfig {
             request_timeout_ms: 10_000,
             header_read_timeout_ms: 10_000,
             max_connections: 1024,
+            trends: TrendsConfig::default(),
         }
     }
 }
@@ -148,7 +152,7 @@ impl ServeConfig {
                 });
             }
         }
-        Ok(())
+        self.trends.validate()
     }
 
     /// [`Self::max_wait_ms`] as a duration.
@@ -206,6 +210,20 @@ mod tests {
                 "{name} at its maximum"
             );
         }
+    }
+
+    #[test]
+    fn the_trends_table_is_read_and_checked() {
+        let cfg = ServeConfig::from_toml_str(
+            "[trends]\nfrom_tag = false\n[trends.detector]\nwarmup_min = 10\n",
+        )
+        .unwrap();
+        assert!(cfg.trends.enabled && !cfg.trends.from_tag);
+        assert_eq!(cfg.trends.detector.warmup_min, 10);
+        let err = ServeConfig::from_toml_str("[trends]\nrecent_tweet = 5\n").unwrap_err();
+        assert!(err.to_string().contains("recent_tweet"), "{err}");
+        let err = ServeConfig::from_toml_str("[trends.detector]\nz_threshold = -1\n").unwrap_err();
+        assert!(err.to_string().contains("trends.detector"), "{err}");
     }
 
     #[test]

@@ -65,8 +65,10 @@ pub mod metrics;
 mod routes;
 mod server;
 pub mod testing;
+pub mod trends;
 
 pub use batcher::SharedTagger;
 pub use config::{ServeConfig, RANGES};
 pub use error::{ApiError, ServeError};
 pub use server::{run_blocking, serve, shutdown_signal, LoadedModel, Server};
+pub use trends::TrendsConfig;

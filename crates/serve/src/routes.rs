@@ -20,6 +20,8 @@ use crate::batcher::{Batcher, SubmitError};
 use crate::config::ServeConfig;
 use crate::error::ApiError;
 use crate::metrics::{Gauges, Metrics};
+use crate::trends::hub::Incoming;
+use crate::trends::{dashboard, routes as trend_routes, TrendHub};
 
 /// What exists once the model is loaded.
 #[derive(Debug)]
@@ -38,16 +40,24 @@ pub(crate) struct AppState {
     pub model: OnceLock<Loaded>,
     /// Set when shutdown begins, so load balancers stop routing here.
     pub draining: AtomicBool,
+    /// The trend detector, unless `[trends] enabled = false`.
+    pub trends: Option<Arc<TrendHub>>,
 }
 
 impl AppState {
-    pub fn new(cfg: ServeConfig) -> Self {
-        AppState {
+    pub fn new(cfg: ServeConfig) -> Result<Self, crate::ServeError> {
+        let trends = if cfg.trends.enabled {
+            Some(Arc::new(TrendHub::new(cfg.trends.clone())?))
+        } else {
+            None
+        };
+        Ok(AppState {
             cfg,
             metrics: Arc::new(Metrics::default()),
             model: OnceLock::new(),
             draining: AtomicBool::new(false),
-        }
+            trends,
+        })
     }
 
     fn ready(&self) -> bool {
@@ -60,7 +70,7 @@ impl AppState {
 struct ErrorCode(&'static str);
 
 /// Every answer that is an [`ApiError`] goes through here.
-fn fail(e: ApiError) -> Response {
+pub(crate) fn fail(e: ApiError) -> Response {
     let code = e.code;
     let mut resp = e.into_response();
     resp.extensions_mut().insert(ErrorCode(code));
@@ -68,19 +78,23 @@ fn fail(e: ApiError) -> Response {
 }
 
 pub(crate) fn router(state: Arc<AppState>) -> Router {
-    Router::new()
+    let mut app = Router::new()
         .route("/v1/tag", post(tag))
         .route("/v1/model", get(model))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
-        .fallback(|| async {
-            fail(ApiError::new(
-                StatusCode::NOT_FOUND,
-                "not_found",
-                "no such endpoint; see /v1/tag, /v1/model, /healthz, /readyz, /metrics",
-            ))
-        })
+        .route("/v1/trends", get(trend_routes::top))
+        .route("/v1/trends/events", get(trend_routes::events))
+        .route("/v1/trends/tweets", get(trend_routes::tweets))
+        .route("/v1/trends/ingest", post(trend_routes::ingest));
+    for path in dashboard::paths() {
+        app = app.route(
+            path,
+            get(move || async move { dashboard::file(path).unwrap_or_else(|| fail(not_found())) }),
+        );
+    }
+    app.fallback(|| async { fail(not_found()) })
         .method_not_allowed_fallback(|| async {
             fail(ApiError::new(
                 StatusCode::METHOD_NOT_ALLOWED,
@@ -90,6 +104,14 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         })
         .layer(middleware::from_fn_with_state(Arc::clone(&state), track))
         .with_state(state)
+}
+
+fn not_found() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "no such endpoint; see /v1/tag, /v1/model, /v1/trends, /healthz, /readyz, /metrics, and the dashboard at /",
+    )
 }
 
 /// Counts every request by endpoint and status and times it.
@@ -156,7 +178,7 @@ async fn metrics(State(st): State<Arc<AppState>>) -> Response {
         .into_response()
 }
 
-fn not_loaded() -> ApiError {
+pub(crate) fn not_loaded() -> ApiError {
     ApiError::new(
         StatusCode::SERVICE_UNAVAILABLE,
         "model_loading",
@@ -209,7 +231,7 @@ async fn tag(State(st): State<Arc<AppState>>, headers: HeaderMap, body: Body) ->
     }
 }
 
-fn timed_out(cfg: &ServeConfig) -> ApiError {
+pub(crate) fn timed_out(cfg: &ServeConfig) -> ApiError {
     ApiError::new(
         StatusCode::GATEWAY_TIMEOUT,
         "timeout",
@@ -231,30 +253,26 @@ async fn tag_inner(st: &AppState, headers: &HeaderMap, body: Body) -> Result<Res
         .await
         .map_err(|_| timed_out(cfg))??;
     let req = parse_request(&bytes, cfg)?;
-    let rx = m.batcher.submit(arrival, req.texts).map_err(|e| match e {
-        SubmitError::QueueFull => ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "queue_full",
-            format!(
-                "the server is at capacity ({} queued requests); retry shortly",
-                m.batcher.capacity()
-            ),
-        ),
-        SubmitError::Closed => shutting_down(),
-    })?;
-    // If the deadline passes first, `rx` is dropped here and the batcher skips
-    // the job instead of tagging text nobody is waiting for.
-    let annotations = tokio::time::timeout_at(deadline, rx)
-        .await
-        .map_err(|_| timed_out(cfg))?
-        .map_err(|_| shutting_down())?
-        .map_err(|e| {
-            ApiError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "inference_failed",
-                e.to_string(),
-            )
-        })?;
+    // The detector needs the texts after the batcher has taken them.
+    let feed = st
+        .trends
+        .as_ref()
+        .filter(|h| h.config().from_tag)
+        .map(|h| (h, req.texts.clone()));
+    let annotations = run_batch(st, m, arrival, req.texts, deadline).await?;
+    if let Some((hub, texts)) = feed {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as i64);
+        let ids = hub.next_tag_ids(texts.len());
+        let tweets = ids
+            .into_iter()
+            .zip(texts)
+            .zip(&annotations)
+            .map(|((id, text), a)| Incoming::from_annotation(id, now, text, a))
+            .collect();
+        hub.ingest(tweets);
+    }
     let mut results = annotations
         .into_iter()
         .map(|a| TextResult::new(a, req.include_tokens));
@@ -276,6 +294,42 @@ async fn tag_inner(st: &AppState, headers: &HeaderMap, body: Body) -> Result<Res
     Ok(resp)
 }
 
+/// Queues `texts` on the micro-batcher and waits (until `deadline`) for
+/// their annotations.
+pub(crate) async fn run_batch(
+    st: &AppState,
+    m: &Loaded,
+    arrival: crate::batcher::Arrival,
+    texts: Vec<String>,
+    deadline: tokio::time::Instant,
+) -> Result<Vec<tweetner_core::Annotation>, ApiError> {
+    let cfg = &st.cfg;
+    let rx = m.batcher.submit(arrival, texts).map_err(|e| match e {
+        SubmitError::QueueFull => ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "queue_full",
+            format!(
+                "the server is at capacity ({} queued requests); retry shortly",
+                m.batcher.capacity()
+            ),
+        ),
+        SubmitError::Closed => shutting_down(),
+    })?;
+    // If the deadline passes first, `rx` is dropped here and the batcher skips
+    // the job instead of tagging text nobody is waiting for.
+    tokio::time::timeout_at(deadline, rx)
+        .await
+        .map_err(|_| timed_out(cfg))?
+        .map_err(|_| shutting_down())?
+        .map_err(|e| {
+            ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "inference_failed",
+                e.to_string(),
+            )
+        })
+}
+
 fn shutting_down() -> ApiError {
     ApiError::new(
         StatusCode::SERVICE_UNAVAILABLE,
@@ -294,7 +348,11 @@ fn too_large(limit: usize) -> ApiError {
 
 /// Reads at most `limit` bytes, refusing early when `Content-Length` already
 /// says the body is too large.
-async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<Bytes, ApiError> {
+pub(crate) async fn read_body(
+    headers: &HeaderMap,
+    body: Body,
+    limit: usize,
+) -> Result<Bytes, ApiError> {
     let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())

@@ -115,7 +115,7 @@ impl Server {
             header_read_timeout: self.cfg.header_read_timeout(),
             max_connections: self.cfg.max_connections,
         };
-        let state = Arc::new(AppState::new(self.cfg));
+        let state = Arc::new(AppState::new(self.cfg)?);
         let mut batcher: Option<BatcherHandle> = None;
         let load_rx = match model {
             Model::Ready(m) => {
@@ -167,6 +167,9 @@ impl Server {
         // in-flight requests finish, and only then do the workers stop.
         tracing::info!("shutting down: finishing in-flight requests");
         state.draining.store(true, Ordering::SeqCst);
+        if let Some(hub) = &state.trends {
+            hub.close();
+        }
         stop.notify_one();
         let served = match ended {
             Some(r) => r,

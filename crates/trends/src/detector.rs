@@ -193,41 +193,79 @@ impl TrendDetector {
 
     /// The `k` entities with the highest trend score now, optionally of one type.
     pub fn top(&self, k: usize, ty: Option<&str>) -> Vec<TrendSnapshot> {
+        self.ranked(k, ty, |e, _| (e.peak > 0.0).then_some(e.peak))
+    }
+
+    /// The `k` most mentioned entities now (decayed distinct-author count in
+    /// the ranking window), optionally of one type, bursting or not. A live
+    /// view needs it: nothing bursts while baselines warm up, or on a calm day.
+    pub fn busiest(&self, k: usize, ty: Option<&str>) -> Vec<TrendSnapshot> {
+        let lane = self.p.rank;
+        self.ranked(k, ty, |e, g| {
+            let n = e.counts[lane] / g[lane];
+            (n > 0.0).then_some(n)
+        })
+    }
+
+    /// Snapshots of the `k` entities of type `ty` with the largest `key`
+    /// (`None`: not listed); ties by entity key.
+    fn ranked(
+        &self,
+        k: usize,
+        ty: Option<&str>,
+        key: impl Fn(&EntityState, &[f64]) -> Option<f64>,
+    ) -> Vec<TrendSnapshot> {
         let ty = ty.map(normalize_type);
         let now = self.s.last_applied_ms.unwrap_or(0);
-        let g_trend = self.s.decay.growth(self.p.trend, now);
-        let mut picked: Vec<&EntityState> = self
+        let growth: Vec<f64> = (0..self.p.k).map(|j| self.s.decay.growth(j, now)).collect();
+        let mut picked: Vec<(f64, &EntityState)> = self
             .s
             .table
             .entries()
             .iter()
             .map(|e| &e.item)
-            .filter(|e| e.peak > 0.0 && ty.as_ref().is_none_or(|t| *t == e.ty))
+            .filter(|e| ty.as_ref().is_none_or(|t| *t == e.ty))
+            .filter_map(|e| key(e, &growth).map(|v| (v, e)))
             .collect();
-        picked.sort_by(|a, b| b.peak.total_cmp(&a.peak).then_with(|| a.key.cmp(&b.key)));
+        picked.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.key.cmp(&b.1.key)));
         picked
             .into_iter()
             .take(k)
-            .map(|e| TrendSnapshot {
-                entity: e.display(),
-                ty: e.ty.clone(),
-                variants: e.variant_texts(),
-                score: e.peak / g_trend,
-                bursting: e.bursting,
-                last_burst_at: e.last_burst_ms,
-                topic: e.topic,
-                counts: (0..self.p.k)
-                    .map(|j| {
-                        let (count, baseline) = self.count_and_baseline(e, j, now);
-                        WindowCount {
-                            window: self.p.labels[j].clone(),
-                            count,
-                            baseline,
-                        }
-                    })
-                    .collect(),
-            })
+            .map(|(_, e)| self.snapshot(e, now))
             .collect()
+    }
+
+    fn snapshot(&self, e: &EntityState, now: i64) -> TrendSnapshot {
+        let g_trend = self.s.decay.growth(self.p.trend, now);
+        TrendSnapshot {
+            entity: e.display(),
+            ty: e.ty.clone(),
+            variants: e.variant_texts(),
+            score: e.peak / g_trend,
+            bursting: e.bursting,
+            last_burst_at: e.last_burst_ms,
+            topic: e.topic,
+            counts: (0..self.p.k)
+                .map(|j| {
+                    let (count, baseline) = self.count_and_baseline(e, j, now);
+                    WindowCount {
+                        window: self.p.labels[j].clone(),
+                        count,
+                        baseline,
+                    }
+                })
+                .collect(),
+        }
+    }
+
+    /// Label of the window [`Self::busiest`] ranks by ("80m").
+    pub fn rank_window(&self) -> &str {
+        &self.p.labels[self.p.rank]
+    }
+
+    /// Event time of the newest tweet applied to the counts (ms).
+    pub fn as_of_ms(&self) -> Option<i64> {
+        self.s.last_applied_ms
     }
 
     /// Decayed count of `e` in window `j` at `t`, and what its baseline expects.

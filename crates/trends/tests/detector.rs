@@ -51,6 +51,26 @@ fn min_support_holds_back_four_authors_and_lets_five_through() {
 }
 
 #[test]
+fn busiest_lists_mentioned_entities_whether_or_not_they_burst() {
+    let det = warmed();
+    // Nothing has burst in the quiet background, yet the busiest list is full,
+    // ranked by count, and of one type when asked.
+    assert!(det.top(5, None).is_empty());
+    let busy = det.busiest(5, None);
+    assert_eq!(busy.len(), 5);
+    let window = det.rank_window().to_string();
+    let count = |s: &tweetner_trends::TrendSnapshot| {
+        s.counts.iter().find(|c| c.window == window).unwrap().count
+    };
+    assert!(busy.windows(2).all(|w| count(&w[0]) >= count(&w[1])));
+    assert!(busy.iter().all(|s| !s.bursting && count(s) > 0.0));
+    let ty = busy[0].ty.clone();
+    assert!(det.busiest(50, Some(&ty)).iter().all(|s| s.ty == ty));
+    assert!(det.busiest(5, Some("no-such-type")).is_empty());
+    assert_eq!(det.as_of_ms(), det.max_time_ms());
+}
+
+#[test]
 fn one_author_counts_once_per_window() {
     let mut det = warmed();
     let before = det.stats().author_repeats;

@@ -26,6 +26,7 @@ pub fn cfg() -> ServeConfig {
         request_timeout_ms: 5_000,
         header_read_timeout_ms: 5_000,
         max_connections: 64,
+        trends: Default::default(),
     }
 }
 
