@@ -12,11 +12,9 @@ mod common;
 use std::path::PathBuf;
 use std::process::Command;
 
-use common::{cfg, start};
+use common::{start, trend_cfg};
 use serde_json::{json, Value};
 use tweetner_serve::testing::MockTagger;
-use tweetner_serve::{ServeConfig, TrendsConfig};
-use tweetner_trends::TrendConfig;
 
 const MIN: i64 = 60_000;
 const T0: i64 = 1_366_000_000_000;
@@ -47,19 +45,7 @@ async fn the_dashboard_shows_a_replayed_burst_in_a_real_browser() {
         eprintln!("skipped: no chromium on PATH (apt install chromium)");
         return;
     };
-    let config = ServeConfig {
-        max_texts_per_request: 256,
-        body_limit_bytes: 1 << 20,
-        trends: TrendsConfig {
-            detector: TrendConfig {
-                warmup_min: 30,
-                lateness_ms: 0,
-                ..TrendConfig::default()
-            },
-            ..TrendsConfig::default()
-        },
-        ..cfg()
-    };
+    let config = trend_cfg();
     let s = start(MockTagger::new(), config).await;
     let mut tweets: Vec<Value> = (0..120)
         .map(|m| tweet(T0 + m * MIN, &format!("q{m}"), ("Paris", "geo-loc")))

@@ -6,32 +6,14 @@ mod common;
 
 use std::time::Duration;
 
-use common::{cfg, start, TestServer};
+use common::{start, trend_cfg, TestServer};
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tweetner_serve::testing::MockTagger;
-use tweetner_serve::{ServeConfig, TrendsConfig};
-use tweetner_trends::TrendConfig;
 
 const MIN: i64 = 60_000;
 const T0: i64 = 1_366_000_000_000;
-
-fn trend_cfg() -> ServeConfig {
-    ServeConfig {
-        max_texts_per_request: 256,
-        body_limit_bytes: 1 << 20,
-        trends: TrendsConfig {
-            detector: TrendConfig {
-                warmup_min: 30,
-                lateness_ms: 0,
-                ..TrendConfig::default()
-            },
-            ..TrendsConfig::default()
-        },
-        ..cfg()
-    }
-}
 
 fn tweet(t: i64, id: &str, author: &str, entity: (&str, &str)) -> Value {
     json!({

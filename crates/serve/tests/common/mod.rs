@@ -10,7 +10,8 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use tweetner_serve::client::Client;
 use tweetner_serve::testing::MockTagger;
-use tweetner_serve::{ServeConfig, ServeError, Server};
+use tweetner_serve::{ServeConfig, ServeError, Server, TrendsConfig};
+use tweetner_trends::TrendConfig;
 
 /// Settings for tests: loopback, port 0, one worker (deterministic batching).
 pub fn cfg() -> ServeConfig {
@@ -27,6 +28,24 @@ pub fn cfg() -> ServeConfig {
         header_read_timeout_ms: 5_000,
         max_connections: 64,
         trends: Default::default(),
+    }
+}
+
+/// [`cfg`] with room for replays and a detector that warms up in half an
+/// hour and holds nothing back for reordering, for the trends tests.
+pub fn trend_cfg() -> ServeConfig {
+    ServeConfig {
+        max_texts_per_request: 256,
+        body_limit_bytes: 1 << 20,
+        trends: TrendsConfig {
+            detector: TrendConfig {
+                warmup_min: 30,
+                lateness_ms: 0,
+                ..TrendConfig::default()
+            },
+            ..TrendsConfig::default()
+        },
+        ..cfg()
     }
 }
 
