@@ -52,9 +52,15 @@ echo "== wheel (maturin build --release)"
   --manifest-path bindings/python/Cargo.toml --out "$WORK/wheels"
 "$PY" -m pip install -q "$WORK"/wheels/tweetner-*.whl
 
-echo "== tweetner CLI for the parity tests"
-cargo build --release --locked -p tweetner --bin tweetner
-export TWEETNER_CLI=$CARGO_TARGET_DIR/release/tweetner
+# $TWEETNER_CLI may name a binary built already (.ci/run passes the one
+# scripts/test.sh built, sparing a second full build of the workspace).
+if [ -n "${TWEETNER_CLI:-}" ] && [ -x "$TWEETNER_CLI" ]; then
+  echo "== tweetner CLI for the parity tests: $TWEETNER_CLI"
+else
+  echo "== tweetner CLI for the parity tests"
+  cargo build --release --locked -p tweetner --bin tweetner
+  export TWEETNER_CLI=$CARGO_TARGET_DIR/release/tweetner
+fi
 
 echo "== pytest"
 # From outside the source tree, so `import tweetner` is the installed wheel.
