@@ -147,10 +147,16 @@ async function showTweets(q) {
   if (q.type) params.set("type", q.type);
   if (q.ids) params.set("ids", q.ids.join(","));
   $("tweets-title").textContent = `Tweets behind ${q.entity || q.title}`;
-  const r = await fetch(`/v1/trends/tweets?${params}`);
-  const body = await r.json();
-  const tweets = r.ok ? body.tweets : [];
-  $("tweets-hint").textContent = tweets.length ? "" : "No remembered tweets for it.";
+  let tweets = [];
+  try {
+    const r = await fetch(`/v1/trends/tweets?${params}`);
+    const body = await r.json();
+    if (!r.ok) throw new Error(body.error ? body.error.message : r.statusText);
+    tweets = body.tweets;
+    $("tweets-hint").textContent = tweets.length ? "" : "No remembered tweets for it.";
+  } catch (e) {
+    $("tweets-hint").textContent = `cannot read /v1/trends/tweets: ${e.message}`;
+  }
   $("tweets").replaceChildren(...tweets.map((t) => {
     const text = t.text === null
       ? t.entities.map((e) => el("mark", { class: "ent", "data-type": e.type }, e.text))
@@ -182,11 +188,14 @@ function follow() {
 // A link can open on the tweets behind one entity: /#entity=Boston&type=geo-loc
 function fromHash() {
   const h = new URLSearchParams(location.hash.slice(1));
-  if (h.get("entity")) showTweets({ entity: h.get("entity"), type: h.get("type") || undefined });
+  if (!h.get("entity")) return Promise.resolve();
+  return showTweets({ entity: h.get("entity"), type: h.get("type") || undefined });
 }
 
 window.addEventListener("hashchange", fromHash);
-refresh();
-follow();
-fromHash();
+// `?live=0` shows a snapshot that polls but keeps no event stream open (a
+// page embedded in a report, or a headless browser waiting for the network
+// to go quiet). `data-ready` marks the end of the first full load.
+Promise.all([refresh(), fromHash()]).then(() => { document.body.dataset.ready = "1"; });
+if (new URLSearchParams(location.search).get("live") !== "0") follow();
 setInterval(refresh, REFRESH_MS);
