@@ -37,6 +37,8 @@ enum Command {
     Serve(cmd::serve::ServeArgs),
     /// Replay timestamped tweets (JSONL) and write the entity trends they hold.
     Trends(cmd::trends::TrendsArgs),
+    /// Work a message bus (Kafka, NATS JetStream): tweets in, entities out, at least once.
+    Stream(cmd::stream::StreamArgs),
 }
 
 fn main() -> ExitCode {
@@ -59,6 +61,7 @@ fn main() -> ExitCode {
         Command::Train(a) => cmd::train::run(a),
         Command::Serve(a) => cmd::serve::run(a),
         Command::Trends(a) => cmd::trends::run(a),
+        Command::Stream(a) => cmd::stream::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

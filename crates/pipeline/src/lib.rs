@@ -32,7 +32,7 @@ pub mod source;
 pub use batch::{annotate_batch, tag_batch, BatchError};
 pub use runner::{run, PipelineError, Progress, RunOptions, Summary};
 pub use sink::{rejected_json, write_tagged, AnnotationSink, FormatSink, OutputFormat, Tagged};
-pub use source::{InputFormat, LineSource, Record, RecordSource, VecSource};
+pub use source::{decode_record, InputFormat, LineSource, Record, RecordSource, VecSource};
 
 #[cfg(test)]
 mod tests;

@@ -134,68 +134,16 @@ impl<R: BufRead> LineSource<R> {
         Ok(true)
     }
 
-    fn reject(&self, line: usize, error: impl Into<String>) -> Record {
-        Record::Rejected {
-            line,
-            error: error.into(),
-        }
-    }
-
     fn next_text(&mut self) -> std::io::Result<Option<Record>> {
         if !self.read_line()? {
             return Ok(None);
         }
-        let line = self.line_no;
-        Ok(Some(match self.checked_text(line) {
-            Err(r) => r,
-            Ok(text) if self.format == InputFormat::Text => Record::Text {
-                line,
-                text,
-                fields: None,
-            },
-            Ok(json) => self.parse_json(line, &json),
-        }))
-    }
-
-    /// The current line as text, or the rejection explaining why not.
-    fn checked_text(&self, line: usize) -> Result<String, Record> {
-        if self.buf.len() > self.max_bytes {
-            return Err(self.reject(
-                line,
-                format!(
-                    "record is {} bytes, more than the limit of {} (--max-bytes)",
-                    self.buf.len(),
-                    self.max_bytes
-                ),
-            ));
-        }
-        match std::str::from_utf8(&self.buf) {
-            Ok(s) => Ok(s.to_string()),
-            Err(e) => Err(self.reject(
-                line,
-                format!("invalid UTF-8 at byte {}", e.valid_up_to() + 1),
-            )),
-        }
-    }
-
-    fn parse_json(&self, line: usize, json: &str) -> Record {
-        let value: Value = match serde_json::from_str(json) {
-            Ok(v) => v,
-            Err(e) => return self.reject(line, format!("invalid JSON: {e}")),
-        };
-        let Value::Object(fields) = value else {
-            return self.reject(line, "expected a JSON object with a `text` field");
-        };
-        let text = match fields.get("text") {
-            Some(Value::String(s)) => s.clone(),
-            Some(_) => return self.reject(line, "field `text` must be a string"),
-            None => return self.reject(line, "missing field `text`"),
-        };
-        Record::Text {
-            line,
-            text,
-            fields: Some(fields),
-        }
+        Ok(Some(decode_record(
+            self.line_no,
+            &self.buf,
+            self.format,
+            self.max_bytes,
+        )))
     }
 
     fn next_conll(&mut self) -> std::io::Result<Option<Record>> {
@@ -208,7 +156,7 @@ impl<R: BufRead> LineSource<R> {
                 break;
             }
             let line = self.line_no;
-            let text = match self.checked_text(line) {
+            let text = match checked_text(line, &self.buf, self.max_bytes) {
                 Ok(t) => t,
                 Err(Record::Rejected { error: e, .. }) => {
                     error.get_or_insert(format!("line {line}: {e}"));
@@ -239,13 +187,78 @@ impl<R: BufRead> LineSource<R> {
             return Ok(None);
         }
         Ok(Some(match error {
-            Some(e) => self.reject(first, e),
+            Some(e) => reject(first, e),
             None => Record::Tokens {
                 line: first,
                 tokens,
                 lines,
             },
         }))
+    }
+}
+
+fn reject(line: usize, error: impl Into<String>) -> Record {
+    Record::Rejected {
+        line,
+        error: error.into(),
+    }
+}
+
+/// `bytes` as text, or the rejection explaining why not.
+fn checked_text(line: usize, bytes: &[u8], max_bytes: usize) -> Result<String, Record> {
+    if bytes.len() > max_bytes {
+        return Err(reject(
+            line,
+            format!(
+                "record is {} bytes, more than the limit of {} (--max-bytes)",
+                bytes.len(),
+                max_bytes
+            ),
+        ));
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Ok(s.to_string()),
+        Err(e) => Err(reject(
+            line,
+            format!("invalid UTF-8 at byte {}", e.valid_up_to() + 1),
+        )),
+    }
+}
+
+fn parse_json(line: usize, json: &str) -> Record {
+    let value: Value = match serde_json::from_str(json) {
+        Ok(v) => v,
+        Err(e) => return reject(line, format!("invalid JSON: {e}")),
+    };
+    let Value::Object(fields) = value else {
+        return reject(line, "expected a JSON object with a `text` field");
+    };
+    let text = match fields.get("text") {
+        Some(Value::String(s)) => s.clone(),
+        Some(_) => return reject(line, "field `text` must be a string"),
+        None => return reject(line, "missing field `text`"),
+    };
+    Record::Text {
+        line,
+        text,
+        fields: Some(fields),
+    }
+}
+
+/// One record that arrived whole (a message from a bus): the same checks
+/// and the same rejections as a line of [`LineSource`] in `format`, which
+/// must be [`InputFormat::Text`] or [`InputFormat::Jsonl`] (a CoNLL record
+/// spans lines and is rejected here).
+pub fn decode_record(line: usize, bytes: &[u8], format: InputFormat, max_bytes: usize) -> Record {
+    match (format, checked_text(line, bytes, max_bytes)) {
+        (_, Err(r)) => r,
+        (InputFormat::Text, Ok(text)) => Record::Text {
+            line,
+            text,
+            fields: None,
+        },
+        (InputFormat::Jsonl, Ok(json)) => parse_json(line, &json),
+        (InputFormat::Conll, Ok(_)) => reject(line, "a CoNLL record cannot arrive as one message"),
     }
 }
 
