@@ -63,7 +63,7 @@ impl NatsOptions {
             output: output.into(),
             dead_letter: None,
             ack_wait: Duration::from_secs(30),
-            max_ack_pending: 4096,
+            max_ack_pending: 16_384,
             pull_batch: 128,
         }
     }

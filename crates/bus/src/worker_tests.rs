@@ -18,6 +18,11 @@ struct Bus {
     /// `confirm` fails once this many results are published.
     fail_at: Option<usize>,
     confirm_delay: Duration,
+    /// When set, the inbox stays quiet this long after its input ends
+    /// (before standing in for SIGTERM) and notes what was acknowledged then.
+    idle_before_stop: Option<Duration>,
+    idle_since: Option<std::time::Instant>,
+    acked_while_idle: Option<usize>,
 }
 
 type Shared = Arc<Mutex<Bus>>;
@@ -30,6 +35,15 @@ impl Inbox for MemInbox {
     fn receive(&mut self, _wait: Duration) -> Result<Option<Incoming<usize>>, BusError> {
         let mut bus = self.0.lock().unwrap();
         let Some((payload, key)) = bus.input.pop_front() else {
+            if let Some(idle) = bus.idle_before_stop {
+                let since = *bus.idle_since.get_or_insert_with(std::time::Instant::now);
+                if since.elapsed() < idle {
+                    drop(bus);
+                    std::thread::sleep(Duration::from_millis(10));
+                    return Ok(None);
+                }
+                bus.acked_while_idle = Some(bus.acked.len());
+            }
             // The end of the test's input stands in for SIGTERM.
             self.1.store(true, Ordering::SeqCst);
             return Ok(None);
@@ -230,4 +244,27 @@ fn a_slow_bus_holds_a_bounded_number_of_messages() {
     // acknowledgement: a few hundred at most, whatever the input's length.
     let peak = metrics.in_flight_peak.load(Ordering::Relaxed);
     assert!(peak > 0 && peak <= 400, "{peak} messages were held at once");
+}
+
+#[test]
+fn a_quiet_input_is_acknowledged_by_time_without_more_messages() {
+    let messages = (0..50)
+        .map(|i| {
+            (
+                format!(r#"{{"id": {i}, "text": "tweet {i} about Oslo"}}"#),
+                None,
+            )
+        })
+        .collect();
+    let bus = bus_with(messages);
+    bus.lock().unwrap().idle_before_stop = Some(Duration::from_millis(600));
+    let opts = WorkerOptions {
+        ack_interval: Duration::from_millis(100),
+        ..opts(2, 16)
+    };
+    let (summary, _) = work(&bus, &opts);
+    assert_eq!(summary.unwrap().written, 50);
+    // Far fewer than ack_every (64) results: only the idle writer's ticks
+    // can have acknowledged them before the stop.
+    assert_eq!(bus.lock().unwrap().acked_while_idle, Some(50));
 }

@@ -142,6 +142,30 @@ fn numeric_flags_at_0_1_max_and_max_plus_1_never_crash() {
                 "--max-connections",
             ],
         ),
+        (
+            // Nothing listens on port 1: a valid value ends in a connection error.
+            s(&[
+                "stream",
+                "--bus",
+                "nats",
+                "--server",
+                "nats://127.0.0.1:1",
+                "--in",
+                "a",
+                "--out",
+                "b",
+                "--model",
+                &m,
+            ]),
+            vec![
+                "--threads",
+                "--batch-size",
+                "--max-bytes",
+                "--ack-wait",
+                "--max-ack-pending",
+                "--ack-every",
+            ],
+        ),
     ];
     for (base, flags) in cases {
         for flag in flags {

@@ -299,6 +299,24 @@ fn tag_records(
     Ok(out)
 }
 
+/// How often an idle writer calls [`AnnotationSink::tick`].
+pub const TICK: Duration = Duration::from_millis(100);
+
+/// Waits for the next finished chunk, ticking the sink meanwhile; `None`
+/// once every worker has hung up.
+fn wait_ticking(
+    rx: &Receiver<Done>,
+    sink: &mut dyn AnnotationSink,
+) -> Result<Option<Done>, PipelineError> {
+    loop {
+        match rx.recv_timeout(TICK) {
+            Ok(m) => return Ok(Some(m)),
+            Err(RecvTimeoutError::Timeout) => sink.tick().map_err(PipelineError::Write)?,
+            Err(RecvTimeoutError::Disconnected) => return Ok(None),
+        }
+    }
+}
+
 /// The writer (the calling thread): puts finished chunks back in input order
 /// and writes them, flushing whenever nothing more is ready.
 fn write_in_order(
@@ -316,9 +334,9 @@ fn write_in_order(
             Ok(m) => m,
             Err(TryRecvError::Empty) => {
                 sink.flush().map_err(PipelineError::Write)?;
-                match rx.recv() {
-                    Ok(m) => m,
-                    Err(_) => break,
+                match wait_ticking(rx, sink)? {
+                    Some(m) => m,
+                    None => break,
                 }
             }
             Err(TryRecvError::Disconnected) => break,

@@ -28,6 +28,16 @@ pub trait AnnotationSink: Send {
     /// # Errors
     /// The output failed; the run stops.
     fn flush(&mut self) -> io::Result<()>;
+
+    /// Called every [`TICK`](crate::runner::TICK) while the writer waits for
+    /// tagged records, for sinks with work that is due by time rather than
+    /// by output (a bus sink's acknowledgements). Does nothing by default.
+    ///
+    /// # Errors
+    /// The output failed; the run stops.
+    fn tick(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Output layout.

@@ -67,7 +67,7 @@ pub struct StreamArgs {
     #[arg(long, default_value_t = 30, value_parser = limits::ranged::<u64>(1..=3600))]
     pub ack_wait: u64,
     /// NATS: most messages handed out unacknowledged over all workers (1 to 1,000,000).
-    #[arg(long, default_value_t = 4096, value_parser = limits::ranged::<u64>(1..=1_000_000))]
+    #[arg(long, default_value_t = 16_384, value_parser = limits::ranged::<u64>(1..=1_000_000))]
     pub max_ack_pending: u64,
     /// Model directory (default: $TWEETNER_MODEL, then the shipped models/default).
     #[arg(long)]
@@ -87,7 +87,7 @@ pub struct StreamArgs {
     /// Field holding the tweet id, the key of its result (the message key when absent).
     #[arg(long, default_value = "id")]
     pub id_field: String,
-    /// Acknowledge after at most this many results (1 to 100,000).
+    /// Acknowledge after at most this many results, or 500 ms (1 to 100,000).
     #[arg(long, default_value_t = 1024, value_parser = limits::ranged::<usize>(1..=100_000))]
     pub ack_every: usize,
     /// Serve Prometheus metrics at http://ADDR/metrics.
