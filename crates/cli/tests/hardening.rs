@@ -140,6 +140,7 @@ fn numeric_flags_at_0_1_max_and_max_plus_1_never_crash() {
                 "--request-timeout-ms",
                 "--header-read-timeout-ms",
                 "--max-connections",
+                "--shutdown-timeout-ms",
             ],
         ),
         (

@@ -14,7 +14,7 @@ use crate::trends::TrendsConfig;
 /// The upper bounds keep one setting from exhausting memory or threads before
 /// the first request (a queue or a thread pool sized 2^64 - 1 is an abort),
 /// while staying far above what one machine can use.
-pub const RANGES: [(&str, std::ops::RangeInclusive<u64>); 10] = [
+pub const RANGES: [(&str, std::ops::RangeInclusive<u64>); 11] = [
     ("max_batch", 1..=4096),
     ("max_wait_ms", 0..=60_000),
     ("queue_capacity", 1..=1 << 20),
@@ -25,6 +25,7 @@ pub const RANGES: [(&str, std::ops::RangeInclusive<u64>); 10] = [
     ("request_timeout_ms", 1..=3_600_000),
     ("header_read_timeout_ms", 1..=3_600_000),
     ("max_connections", 1..=1 << 20),
+    ("shutdown_timeout_ms", 1..=3_600_000),
 ];
 
 /// Everything the server can be tuned with. Every field has a default, so a
@@ -66,6 +67,11 @@ pub struct ServeConfig {
     /// in the operating system's accept backlog until one closes, so a flood
     /// of idle connections cannot exhaust file descriptors or memory.
     pub max_connections: usize,
+    /// Longest time (ms) shutdown waits for open connections to finish their
+    /// requests; connections still open then are closed. Without it one
+    /// client reading a response slowly (or sending a body slowly) held a
+    /// SIGTERM up for as long as it liked.
+    pub shutdown_timeout_ms: u64,
     /// The trend detector behind `/v1/trends` and the dashboard (`[trends]`).
     pub trends: TrendsConfig,
 }
@@ -88,6 +94,7 @@ impl Default for ServeConfig {
             request_timeout_ms: 10_000,
             header_read_timeout_ms: 10_000,
             max_connections: 1024,
+            shutdown_timeout_ms: 10_000,
             trends: TrendsConfig::default(),
         }
     }
@@ -134,6 +141,7 @@ impl ServeConfig {
             ("request_timeout_ms", self.request_timeout_ms),
             ("header_read_timeout_ms", self.header_read_timeout_ms),
             ("max_connections", self.max_connections as u64),
+            ("shutdown_timeout_ms", self.shutdown_timeout_ms),
         ];
         for (name, value) in values {
             let range = RANGES
@@ -163,6 +171,11 @@ impl ServeConfig {
     /// [`Self::header_read_timeout_ms`] as a duration.
     pub fn header_read_timeout(&self) -> Duration {
         Duration::from_millis(self.header_read_timeout_ms)
+    }
+
+    /// [`Self::shutdown_timeout_ms`] as a duration.
+    pub fn shutdown_timeout(&self) -> Duration {
+        Duration::from_millis(self.shutdown_timeout_ms)
     }
 
     /// [`Self::request_timeout_ms`] as a duration.

@@ -32,11 +32,13 @@ pub(crate) struct ConnectionLimits {
     pub header_read_timeout: Duration,
     /// Most connections open at once.
     pub max_connections: usize,
+    /// Longest wait at shutdown for open connections to finish.
+    pub shutdown_timeout: Duration,
 }
 
 /// Accepts connections until `stop` completes, then stops accepting, lets
 /// every open connection finish its in-flight request (idle ones close at
-/// once) and returns when all are closed.
+/// once) and returns when all are closed, or at the shutdown deadline.
 pub(crate) async fn serve_connections(
     listener: TcpListener,
     app: Router,
@@ -48,7 +50,10 @@ pub(crate) async fn serve_connections(
     builder
         .timer(TokioTimer::new())
         .header_read_timeout(limits.header_read_timeout)
-        .keep_alive(true);
+        .keep_alive(true)
+        // A client that shuts down its sending side after the request
+        // (`SHUT_WR`, as `nc -N` does) still gets its answer.
+        .half_close(true);
     let graceful = GracefulShutdown::new();
     let slots = Arc::new(Semaphore::new(limits.max_connections));
     tokio::pin!(stop);
@@ -90,7 +95,17 @@ pub(crate) async fn serve_connections(
         });
     }
     drop(listener);
-    graceful.shutdown().await;
+    if tokio::time::timeout(limits.shutdown_timeout, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        // Their tasks end with the runtime; a slow client cannot hold the
+        // process past the deadline.
+        tracing::warn!(
+            "shutdown deadline of {:?} passed with connections still open; closing them",
+            limits.shutdown_timeout
+        );
+    }
     Ok(())
 }
 

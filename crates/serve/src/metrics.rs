@@ -156,6 +156,18 @@ impl Default for Metrics {
     }
 }
 
+/// One request in flight, counted until dropped: a request whose client
+/// hangs up is dropped mid-await, never reaching `request_finished`, and
+/// must still leave the `tweetner_inflight_requests` gauge (issue 16).
+#[must_use = "the request counts as in flight until this is dropped"]
+pub struct Inflight<'a>(&'a Metrics);
+
+impl Drop for Inflight<'_> {
+    fn drop(&mut self) {
+        self.0.inflight.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
 /// Lock a metrics mutex even if a panicking thread poisoned it: counters stay
 /// meaningful, and metrics must never take the server down.
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -171,8 +183,9 @@ fn escape(v: &str) -> String {
 
 impl Metrics {
     /// A request started (for the in-flight gauge).
-    pub fn request_started(&self) {
+    pub fn request_started(&self) -> Inflight<'_> {
         self.inflight.fetch_add(1, Ordering::Relaxed);
+        Inflight(self)
     }
 
     /// A client connection was accepted.
@@ -188,7 +201,6 @@ impl Metrics {
 
     /// A request finished with `status` after `seconds`.
     pub fn request_finished(&self, endpoint: &str, status: u16, seconds: f64) {
-        self.inflight.fetch_sub(1, Ordering::Relaxed);
         *lock(&self.requests)
             .entry((endpoint.to_string(), status))
             .or_default() += 1;
@@ -396,6 +408,19 @@ mod tests {
     }
 
     #[test]
+    fn a_request_dropped_unfinished_leaves_the_inflight_gauge() {
+        let m = Metrics::default();
+        let a = m.request_started();
+        let b = m.request_started();
+        assert_eq!(m.inflight.load(Ordering::Relaxed), 2);
+        m.request_finished("/v1/tag", 200, 0.001);
+        drop(a);
+        // `b`'s future was dropped mid-await: no request_finished.
+        drop(b);
+        assert_eq!(m.inflight.load(Ordering::Relaxed), 0);
+    }
+
+    #[test]
     fn histogram_buckets_are_cumulative() {
         let m = Metrics::default();
         for n in [1, 3, 3, 1000] {
@@ -417,10 +442,12 @@ mod tests {
     #[test]
     fn requests_are_counted_by_endpoint_and_status() {
         let m = Metrics::default();
-        m.request_started();
+        let r = m.request_started();
         m.request_finished("/v1/tag", 200, 0.002);
-        m.request_started();
+        drop(r);
+        let r = m.request_started();
         m.request_finished("/v1/tag", 429, 0.0001);
+        drop(r);
         m.error("queue_full");
         let text = m.render(gauges());
         assert_eq!(

@@ -122,7 +122,7 @@ async fn track(State(st): State<Arc<AppState>>, req: Request, next: Next) -> Res
         .map(|p| p.as_str().to_string())
         .unwrap_or_else(|| "other".to_string());
     let start = Instant::now();
-    st.metrics.request_started();
+    let _inflight = st.metrics.request_started();
     let resp = next.run(req).await;
     if let Some(ErrorCode(code)) = resp.extensions().get::<ErrorCode>() {
         st.metrics.error(code);

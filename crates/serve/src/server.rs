@@ -114,6 +114,7 @@ impl Server {
         let limits = ConnectionLimits {
             header_read_timeout: self.cfg.header_read_timeout(),
             max_connections: self.cfg.max_connections,
+            shutdown_timeout: self.cfg.shutdown_timeout(),
         };
         let state = Arc::new(AppState::new(self.cfg)?);
         let mut batcher: Option<BatcherHandle> = None;

@@ -54,6 +54,10 @@ pub struct ServeArgs {
     /// Most client connections open at once; more wait to be accepted [default: 1024].
     #[arg(long, value_parser = limits::serve::<usize>("max_connections"))]
     pub max_connections: Option<usize>,
+    /// Longest wait in ms at shutdown for open connections to finish their
+    /// requests; still-open ones are then closed [default: 10000].
+    #[arg(long, value_parser = limits::serve::<u64>("shutdown_timeout_ms"))]
+    pub shutdown_timeout_ms: Option<u64>,
     /// Run a transformer model's encoder projections in int8 (about 2x faster on
     /// AVX-512 VNNI CPUs). No effect on BiLSTM-CRF models.
     #[arg(long)]
@@ -84,7 +88,8 @@ fn settings(args: &ServeArgs) -> Result<ServeConfig> {
         max_text_bytes,
         request_timeout_ms,
         header_read_timeout_ms,
-        max_connections
+        max_connections,
+        shutdown_timeout_ms
     );
     cfg.validate()?;
     Ok(cfg)

@@ -27,6 +27,7 @@ pub fn cfg() -> ServeConfig {
         request_timeout_ms: 5_000,
         header_read_timeout_ms: 5_000,
         max_connections: 64,
+        shutdown_timeout_ms: 10_000,
         trends: Default::default(),
     }
 }
