@@ -11,6 +11,7 @@
 //!   [`Outbox`] a bus implements, keys, dead letters, acknowledgement batches);
 //! * [`ledger`]: the messages taken and not yet acknowledged;
 //! * [`metrics`]: Prometheus counters and a `GET /metrics` endpoint;
+//! * [`testing`]: a throwaway `nats-server` for tests and benches;
 //! * `kafka` (feature `kafka`): consumer groups with manual offset commits;
 //! * `nats` (feature `nats`): a durable pull consumer with explicit acks.
 //!
@@ -21,6 +22,7 @@
 pub mod error;
 pub mod ledger;
 pub mod metrics;
+pub mod testing;
 pub mod worker;
 
 #[cfg(feature = "kafka")]

@@ -120,6 +120,18 @@ fn bus_with(messages: Vec<(String, Option<&str>)>) -> Shared {
     Arc::new(Mutex::new(bus))
 }
 
+/// `n` keyed tweets, `tweet {i} {about}`.
+fn numbered(n: usize, about: &str) -> Vec<(String, Option<&'static str>)> {
+    (0..n)
+        .map(|i| {
+            (
+                format!(r#"{{"id": {i}, "text": "tweet {i} {about}"}}"#),
+                None,
+            )
+        })
+        .collect()
+}
+
 fn opts(workers: usize, chunk: usize) -> WorkerOptions {
     WorkerOptions {
         run: RunOptions {
@@ -207,14 +219,7 @@ fn every_message_gets_a_keyed_result_or_a_dead_letter_and_all_are_acked() {
 
 #[test]
 fn nothing_past_a_failed_publish_is_acknowledged() {
-    let messages = (0..500)
-        .map(|i| {
-            (
-                format!(r#"{{"id": {i}, "text": "tweet {i} from Rome"}}"#),
-                None,
-            )
-        })
-        .collect();
+    let messages = numbered(500, "from Rome");
     let bus = bus_with(messages);
     bus.lock().unwrap().fail_at = Some(200);
     let (result, _) = work(&bus, &opts(2, 16));
@@ -227,14 +232,7 @@ fn nothing_past_a_failed_publish_is_acknowledged() {
 
 #[test]
 fn a_slow_bus_holds_a_bounded_number_of_messages() {
-    let messages = (0..20_000)
-        .map(|i| {
-            (
-                format!(r#"{{"id": {i}, "text": "tweet {i} about Madrid"}}"#),
-                None,
-            )
-        })
-        .collect();
+    let messages = numbered(20_000, "about Madrid");
     let bus = bus_with(messages);
     bus.lock().unwrap().confirm_delay = Duration::from_micros(300);
     let (summary, metrics) = work(&bus, &opts(2, 16));
@@ -248,14 +246,7 @@ fn a_slow_bus_holds_a_bounded_number_of_messages() {
 
 #[test]
 fn a_quiet_input_is_acknowledged_by_time_without_more_messages() {
-    let messages = (0..50)
-        .map(|i| {
-            (
-                format!(r#"{{"id": {i}, "text": "tweet {i} about Oslo"}}"#),
-                None,
-            )
-        })
-        .collect();
+    let messages = numbered(50, "about Oslo");
     let bus = bus_with(messages);
     bus.lock().unwrap().idle_before_stop = Some(Duration::from_millis(600));
     let opts = WorkerOptions {

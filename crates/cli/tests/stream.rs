@@ -32,6 +32,10 @@ fn tweet(i: usize) -> String {
 
 const POISON: &str = "{\"id\": \"poison\", \"text\": ";
 
+fn strings(v: &[&str]) -> Vec<String> {
+    v.iter().map(|s| s.to_string()).collect()
+}
+
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -240,7 +244,7 @@ mod kafka {
             .create()
             .unwrap();
         checker.subscribe(&["results", "dead"]).unwrap();
-        let args: Vec<String> = [
+        let args = strings(&[
             "--bus",
             "kafka",
             "--brokers",
@@ -257,10 +261,7 @@ mod kafka {
             "consumer.session.timeout.ms=6000",
             "--kafka-set",
             "consumer.heartbeat.interval.ms=500",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+        ]);
         scenario("kafka", &args, |seen, wait| {
             let until = Instant::now() + wait;
             while Instant::now() < until {
@@ -297,58 +298,23 @@ mod nats {
     use async_nats::header::NATS_MESSAGE_ID;
     use async_nats::jetstream::{self, consumer, stream};
     use futures_util::StreamExt;
+    use tweetner_bus::testing::NatsServer;
 
     use super::*;
 
-    /// A `nats-server` with JetStream on a free port, stopped on drop.
-    struct Server {
-        child: Child,
-        url: String,
-        _dir: tempfile::TempDir,
-    }
-
-    impl Drop for Server {
-        fn drop(&mut self) {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
+    fn server() -> Option<NatsServer> {
+        match NatsServer::start() {
+            Ok(s) => Some(s),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                assert!(
+                    std::env::var("TWEETNER_REQUIRE_NATS").as_deref() != Ok("1"),
+                    "TWEETNER_REQUIRE_NATS=1 but no nats-server on PATH"
+                );
+                eprintln!("skipped: no nats-server on PATH (apt install nats-server)");
+                None
+            }
+            Err(e) => panic!("nats-server: {e}"),
         }
-    }
-
-    fn server() -> Option<Server> {
-        let found = Command::new("nats-server")
-            .arg("--version")
-            .output()
-            .is_ok();
-        if !found {
-            assert!(
-                std::env::var("TWEETNER_REQUIRE_NATS").as_deref() != Ok("1"),
-                "TWEETNER_REQUIRE_NATS=1 but no nats-server on PATH"
-            );
-            eprintln!("skipped: no nats-server on PATH (apt install nats-server)");
-            return None;
-        }
-        let dir = tempfile::tempdir().unwrap();
-        let port = free_port();
-        let child = Command::new("nats-server")
-            .args(["-js", "-a", "127.0.0.1", "-p", &port.to_string(), "-sd"])
-            .arg(dir.path())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("nats-server starts");
-        let start = Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                start.elapsed() < Duration::from_secs(20),
-                "nats-server did not listen"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        Some(Server {
-            child,
-            url: format!("nats://127.0.0.1:{port}"),
-            _dir: dir,
-        })
     }
 
     #[test]
@@ -399,7 +365,7 @@ mod nats {
             let messages = reader.messages().await.unwrap();
             (js, messages)
         });
-        let args: Vec<String> = [
+        let args = strings(&[
             "--bus",
             "nats",
             "--server",
@@ -414,10 +380,7 @@ mod nats {
             "workers",
             "--ack-wait",
             "3",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+        ]);
         scenario("nats", &args, |seen, wait| {
             rt.block_on(async {
                 let until = tokio::time::Instant::now() + wait;

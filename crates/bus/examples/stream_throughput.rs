@@ -5,7 +5,7 @@
 //!
 //! ```sh
 //! cargo build --release -p tweetner
-//! cargo run --release -p tweetner-bus --example throughput -- \
+//! cargo run --release -p tweetner-bus --example stream_throughput -- \
 //!     --bus kafka --workers 1,2,4 --tweets 40000 --runs 3 \
 //!     --tweetner target/release/tweetner [--model models/default] [--threads 1]
 //! ```
@@ -16,7 +16,6 @@
 //! `../shared/data/unlabeled/tweets.tsv` (text column), repeated if needed.
 
 use std::collections::HashSet;
-use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -26,6 +25,7 @@ use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::message::Message;
 use rdkafka::mocking::MockCluster;
 use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
+use tweetner_bus::testing::NatsServer;
 
 struct Args {
     bus: String,
@@ -91,12 +91,8 @@ fn load_tweets(path: &str, n: usize) -> Vec<String> {
         .collect()
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+fn strings(v: &[&str]) -> Vec<String> {
+    v.iter().map(|s| s.to_string()).collect()
 }
 
 fn spawn_workers(a: &Args, w: usize, bus_args: &[String]) -> Vec<Child> {
@@ -176,7 +172,7 @@ fn kafka_run(
         .create()
         .unwrap();
     checker.subscribe(&[&output]).unwrap();
-    let args: Vec<String> = [
+    let args = strings(&[
         "--bus",
         "kafka",
         "--brokers",
@@ -187,10 +183,7 @@ fn kafka_run(
         &output,
         "--group",
         &format!("g-{w}-{run}"),
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
+    ]);
     let workers = spawn_workers(a, w, &args);
     let secs = time_results(tweets.len(), || {
         match checker.poll(Duration::from_millis(100)) {
@@ -247,7 +240,7 @@ fn nats_run(
             .unwrap();
         reader.messages().await.unwrap()
     });
-    let args: Vec<String> = [
+    let args = strings(&[
         "--bus",
         "nats",
         "--server",
@@ -260,10 +253,7 @@ fn nats_run(
         &output,
         "--group",
         &format!("g-{w}-{run}"),
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
+    ]);
     let workers = spawn_workers(a, w, &args);
     let secs = time_results(tweets.len(), || {
         rt.block_on(async {
@@ -293,31 +283,14 @@ fn main() {
         "bus {}, {} tweets per run, {} runs, {} tagging thread(s) per worker",
         a.bus, a.tweets, a.runs, a.threads
     );
-    let mut nats_server = None;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
         .build()
         .unwrap();
     let mock = MockCluster::new(1).unwrap();
-    let url = if a.bus == "nats" {
-        let port = free_port();
-        let dir = std::env::temp_dir().join(format!("tweetner-nats-bench-{}", std::process::id()));
-        let child = Command::new("nats-server")
-            .args(["-js", "-a", "127.0.0.1", "-p", &port.to_string(), "-sd"])
-            .arg(&dir)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("nats-server on PATH");
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        nats_server = Some((child, dir));
-        format!("nats://127.0.0.1:{port}")
-    } else {
-        String::new()
-    };
+    let nats = (a.bus == "nats").then(|| NatsServer::start().expect("nats-server on PATH"));
+    let url = nats.as_ref().map_or(String::new(), |n| n.url.clone());
     let mut base = None;
     for &w in &a.workers {
         let rates: Vec<f64> = (0..a.runs)
@@ -337,10 +310,5 @@ fn main() {
             "workers {w}: median {m:.0} tweets/s (runs: {}), {ratio:.2}x one worker",
             all.join(", ")
         );
-    }
-    if let Some((mut child, dir)) = nats_server {
-        let _ = child.kill();
-        let _ = child.wait();
-        let _ = std::fs::remove_dir_all(dir);
     }
 }
