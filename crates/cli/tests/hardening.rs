@@ -307,3 +307,63 @@ fn eval_of_a_gold_only_file_is_an_error_that_says_what_to_do() {
     let o = run(&["eval", pairs.to_str().expect("utf8")]);
     assert!(o.status.success(), "{}", stderr(&o));
 }
+
+/// Issue 16: "an input `entities` field is overwritten silently — write ours
+/// under a configurable key and never clobber without `--overwrite`;
+/// `--text-field`".
+#[test]
+fn jsonl_entities_are_never_clobbered_and_the_text_field_is_configurable() {
+    let m = model().display().to_string();
+    let input = concat!(
+        r#"{"id": 1, "text": "Obama in Paris", "entities": ["mine"]}"#,
+        "\n",
+        r#"{"id": 2, "text": "Obama in Rome"}"#,
+        "\n"
+    );
+    let tag = |extra: &[&str], input: &str| -> Vec<serde_json::Value> {
+        let mut args = vec![
+            "tag",
+            "--model",
+            &m,
+            "--input-format",
+            "jsonl",
+            "--format",
+            "jsonl",
+        ];
+        args.extend_from_slice(extra);
+        let o = run_stdin(&args, input.as_bytes());
+        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+        String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("JSON lines"))
+            .collect()
+    };
+    // Default: the record holding `entities` is rejected, with what to do.
+    let out = tag(&[], input);
+    let error = out[0]["error"].as_str().unwrap_or_default();
+    assert!(
+        error.contains("`entities`") && error.contains("--overwrite"),
+        "{out:?}"
+    );
+    assert!(
+        out[1]["entities"].as_array().is_some_and(|e| !e.is_empty()),
+        "{out:?}"
+    );
+    // Another key keeps the input's field as it was.
+    let out = tag(&["--entities-key", "ner"], input);
+    assert_eq!(out[0]["entities"], serde_json::json!(["mine"]));
+    assert!(
+        out[0]["ner"].as_array().is_some_and(|e| !e.is_empty()),
+        "{out:?}"
+    );
+    // --overwrite replaces it.
+    let out = tag(&["--overwrite"], input);
+    assert_eq!(out[0]["entities"][0]["text"], "Obama", "{out:?}");
+    // --text-field reads the text elsewhere.
+    let out = tag(
+        &["--text-field", "body"],
+        r#"{"id": 3, "body": "Obama in Paris"}"#,
+    );
+    assert_eq!(out[0]["entities"][0]["text"], "Obama", "{out:?}");
+    assert_eq!(out[0]["body"], "Obama in Paris");
+}

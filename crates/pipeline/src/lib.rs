@@ -31,8 +31,13 @@ pub mod source;
 
 pub use batch::{annotate_batch, tag_batch, BatchError};
 pub use runner::{run, PipelineError, Progress, RunOptions, Summary};
-pub use sink::{rejected_json, write_tagged, AnnotationSink, FormatSink, OutputFormat, Tagged};
-pub use source::{decode_record, InputFormat, LineSource, Record, RecordSource, VecSource};
+pub use sink::{
+    rejected_json, write_tagged, write_tagged_as, AnnotationSink, FormatSink, OutputFormat, Tagged,
+};
+pub use source::{
+    decode_record, decode_record_with, InputFormat, JsonFields, LineSource, Record, RecordSource,
+    VecSource,
+};
 
 #[cfg(test)]
 mod tests;

@@ -89,6 +89,7 @@ pub struct FormatSink {
     rejects: Option<Box<dyn Write + Send>>,
     format: OutputFormat,
     with_tokens: bool,
+    entities_key: String,
 }
 
 impl FormatSink {
@@ -100,7 +101,15 @@ impl FormatSink {
             rejects: None,
             format,
             with_tokens,
+            entities_key: "entities".into(),
         }
+    }
+
+    /// Writes JSONL entities under `key` instead of `entities`.
+    #[must_use]
+    pub fn with_entities_key(mut self, key: impl Into<String>) -> Self {
+        self.entities_key = key.into();
+        self
     }
 
     /// Sends rejected records to `rejects` (JSONL) instead.
@@ -113,7 +122,13 @@ impl FormatSink {
 
 impl AnnotationSink for FormatSink {
     fn write(&mut self, rec: Tagged) -> io::Result<()> {
-        write_tagged(&mut self.out, self.format, self.with_tokens, rec)
+        write_tagged_as(
+            &mut self.out,
+            self.format,
+            self.with_tokens,
+            &self.entities_key,
+            rec,
+        )
     }
 
     fn reject(&mut self, line: usize, error: &str) -> io::Result<()> {
@@ -147,8 +162,22 @@ pub fn write_tagged(
     with_tokens: bool,
     rec: Tagged,
 ) -> std::io::Result<()> {
+    write_tagged_as(out, format, with_tokens, "entities", rec)
+}
+
+/// [`write_tagged`] with the JSONL entities under `entities_key`.
+///
+/// # Errors
+/// Those of `out`.
+pub fn write_tagged_as(
+    out: &mut dyn Write,
+    format: OutputFormat,
+    with_tokens: bool,
+    entities_key: &str,
+    rec: Tagged,
+) -> std::io::Result<()> {
     match format {
-        OutputFormat::Jsonl => writeln!(out, "{}", to_json(rec, with_tokens)),
+        OutputFormat::Jsonl => writeln!(out, "{}", to_json(rec, with_tokens, entities_key)),
         OutputFormat::Pretty => pretty(out, &rec),
         OutputFormat::Conll => conll(out, &rec),
         OutputFormat::Iob => iob(out, &rec),
@@ -160,7 +189,7 @@ pub fn rejected_json(line: usize, error: &str) -> Value {
     json!({ "line": line, "error": error })
 }
 
-fn to_json(rec: Tagged, with_tokens: bool) -> Value {
+fn to_json(rec: Tagged, with_tokens: bool, entities_key: &str) -> Value {
     match rec {
         Tagged::Text {
             line,
@@ -174,7 +203,7 @@ fn to_json(rec: Tagged, with_tokens: bool) -> Value {
                 m.insert("text".into(), json!(text));
                 m
             });
-            obj.insert("entities".into(), json!(annotation.entities));
+            obj.insert(entities_key.into(), json!(annotation.entities));
             if with_tokens {
                 obj.insert("tokens".into(), json!(annotation.tokens));
                 obj.insert("tags".into(), json!(annotation.tags));
@@ -202,7 +231,8 @@ fn to_json(rec: Tagged, with_tokens: bool) -> Value {
                     })
                 })
                 .collect();
-            let mut obj = json!({ "line": line, "entities": entities });
+            let mut obj = json!({ "line": line });
+            obj[entities_key] = json!(entities);
             if with_tokens {
                 obj["tokens"] = json!(tokens);
                 obj["tags"] = json!(tagged.tags);

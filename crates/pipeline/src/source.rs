@@ -71,6 +71,31 @@ pub trait RecordSource: Send {
     fn next_record(&mut self) -> io::Result<Option<Record>>;
 }
 
+/// Which fields of a JSONL record tweetner reads and writes. The input object
+/// is passed through; tweetner adds its entities under `entities` and never
+/// replaces a field of that name unless told to (issue 16: an input
+/// `entities` field was once overwritten silently).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JsonFields {
+    /// The field holding the text to tag.
+    pub text: String,
+    /// The field the entities are written under.
+    pub entities: String,
+    /// Replace an `entities` field the input already has, instead of
+    /// rejecting the record.
+    pub overwrite: bool,
+}
+
+impl Default for JsonFields {
+    fn default() -> Self {
+        JsonFields {
+            text: "text".into(),
+            entities: "entities".into(),
+            overwrite: false,
+        }
+    }
+}
+
 /// Records given in memory (texts on the command line, tests).
 pub struct VecSource(std::vec::IntoIter<Record>);
 
@@ -101,6 +126,7 @@ impl RecordSource for VecSource {
 pub struct LineSource<R> {
     reader: R,
     format: InputFormat,
+    json: JsonFields,
     max_bytes: usize,
     line_no: usize,
     buf: Vec<u8>,
@@ -113,11 +139,20 @@ impl<R: BufRead> LineSource<R> {
         LineSource {
             reader,
             format,
+            json: JsonFields::default(),
             max_bytes,
             line_no: 0,
             buf: Vec::new(),
             done: false,
         }
+    }
+
+    /// Reads JSONL records with these field names (default: `text`, and
+    /// records that already hold `entities` rejected).
+    #[must_use]
+    pub fn with_json_fields(mut self, json: JsonFields) -> Self {
+        self.json = json;
+        self
     }
 
     /// Reads one physical line into `buf` (without the line ending).
@@ -138,11 +173,12 @@ impl<R: BufRead> LineSource<R> {
         if !self.read_line()? {
             return Ok(None);
         }
-        Ok(Some(decode_record(
+        Ok(Some(decode_record_with(
             self.line_no,
             &self.buf,
             self.format,
             self.max_bytes,
+            &self.json,
         )))
     }
 
@@ -225,19 +261,27 @@ fn checked_text(line: usize, bytes: &[u8], max_bytes: usize) -> Result<String, R
     }
 }
 
-fn parse_json(line: usize, json: &str) -> Record {
+fn parse_json(line: usize, json: &str, names: &JsonFields) -> Record {
     let value: Value = match serde_json::from_str(json) {
         Ok(v) => v,
         Err(e) => return reject(line, format!("invalid JSON: {e}")),
     };
+    let t = &names.text;
     let Value::Object(fields) = value else {
-        return reject(line, "expected a JSON object with a `text` field");
+        return reject(line, format!("expected a JSON object with a `{t}` field"));
     };
-    let text = match fields.get("text") {
+    let text = match fields.get(t) {
         Some(Value::String(s)) => s.clone(),
-        Some(_) => return reject(line, "field `text` must be a string"),
-        None => return reject(line, "missing field `text`"),
+        Some(_) => return reject(line, format!("field `{t}` must be a string")),
+        None => return reject(line, format!("missing field `{t}`")),
     };
+    if !names.overwrite && fields.contains_key(&names.entities) {
+        let e = &names.entities;
+        return reject(
+            line,
+            format!("the record already has a field `{e}`: write ours under another name (--entities-key) or replace it (--overwrite)"),
+        );
+    }
     Record::Text {
         line,
         text,
@@ -250,6 +294,17 @@ fn parse_json(line: usize, json: &str) -> Record {
 /// must be [`InputFormat::Text`] or [`InputFormat::Jsonl`] (a CoNLL record
 /// spans lines and is rejected here).
 pub fn decode_record(line: usize, bytes: &[u8], format: InputFormat, max_bytes: usize) -> Record {
+    decode_record_with(line, bytes, format, max_bytes, &JsonFields::default())
+}
+
+/// [`decode_record`] with other JSONL field names.
+pub fn decode_record_with(
+    line: usize,
+    bytes: &[u8],
+    format: InputFormat,
+    max_bytes: usize,
+    names: &JsonFields,
+) -> Record {
     match (format, checked_text(line, bytes, max_bytes)) {
         (_, Err(r)) => r,
         (InputFormat::Text, Ok(text)) => Record::Text {
@@ -257,7 +312,7 @@ pub fn decode_record(line: usize, bytes: &[u8], format: InputFormat, max_bytes: 
             text,
             fields: None,
         },
-        (InputFormat::Jsonl, Ok(json)) => parse_json(line, &json),
+        (InputFormat::Jsonl, Ok(json)) => parse_json(line, &json, names),
         (InputFormat::Conll, Ok(_)) => reject(line, "a CoNLL record cannot arrive as one message"),
     }
 }
@@ -360,5 +415,44 @@ mod tests {
             matches!(&recs[0], Record::Rejected { line: 1, error } if error.contains("line 2"))
         );
         assert!(matches!(&recs[1], Record::Tokens { .. }));
+    }
+
+    /// Issue 16: "an input `entities` field is overwritten silently".
+    #[test]
+    fn an_input_entities_field_is_kept_unless_overwrite_is_asked_for() {
+        let input =
+            b"{\"id\":1,\"text\":\"a\",\"entities\":[\"theirs\"]}\n{\"id\":2,\"body\":\"b\"}\n";
+        let recs = read(input, InputFormat::Jsonl, 1000);
+        assert!(
+            matches!(&recs[0], Record::Rejected { line: 1, error } if error.contains("already has a field `entities`") && error.contains("--overwrite")),
+            "{recs:?}"
+        );
+        let names = JsonFields {
+            text: "body".into(),
+            entities: "ner".into(),
+            overwrite: false,
+        };
+        let mut src =
+            LineSource::new(&input[..], InputFormat::Jsonl, 1000).with_json_fields(names.clone());
+        let first = src.next_record().unwrap().unwrap();
+        assert!(
+            matches!(&first, Record::Rejected { error, .. } if error == "missing field `body`"),
+            "{first:?}"
+        );
+        let second = src.next_record().unwrap().unwrap();
+        assert!(
+            matches!(&second, Record::Text { text, .. } if text == "b"),
+            "{second:?}"
+        );
+        let overwrite = JsonFields {
+            overwrite: true,
+            ..JsonFields::default()
+        };
+        let mut src =
+            LineSource::new(&input[..], InputFormat::Jsonl, 1000).with_json_fields(overwrite);
+        assert!(matches!(
+            src.next_record().unwrap().unwrap(),
+            Record::Text { .. }
+        ));
     }
 }

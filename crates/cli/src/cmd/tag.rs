@@ -12,7 +12,8 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use clap::Args;
 use tweetner_pipeline::{
-    run as run_pipeline, FormatSink, LineSource, RecordSource, RunOptions, Summary, VecSource,
+    run as run_pipeline, FormatSink, JsonFields, LineSource, RecordSource, RunOptions, Summary,
+    VecSource,
 };
 
 pub use tweetner_pipeline::{InputFormat, OutputFormat};
@@ -37,6 +38,16 @@ pub struct TagArgs {
     /// Output layout (default: pretty on a terminal, JSONL otherwise).
     #[arg(long, value_enum)]
     pub format: Option<OutputFormat>,
+    /// JSONL input: the field holding the text.
+    #[arg(long, default_value = "text")]
+    pub text_field: String,
+    /// JSONL output: the field the entities go under. A record that already
+    /// has this field is rejected unless --overwrite.
+    #[arg(long, default_value = "entities")]
+    pub entities_key: String,
+    /// JSONL: replace the entities field of records that already have one.
+    #[arg(long)]
+    pub overwrite: bool,
     /// Also output tokens, tags and per-token scores (JSONL).
     #[arg(long)]
     pub with_tokens: bool,
@@ -78,7 +89,8 @@ pub fn run(args: TagArgs) -> Result<()> {
         OutputFormat::Jsonl
     });
     let out = BufWriter::with_capacity(1 << 16, io::stdout());
-    let mut sink = FormatSink::new(Box::new(out), format, args.with_tokens);
+    let mut sink = FormatSink::new(Box::new(out), format, args.with_tokens)
+        .with_entities_key(args.entities_key.clone());
     if let Some(p) = &args.reject_file {
         let file = File::create(p).with_context(|| format!("cannot create {}", p.display()))?;
         sink = sink.with_rejects(Box::new(BufWriter::new(file)));
@@ -86,7 +98,12 @@ pub fn run(args: TagArgs) -> Result<()> {
     let show_progress = args.progress || (args.texts.is_empty() && !io::stdin().is_terminal());
     let mut source: Box<dyn RecordSource> = if args.texts.is_empty() {
         let reader = open_input(&args.input)?;
-        Box::new(LineSource::new(reader, args.input_format, args.max_bytes))
+        let names = JsonFields {
+            text: args.text_field.clone(),
+            entities: args.entities_key.clone(),
+            overwrite: args.overwrite,
+        };
+        Box::new(LineSource::new(reader, args.input_format, args.max_bytes).with_json_fields(names))
     } else {
         Box::new(VecSource::texts(args.texts.iter().cloned()))
     };

@@ -13,7 +13,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 use serde_json::{Map, Value};
 use tweetner_pipeline::{
-    run as run_pipeline, InputFormat, LineSource, Record, RecordSource, RunOptions,
+    run as run_pipeline, InputFormat, JsonFields, LineSource, Record, RecordSource, RunOptions,
 };
 use tweetner_trends::{FieldNames, TrendConfig, TrendDetector, TrendSink};
 
@@ -110,7 +110,14 @@ pub fn run(args: TrendsArgs) -> Result<()> {
     if let Some(k) = args.top {
         sink = sink.with_snapshots(k, (args.snapshot_minutes * 60_000) as i64);
     }
-    let mut source = LineSource::new(open_input(&args.input)?, InputFormat::Jsonl, args.max_bytes);
+    // Trends reads the records and writes none back: an `entities` field is
+    // input here (--tagged), never something to protect from overwriting.
+    let names = JsonFields {
+        overwrite: true,
+        ..JsonFields::default()
+    };
+    let mut source = LineSource::new(open_input(&args.input)?, InputFormat::Jsonl, args.max_bytes)
+        .with_json_fields(names);
     let context = || format!("trends of {}", args.input.display());
     if args.tagged {
         replay_tagged(&mut source, &mut sink).with_context(context)?;
