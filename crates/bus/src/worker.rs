@@ -260,7 +260,14 @@ fn keyed(record: Record, msg_key: Option<String>, id_field: &str) -> (Record, Op
         Some(other) => {
             let error =
                 format!("field `{id_field}` must be a non-empty string or a number, not {other}");
-            return (Record::Rejected { line, error }, msg_key);
+            return (
+                Record::Rejected {
+                    line,
+                    error,
+                    id: None,
+                },
+                msg_key,
+            );
         }
         None => None,
     };
@@ -269,7 +276,14 @@ fn keyed(record: Record, msg_key: Option<String>, id_field: &str) -> (Record, Op
         None => {
             let error =
                 format!("no `{id_field}` field and no message key: the result could not be keyed");
-            (Record::Rejected { line, error }, None)
+            (
+                Record::Rejected {
+                    line,
+                    error,
+                    id: None,
+                },
+                None,
+            )
         }
     }
 }

@@ -367,3 +367,55 @@ fn jsonl_entities_are_never_clobbered_and_the_text_field_is_configurable() {
     assert_eq!(out[0]["entities"][0]["text"], "Obama", "{out:?}");
     assert_eq!(out[0]["body"], "Obama in Paris");
 }
+
+/// Issue 16: "error records carry the id".
+#[test]
+fn error_records_carry_the_id_of_their_tweet() {
+    let m = model().display().to_string();
+    let input = concat!(
+        r#"{"id": "a1", "text": "   "}"#,
+        "\n",
+        r#"{"tweet_id": 42, "body": "no text field"}"#,
+        "\n",
+        "not json\n",
+        r#"{"id": "a4", "text": "Obama in Paris"}"#,
+        "\n"
+    );
+    let run_with = |extra: &[&str]| -> Vec<serde_json::Value> {
+        let mut args = vec![
+            "tag",
+            "--model",
+            &m,
+            "--input-format",
+            "jsonl",
+            "--format",
+            "jsonl",
+        ];
+        args.extend_from_slice(extra);
+        let o = run_stdin(&args, input.as_bytes());
+        assert!(o.status.success(), "{}", stderr(&o));
+        String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("JSON lines"))
+            .collect()
+    };
+    let out = run_with(&[]);
+    assert_eq!(
+        (out[0]["line"].as_u64(), out[0]["id"].as_str()),
+        (Some(1), Some("a1")),
+        "{out:?}"
+    );
+    assert_eq!(out[0]["error"], "empty text");
+    assert!(out[1].get("id").is_none(), "no `id` field there: {out:?}");
+    assert!(
+        out[2].get("id").is_none()
+            && out[2]["error"]
+                .as_str()
+                .unwrap()
+                .starts_with("invalid JSON")
+    );
+    assert!(out[3]["entities"].is_array());
+    let out = run_with(&["--id-field", "tweet_id"]);
+    assert_eq!(out[1]["id"], "42", "{out:?}");
+    assert_eq!(out[1]["error"], "missing field `text`");
+}

@@ -88,7 +88,11 @@ impl PipelineError {
 /// One record's result, in input order.
 enum Outcome {
     Tagged(Tagged),
-    Rejected { line: usize, error: String },
+    Rejected {
+        line: usize,
+        error: String,
+        id: Option<String>,
+    },
 }
 
 type Read = Result<Record, io::Error>;
@@ -273,10 +277,11 @@ fn tag_records(
     let mut out = Vec::with_capacity(records.len());
     for rec in records {
         out.push(match rec {
-            Record::Rejected { line, error } => Outcome::Rejected { line, error },
+            Record::Rejected { line, error, id } => Outcome::Rejected { line, error, id },
             Record::Text { line, text, .. } if text.trim().is_empty() => Outcome::Rejected {
                 line,
                 error: "empty text".into(),
+                id: None,
             },
             Record::Text { line, text, fields } => Outcome::Tagged(Tagged::Text {
                 line,
@@ -351,8 +356,9 @@ fn write_in_order(
                         sink.write(t).map_err(PipelineError::Write)?;
                         summary.written += 1;
                     }
-                    Outcome::Rejected { line, error } => {
-                        sink.reject(line, &error).map_err(PipelineError::Write)?;
+                    Outcome::Rejected { line, error, id } => {
+                        sink.reject_record(line, id.as_deref(), &error)
+                            .map_err(PipelineError::Write)?;
                         summary.rejected += 1;
                     }
                 }

@@ -22,6 +22,16 @@ pub trait AnnotationSink: Send {
     /// The output failed; the run stops.
     fn reject(&mut self, line: usize, error: &str) -> io::Result<()>;
 
+    /// [`reject`](Self::reject) for a record whose id is known, so that the
+    /// error can name its tweet. By default the id is left out.
+    ///
+    /// # Errors
+    /// The output failed; the run stops.
+    fn reject_record(&mut self, line: usize, id: Option<&str>, error: &str) -> io::Result<()> {
+        let _ = id;
+        self.reject(line, error)
+    }
+
     /// Pushes buffered output through (called when no more results are ready,
     /// so a slow input still streams).
     ///
@@ -132,7 +142,14 @@ impl AnnotationSink for FormatSink {
     }
 
     fn reject(&mut self, line: usize, error: &str) -> io::Result<()> {
-        let obj = rejected_json(line, error);
+        self.reject_record(line, None, error)
+    }
+
+    fn reject_record(&mut self, line: usize, id: Option<&str>, error: &str) -> io::Result<()> {
+        let mut obj = rejected_json(line, error);
+        if let Some(id) = id {
+            obj["id"] = json!(id);
+        }
         match (&mut self.rejects, self.format) {
             (Some(r), _) => writeln!(r, "{obj}"),
             (None, OutputFormat::Jsonl) => writeln!(self.out, "{obj}"),

@@ -46,6 +46,9 @@ pub enum Record {
         line: usize,
         /// Why it was rejected.
         error: String,
+        /// The record's id, when it could be read (JSONL), so an error can
+        /// be traced to its tweet.
+        id: Option<String>,
     },
 }
 
@@ -79,6 +82,8 @@ pub trait RecordSource: Send {
 pub struct JsonFields {
     /// The field holding the text to tag.
     pub text: String,
+    /// The field holding the record's id, copied into rejections.
+    pub id: String,
     /// The field the entities are written under.
     pub entities: String,
     /// Replace an `entities` field the input already has, instead of
@@ -90,6 +95,7 @@ impl Default for JsonFields {
     fn default() -> Self {
         JsonFields {
             text: "text".into(),
+            id: "id".into(),
             entities: "entities".into(),
             overwrite: false,
         }
@@ -237,6 +243,16 @@ fn reject(line: usize, error: impl Into<String>) -> Record {
     Record::Rejected {
         line,
         error: error.into(),
+        id: None,
+    }
+}
+
+/// The id field as text: a string as it is, a number as written.
+fn id_of(fields: &Map<String, Value>, name: &str) -> Option<String> {
+    match fields.get(name)? {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
     }
 }
 
@@ -270,17 +286,22 @@ fn parse_json(line: usize, json: &str, names: &JsonFields) -> Record {
     let Value::Object(fields) = value else {
         return reject(line, format!("expected a JSON object with a `{t}` field"));
     };
+    let rejected = |error: String| Record::Rejected {
+        line,
+        error,
+        id: id_of(&fields, &names.id),
+    };
     let text = match fields.get(t) {
+        Some(Value::String(s)) if s.trim().is_empty() => return rejected("empty text".into()),
         Some(Value::String(s)) => s.clone(),
-        Some(_) => return reject(line, format!("field `{t}` must be a string")),
-        None => return reject(line, format!("missing field `{t}`")),
+        Some(_) => return rejected(format!("field `{t}` must be a string")),
+        None => return rejected(format!("missing field `{t}`")),
     };
     if !names.overwrite && fields.contains_key(&names.entities) {
         let e = &names.entities;
-        return reject(
-            line,
-            format!("the record already has a field `{e}`: write ours under another name (--entities-key) or replace it (--overwrite)"),
-        );
+        return rejected(format!(
+            "the record already has a field `{e}`: write ours under another name (--entities-key) or replace it (--overwrite)"
+        ));
     }
     Record::Text {
         line,
@@ -412,7 +433,7 @@ mod tests {
     fn conll_sentence_with_bad_utf8_is_rejected_whole() {
         let recs = read(b"a\tO\n\xff\tO\n\nb\tO\n", InputFormat::Conll, 1000);
         assert!(
-            matches!(&recs[0], Record::Rejected { line: 1, error } if error.contains("line 2"))
+            matches!(&recs[0], Record::Rejected { line: 1, error, .. } if error.contains("line 2"))
         );
         assert!(matches!(&recs[1], Record::Tokens { .. }));
     }
@@ -424,13 +445,13 @@ mod tests {
             b"{\"id\":1,\"text\":\"a\",\"entities\":[\"theirs\"]}\n{\"id\":2,\"body\":\"b\"}\n";
         let recs = read(input, InputFormat::Jsonl, 1000);
         assert!(
-            matches!(&recs[0], Record::Rejected { line: 1, error } if error.contains("already has a field `entities`") && error.contains("--overwrite")),
+            matches!(&recs[0], Record::Rejected { line: 1, error, .. } if error.contains("already has a field `entities`") && error.contains("--overwrite")),
             "{recs:?}"
         );
         let names = JsonFields {
             text: "body".into(),
             entities: "ner".into(),
-            overwrite: false,
+            ..JsonFields::default()
         };
         let mut src =
             LineSource::new(&input[..], InputFormat::Jsonl, 1000).with_json_fields(names.clone());

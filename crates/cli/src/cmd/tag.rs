@@ -41,6 +41,9 @@ pub struct TagArgs {
     /// JSONL input: the field holding the text.
     #[arg(long, default_value = "text")]
     pub text_field: String,
+    /// JSONL input: the field holding the record's id, copied into error records.
+    #[arg(long, default_value = "id")]
+    pub id_field: String,
     /// JSONL output: the field the entities go under. A record that already
     /// has this field is rejected unless --overwrite.
     #[arg(long, default_value = "entities")]
@@ -100,6 +103,7 @@ pub fn run(args: TagArgs) -> Result<()> {
         let reader = open_input(&args.input)?;
         let names = JsonFields {
             text: args.text_field.clone(),
+            id: args.id_field.clone(),
             entities: args.entities_key.clone(),
             overwrite: args.overwrite,
         };

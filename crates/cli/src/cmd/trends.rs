@@ -154,7 +154,7 @@ fn replay_tagged(
                 Ok(entities) => sink.observe_record(line, &text, &fields, entities)?,
                 Err(e) => sink.reject(line, &e)?,
             },
-            Record::Rejected { line, error } => sink.reject(line, &error)?,
+            Record::Rejected { line, error, .. } => sink.reject(line, &error)?,
             other => sink.reject(other.line(), "expected a JSONL record")?,
         }
     }
