@@ -419,3 +419,95 @@ fn error_records_carry_the_id_of_their_tweet() {
     assert_eq!(out[1]["id"], "42", "{out:?}");
     assert_eq!(out[1]["error"], "missing field `text`");
 }
+
+/// Issue 16: "`kill -9` during `tag --reject-file`: rejects lost while the
+/// output ends on a clean boundary that looks complete. Add `--output FILE`
+/// written atomically". Both files appear whole when the run ends; a killed
+/// run leaves neither (only hidden temporaries beside them).
+#[test]
+fn output_and_reject_files_appear_whole_or_not_at_all() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (out, rej) = (
+        dir.path().join("out.jsonl"),
+        dir.path().join("rejects.jsonl"),
+    );
+    let m = model().display().to_string();
+    let o = out.display().to_string();
+    let r = rej.display().to_string();
+    let args = [
+        "tag",
+        "--model",
+        &m,
+        "--input-format",
+        "jsonl",
+        "--output",
+        &o,
+        "--reject-file",
+        &r,
+    ];
+    let input =
+        "{\"id\": 1, \"text\": \"Obama in Paris\"}\nnot json\n{\"id\": 3, \"text\": \"Rome\"}\n";
+    let done = run_stdin(&args, input.as_bytes());
+    assert!(done.status.success(), "{}", stderr(&done));
+    assert!(done.stdout.is_empty(), "the output went to the file");
+    assert_eq!(std::fs::read_to_string(&out).unwrap().lines().count(), 2);
+    assert_eq!(std::fs::read_to_string(&rej).unwrap().lines().count(), 1);
+    let names = |d: &Path| -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(
+        names(dir.path()),
+        ["out.jsonl", "rejects.jsonl"],
+        "no temporaries left"
+    );
+
+    // Killed mid-run: neither file, so nothing can pass for a whole run.
+    let killed = tempfile::tempdir().expect("dir");
+    let (out, rej) = (
+        killed.path().join("out.jsonl"),
+        killed.path().join("rejects.jsonl"),
+    );
+    let (o, r) = (out.display().to_string(), rej.display().to_string());
+    let mut child = bin()
+        .args([
+            "tag",
+            "--model",
+            &m,
+            "--input-format",
+            "jsonl",
+            "--output",
+            &o,
+            "--reject-file",
+            &r,
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("starts");
+    let mut stdin = child.stdin.take().expect("stdin");
+    for i in 0..500 {
+        writeln!(
+            stdin,
+            "{{\"id\": {i}, \"text\": \"Obama in Paris {i}\"}}\nnot json {i}"
+        )
+        .unwrap();
+    }
+    stdin.flush().unwrap();
+    std::thread::sleep(Duration::from_millis(800));
+    child.kill().expect("SIGKILL");
+    let _ = child.wait();
+    assert!(!out.exists() && !rej.exists(), "{:?}", names(killed.path()));
+    assert!(
+        names(killed.path())
+            .iter()
+            .all(|n| n.starts_with('.') && n.contains(".tmp-")),
+        "{:?}",
+        names(killed.path())
+    );
+}

@@ -5,8 +5,7 @@
 //! them in input order. Memory stays bounded on an unbounded stdin (a few
 //! chunks in flight), and output order equals input order.
 
-use std::fs::File;
-use std::io::{self, BufWriter, IsTerminal};
+use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
@@ -18,7 +17,7 @@ use tweetner_pipeline::{
 
 pub use tweetner_pipeline::{InputFormat, OutputFormat};
 
-use super::io::open_input;
+use super::io::{open_input, AtomicOutput};
 use super::limits;
 use super::model::{default_threads, load_tagger};
 
@@ -67,7 +66,12 @@ pub struct TagArgs {
     /// Records longer than this many bytes are rejected (tweets are < 2 KB; at most 64 MiB).
     #[arg(long, default_value_t = 16 * 1024, value_parser = limits::ranged::<usize>(limits::RECORD_BYTES))]
     pub max_bytes: usize,
-    /// Write rejected records here (JSONL) instead of into the output.
+    /// Write the output to FILE instead of standard output. It appears,
+    /// complete, when the run ends: a failed or killed run leaves no FILE.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// Write rejected records here (JSONL) instead of into the output; like
+    /// --output, it appears complete when the run ends.
     #[arg(long)]
     pub reject_file: Option<PathBuf>,
     /// Exit with status 1 (after writing everything) when more than this share
@@ -86,17 +90,31 @@ pub fn run(args: TagArgs) -> Result<()> {
     // The pipeline's workers are the parallelism: each call tags one chunk
     // on its own thread.
     let (_, tagger) = load_tagger(args.model.as_deref(), 1, batch, args.int8)?;
-    let format = args.format.unwrap_or(if io::stdout().is_terminal() {
-        OutputFormat::Pretty
-    } else {
-        OutputFormat::Jsonl
-    });
-    let out = BufWriter::with_capacity(1 << 16, io::stdout());
-    let mut sink = FormatSink::new(Box::new(out), format, args.with_tokens)
-        .with_entities_key(args.entities_key.clone());
-    if let Some(p) = &args.reject_file {
-        let file = File::create(p).with_context(|| format!("cannot create {}", p.display()))?;
-        sink = sink.with_rejects(Box::new(BufWriter::new(file)));
+    let format = args
+        .format
+        .unwrap_or(if args.output.is_none() && io::stdout().is_terminal() {
+            OutputFormat::Pretty
+        } else {
+            OutputFormat::Jsonl
+        });
+    let output = args
+        .output
+        .as_deref()
+        .map(AtomicOutput::create)
+        .transpose()?;
+    let out: Box<dyn Write + Send> = match &output {
+        Some(file) => Box::new(file.clone()),
+        None => Box::new(BufWriter::with_capacity(1 << 16, io::stdout())),
+    };
+    let mut sink =
+        FormatSink::new(out, format, args.with_tokens).with_entities_key(args.entities_key.clone());
+    let rejects = args
+        .reject_file
+        .as_deref()
+        .map(AtomicOutput::create)
+        .transpose()?;
+    if let Some(r) = &rejects {
+        sink = sink.with_rejects(Box::new(r.clone()));
     }
     let show_progress = args.progress || (args.texts.is_empty() && !io::stdin().is_terminal());
     let mut source: Box<dyn RecordSource> = if args.texts.is_empty() {
@@ -123,14 +141,23 @@ pub fn run(args: TagArgs) -> Result<()> {
     } else {
         None
     };
-    let summary = match run_pipeline(source.as_mut(), tagger.as_ref(), &mut sink, &opts, progress) {
+    let result = run_pipeline(source.as_mut(), tagger.as_ref(), &mut sink, &opts, progress);
+    drop(sink);
+    let summary = match result {
         Ok(s) => s,
         // The reader of our output went away (`tweetner tag | head`): not an error.
         Err(e) if e.is_broken_pipe() => return Ok(()),
+        // The files' temporaries are removed when `output` and `rejects` drop.
         Err(e) => {
             return Err(e).with_context(|| format!("tagging {}", args.input.display()));
         }
     };
+    for (file, path) in [(&output, &args.output), (&rejects, &args.reject_file)] {
+        if let (Some(file), Some(path)) = (file, path) {
+            file.commit()
+                .with_context(|| format!("cannot write {}", path.display()))?;
+        }
+    }
     if show_progress {
         eprintln!();
     }
