@@ -308,38 +308,41 @@ fn eval_of_a_gold_only_file_is_an_error_that_says_what_to_do() {
     assert!(o.status.success(), "{}", stderr(&o));
 }
 
+/// `tweetner tag` on JSONL `input` with the shipped model and `extra` flags;
+/// the output lines, parsed.
+fn tag_jsonl(extra: &[&str], input: &str) -> Vec<serde_json::Value> {
+    let m = model().display().to_string();
+    let mut args = vec![
+        "tag",
+        "--model",
+        &m,
+        "--input-format",
+        "jsonl",
+        "--format",
+        "jsonl",
+    ];
+    args.extend_from_slice(extra);
+    let o = run_stdin(&args, input.as_bytes());
+    assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+    String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON lines"))
+        .collect()
+}
+
 /// Issue 16: "an input `entities` field is overwritten silently — write ours
 /// under a configurable key and never clobber without `--overwrite`;
 /// `--text-field`".
 #[test]
 fn jsonl_entities_are_never_clobbered_and_the_text_field_is_configurable() {
-    let m = model().display().to_string();
     let input = concat!(
         r#"{"id": 1, "text": "Obama in Paris", "entities": ["mine"]}"#,
         "\n",
         r#"{"id": 2, "text": "Obama in Rome"}"#,
         "\n"
     );
-    let tag = |extra: &[&str], input: &str| -> Vec<serde_json::Value> {
-        let mut args = vec![
-            "tag",
-            "--model",
-            &m,
-            "--input-format",
-            "jsonl",
-            "--format",
-            "jsonl",
-        ];
-        args.extend_from_slice(extra);
-        let o = run_stdin(&args, input.as_bytes());
-        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
-        String::from_utf8_lossy(&o.stdout)
-            .lines()
-            .map(|l| serde_json::from_str(l).expect("JSON lines"))
-            .collect()
-    };
     // Default: the record holding `entities` is rejected, with what to do.
-    let out = tag(&[], input);
+    let out = tag_jsonl(&[], input);
     let error = out[0]["error"].as_str().unwrap_or_default();
     assert!(
         error.contains("`entities`") && error.contains("--overwrite"),
@@ -350,17 +353,17 @@ fn jsonl_entities_are_never_clobbered_and_the_text_field_is_configurable() {
         "{out:?}"
     );
     // Another key keeps the input's field as it was.
-    let out = tag(&["--entities-key", "ner"], input);
+    let out = tag_jsonl(&["--entities-key", "ner"], input);
     assert_eq!(out[0]["entities"], serde_json::json!(["mine"]));
     assert!(
         out[0]["ner"].as_array().is_some_and(|e| !e.is_empty()),
         "{out:?}"
     );
     // --overwrite replaces it.
-    let out = tag(&["--overwrite"], input);
+    let out = tag_jsonl(&["--overwrite"], input);
     assert_eq!(out[0]["entities"][0]["text"], "Obama", "{out:?}");
     // --text-field reads the text elsewhere.
-    let out = tag(
+    let out = tag_jsonl(
         &["--text-field", "body"],
         r#"{"id": 3, "body": "Obama in Paris"}"#,
     );
@@ -371,7 +374,6 @@ fn jsonl_entities_are_never_clobbered_and_the_text_field_is_configurable() {
 /// Issue 16: "error records carry the id".
 #[test]
 fn error_records_carry_the_id_of_their_tweet() {
-    let m = model().display().to_string();
     let input = concat!(
         r#"{"id": "a1", "text": "   "}"#,
         "\n",
@@ -381,25 +383,7 @@ fn error_records_carry_the_id_of_their_tweet() {
         r#"{"id": "a4", "text": "Obama in Paris"}"#,
         "\n"
     );
-    let run_with = |extra: &[&str]| -> Vec<serde_json::Value> {
-        let mut args = vec![
-            "tag",
-            "--model",
-            &m,
-            "--input-format",
-            "jsonl",
-            "--format",
-            "jsonl",
-        ];
-        args.extend_from_slice(extra);
-        let o = run_stdin(&args, input.as_bytes());
-        assert!(o.status.success(), "{}", stderr(&o));
-        String::from_utf8_lossy(&o.stdout)
-            .lines()
-            .map(|l| serde_json::from_str(l).expect("JSON lines"))
-            .collect()
-    };
-    let out = run_with(&[]);
+    let out = tag_jsonl(&[], input);
     assert_eq!(
         (out[0]["line"].as_u64(), out[0]["id"].as_str()),
         (Some(1), Some("a1")),
@@ -415,7 +399,7 @@ fn error_records_carry_the_id_of_their_tweet() {
                 .starts_with("invalid JSON")
     );
     assert!(out[3]["entities"].is_array());
-    let out = run_with(&["--id-field", "tweet_id"]);
+    let out = tag_jsonl(&["--id-field", "tweet_id"], input);
     assert_eq!(out[1]["id"], "42", "{out:?}");
     assert_eq!(out[1]["error"], "missing field `text`");
 }
