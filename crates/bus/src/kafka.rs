@@ -338,8 +338,23 @@ impl Outbox for KafkaOutbox {
             Err(e) => {
                 // A rebalance took the partitions (stale generation, unknown
                 // member) or the coordinator moved: the next owner starts
-                // from the last commit, so these messages come again.
-                tracing::warn!("kafka: offset commit refused, messages will be redelivered: {e}");
+                // from the last commit, so these messages come again. During
+                // a rebalance that is routine, not worth a warning.
+                let routine = matches!(
+                    e.rdkafka_error_code(),
+                    Some(
+                        RDKafkaErrorCode::RebalanceInProgress
+                            | RDKafkaErrorCode::IllegalGeneration
+                            | RDKafkaErrorCode::UnknownMemberId
+                    )
+                );
+                if routine {
+                    tracing::info!("kafka: offset commit refused during a rebalance, messages will be redelivered: {e}");
+                } else {
+                    tracing::warn!(
+                        "kafka: offset commit refused, messages will be redelivered: {e}"
+                    );
+                }
                 Ok(false)
             }
         }
