@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use std::io;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TryRecvError};
-use std::sync::Mutex;
+use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use tweetner_core::{ModelError, Tagger};
@@ -126,19 +126,21 @@ pub fn run(
         next_seq: 0,
         ended: false,
     });
+    let window = Window::new(opts.queue.max(1) * workers + workers);
     let start = Instant::now();
 
     std::thread::scope(|scope| {
         let cancelled = &cancelled;
+        let window = &window;
         scope.spawn(move || read_records(source, &record_tx, cancelled));
         for _ in 0..workers {
             let done_tx = done_tx.clone();
             let intake = &intake;
             let shape = (chunk, opts.max_wait);
-            scope.spawn(move || tag_chunks(tagger, intake, shape, &done_tx, cancelled));
+            scope.spawn(move || tag_chunks(tagger, intake, window, shape, &done_tx, cancelled));
         }
         drop(done_tx);
-        let result = write_in_order(&done_rx, sink, &mut progress, start);
+        let result = write_in_order(&done_rx, sink, window, &mut progress, start);
         if result.is_err() {
             cancelled.store(true, Ordering::SeqCst);
         }
@@ -161,6 +163,45 @@ fn read_records(source: &mut dyn RecordSource, tx: &SyncSender<Read>, cancelled:
         if tx.send(item).is_err() || end || cancelled.load(Ordering::SeqCst) {
             return;
         }
+    }
+}
+
+/// How far chunk numbers may run ahead of the writer. Without it, one slow
+/// chunk let the other workers race on while the writer held their finished
+/// chunks for the gap: records in flight grew with the stall's length (a
+/// bus test saw 412 held where ~130 was the design).
+struct Window {
+    /// Chunks the writer has written (the number it waits for next).
+    written: Mutex<usize>,
+    advanced: Condvar,
+    size: usize,
+}
+
+impl Window {
+    fn new(size: usize) -> Self {
+        Window {
+            written: Mutex::new(0),
+            advanced: Condvar::new(),
+            size: size.max(1),
+        }
+    }
+
+    /// Waits until chunk `seq` is within the window (or the run is cancelled).
+    fn wait_for(&self, seq: usize, cancelled: &AtomicBool) {
+        let mut written = self.written.lock().unwrap_or_else(|p| p.into_inner());
+        while seq >= *written + self.size && !cancelled.load(Ordering::SeqCst) {
+            // A cancelled run may never advance again: look every 50 ms.
+            written = self
+                .advanced
+                .wait_timeout(written, Duration::from_millis(50))
+                .unwrap_or_else(|p| p.into_inner())
+                .0;
+        }
+    }
+
+    fn advance(&self, written: usize) {
+        *self.written.lock().unwrap_or_else(|p| p.into_inner()) = written;
+        self.advanced.notify_all();
     }
 }
 
@@ -226,13 +267,19 @@ impl Intake {
 fn tag_chunks(
     tagger: &(dyn Tagger + Sync),
     intake: &Mutex<Intake>,
+    window: &Window,
     (chunk, max_wait): (usize, Duration),
     tx: &SyncSender<Done>,
     cancelled: &AtomicBool,
 ) {
     loop {
         let taken = match intake.lock() {
-            Ok(mut guard) => guard.take(chunk, max_wait),
+            Ok(mut guard) => {
+                // Under the intake lock: chunks are numbered in order, so
+                // only the next number needs to wait.
+                window.wait_for(guard.next_seq, cancelled);
+                guard.take(chunk, max_wait)
+            }
             Err(_) => return,
         };
         let Some(chunks) = taken else { return };
@@ -327,6 +374,7 @@ fn wait_ticking(
 fn write_in_order(
     rx: &Receiver<Done>,
     sink: &mut dyn AnnotationSink,
+    window: &Window,
     progress: &mut Option<Progress<'_>>,
     start: Instant,
 ) -> Result<Summary, PipelineError> {
@@ -349,6 +397,7 @@ fn write_in_order(
         pending.insert(msg.0, msg.1);
         while let Some(outcomes) = pending.remove(&next) {
             next += 1;
+            window.advance(next);
             for o in outcomes? {
                 summary.read += 1;
                 match o {

@@ -265,3 +265,75 @@ fn a_slow_input_is_written_as_it_comes_not_when_a_chunk_fills() {
     assert_eq!((s.read, s.written), (4, 4));
     assert_eq!(seen.text().lines().count(), 4);
 }
+
+/// Sleeps on the batch holding the word `slow`, and counts the (non-empty)
+/// batches that start while it sleeps: one per chunk.
+struct OneSlowChunk {
+    caps: Caps,
+    started: std::sync::atomic::AtomicUsize,
+    during_slow: Mutex<Option<usize>>,
+}
+
+impl tweetner_core::Tagger for OneSlowChunk {
+    fn labels(&self) -> &[String] {
+        tweetner_core::Tagger::labels(&self.caps)
+    }
+
+    fn tag_batch(
+        &self,
+        sentences: &[Vec<String>],
+    ) -> Result<Vec<tweetner_core::TaggedSentence>, tweetner_core::ModelError> {
+        use std::sync::atomic::Ordering::SeqCst;
+        if sentences.is_empty() {
+            // The runner's call for token input, which this test has none of.
+            return Ok(Vec::new());
+        }
+        let at_start = self.started.fetch_add(1, SeqCst);
+        if sentences.iter().flatten().any(|w| w == "slow") {
+            std::thread::sleep(std::time::Duration::from_millis(400));
+            let after = self.started.load(SeqCst);
+            *self.during_slow.lock().expect("lock") = Some(after - at_start - 1);
+        }
+        tweetner_core::Tagger::tag_batch(&self.caps, sentences)
+    }
+}
+
+/// While one chunk is slow, the other workers may run at most a window of
+/// chunks ahead of the writer (queue × workers + workers), not the whole
+/// input: records in flight stay bounded however long the stall.
+#[test]
+fn a_slow_chunk_holds_the_others_to_a_window() {
+    let text: String = (0..2_000)
+        .map(|i| {
+            let word = if i == 40 { "slow" } else { "fast" };
+            format!("{{\"id\": {i}, \"text\": \"Bob {word} {i}\"}}\n")
+        })
+        .collect();
+    let tagger = OneSlowChunk {
+        caps: Caps::new(),
+        started: Default::default(),
+        during_slow: Mutex::new(None),
+    };
+    let opts = RunOptions {
+        workers: 2,
+        chunk: 8,
+        queue: 2,
+        ..RunOptions::default()
+    };
+    let out = Shared::default();
+    let mut sink = FormatSink::new(Box::new(out.clone()), OutputFormat::Jsonl, false);
+    let mut src = LineSource::new(text.as_bytes(), InputFormat::Jsonl, 1000);
+    let summary = run(&mut src, &tagger, &mut sink, &opts, None).expect("run");
+    assert_eq!(summary.written, 2_000);
+    let during = tagger
+        .during_slow
+        .lock()
+        .expect("lock")
+        .expect("the slow chunk ran");
+    // Window: 2 × 2 + 2 = 6 chunks numbered ahead of the writer, one of
+    // them the slow chunk itself.
+    assert!(
+        during <= 5,
+        "{during} chunks started while one chunk stalled"
+    );
+}
