@@ -266,12 +266,13 @@ fn a_slow_input_is_written_as_it_comes_not_when_a_chunk_fills() {
     assert_eq!(seen.text().lines().count(), 4);
 }
 
-/// Sleeps on the batch holding the word `slow`, and counts the (non-empty)
-/// batches that start while it sleeps: one per chunk.
+/// Sleeps on the batch holding the word `slow`, and notes the highest
+/// record number (the last word of each text) that other batches reach
+/// while it sleeps.
 struct OneSlowChunk {
     caps: Caps,
-    started: std::sync::atomic::AtomicUsize,
-    during_slow: Mutex<Option<usize>>,
+    stalling: std::sync::atomic::AtomicBool,
+    furthest: std::sync::atomic::AtomicUsize,
 }
 
 impl tweetner_core::Tagger for OneSlowChunk {
@@ -284,15 +285,13 @@ impl tweetner_core::Tagger for OneSlowChunk {
         sentences: &[Vec<String>],
     ) -> Result<Vec<tweetner_core::TaggedSentence>, tweetner_core::ModelError> {
         use std::sync::atomic::Ordering::SeqCst;
-        if sentences.is_empty() {
-            // The runner's call for token input, which this test has none of.
-            return Ok(Vec::new());
-        }
-        let at_start = self.started.fetch_add(1, SeqCst);
         if sentences.iter().flatten().any(|w| w == "slow") {
+            self.stalling.store(true, SeqCst);
             std::thread::sleep(std::time::Duration::from_millis(400));
-            let after = self.started.load(SeqCst);
-            *self.during_slow.lock().expect("lock") = Some(after - at_start - 1);
+            self.stalling.store(false, SeqCst);
+        } else if self.stalling.load(SeqCst) {
+            let numbers = sentences.iter().filter_map(|w| w.last()?.parse().ok());
+            self.furthest.fetch_max(numbers.max().unwrap_or(0), SeqCst);
         }
         tweetner_core::Tagger::tag_batch(&self.caps, sentences)
     }
@@ -311,8 +310,8 @@ fn a_slow_chunk_holds_the_others_to_a_window() {
         .collect();
     let tagger = OneSlowChunk {
         caps: Caps::new(),
-        started: Default::default(),
-        during_slow: Mutex::new(None),
+        stalling: Default::default(),
+        furthest: Default::default(),
     };
     let opts = RunOptions {
         workers: 2,
@@ -325,15 +324,12 @@ fn a_slow_chunk_holds_the_others_to_a_window() {
     let mut src = LineSource::new(text.as_bytes(), InputFormat::Jsonl, 1000);
     let summary = run(&mut src, &tagger, &mut sink, &opts, None).expect("run");
     assert_eq!(summary.written, 2_000);
-    let during = tagger
-        .during_slow
-        .lock()
-        .expect("lock")
-        .expect("the slow chunk ran");
-    // Window: 2 × 2 + 2 = 6 chunks numbered ahead of the writer, one of
-    // them the slow chunk itself.
+    // Record 40 is in chunk 5 (chunks of 8), and the writer waits for it:
+    // chunks may be numbered up to 5 + 2 × 2 + 2 - 1 = 10, whose last record
+    // is 87. Without the window the others ran on to ~2,000.
+    let furthest = tagger.furthest.load(std::sync::atomic::Ordering::SeqCst);
     assert!(
-        during <= 5,
-        "{during} chunks started while one chunk stalled"
+        furthest <= 87,
+        "record {furthest} was tagged while chunk 5 stalled"
     );
 }
