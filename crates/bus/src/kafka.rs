@@ -30,6 +30,7 @@ use rdkafka::{ClientContext, Offset, TopicPartitionList};
 use serde_json::json;
 
 use crate::error::BusError;
+use crate::follow::Acknowledge;
 use crate::metrics::Metrics;
 use crate::worker::{Destination, Inbox, Incoming, Outbox};
 
@@ -163,22 +164,12 @@ fn client_config(opts: &KafkaOptions, role: &str, defaults: &[(&str, &str)]) -> 
     config
 }
 
-/// Joins the group on `opts.input` and opens the producer.
-///
-/// # Errors
-/// A setting librdkafka refuses, or an empty topic or group name.
-pub fn connect(
-    opts: &KafkaOptions,
-    metrics: Arc<Metrics>,
-) -> Result<(KafkaInbox, KafkaOutbox), BusError> {
-    for (what, value) in [
-        ("group", &opts.group),
-        ("input topic", &opts.input),
-        ("output topic", &opts.output),
-    ] {
-        if value.trim().is_empty() {
-            return Err(BusError::Config(format!("the Kafka {what} is empty")));
-        }
+/// The group member on `opts.input`: offsets committed by hand only.
+fn group_consumer(opts: &KafkaOptions, metrics: Arc<Metrics>) -> Result<GroupConsumer, BusError> {
+    if opts.group.trim().is_empty() || opts.input.trim().is_empty() {
+        return Err(BusError::Config(
+            "the Kafka group or input topic is empty".into(),
+        ));
     }
     let mut consumer_config = client_config(
         opts,
@@ -201,6 +192,27 @@ pub fn connect(
         })
         .map_err(setup)?;
     consumer.subscribe(&[&opts.input]).map_err(setup)?;
+    Ok(consumer)
+}
+
+/// Joins the group on `opts.input` and opens the producer.
+///
+/// # Errors
+/// A setting librdkafka refuses, or an empty topic or group name.
+pub fn connect(
+    opts: &KafkaOptions,
+    metrics: Arc<Metrics>,
+) -> Result<(KafkaInbox, KafkaOutbox), BusError> {
+    for (what, value) in [
+        ("group", &opts.group),
+        ("input topic", &opts.input),
+        ("output topic", &opts.output),
+    ] {
+        if value.trim().is_empty() {
+            return Err(BusError::Config(format!("the Kafka {what} is empty")));
+        }
+    }
+    let consumer = group_consumer(opts, metrics)?;
     let producer: BaseProducer<DeliveryContext> = client_config(
         opts,
         "producer",
@@ -223,6 +235,82 @@ pub fn connect(
             .unwrap_or_else(|| opts.output.clone()),
     };
     Ok((inbox, outbox))
+}
+
+/// Commits the offsets after `acks`: `Ok(false)` when the group refused
+/// (a rebalance), and the messages come again.
+fn commit(consumer: &GroupConsumer, topic: &str, acks: Vec<KafkaAck>) -> Result<bool, BusError> {
+    let mut next: BTreeMap<i32, i64> = BTreeMap::new();
+    for a in acks {
+        let e = next.entry(a.partition).or_insert(a.offset + 1);
+        *e = (*e).max(a.offset + 1);
+    }
+    let mut list = TopicPartitionList::new();
+    for (partition, offset) in next {
+        list.add_partition_offset(topic, partition, Offset::Offset(offset))
+            .map_err(|e| BusError::Ack {
+                bus: BUS,
+                message: e.to_string(),
+            })?;
+    }
+    match consumer.commit(&list, CommitMode::Sync) {
+        Ok(()) => Ok(true),
+        Err(e) => {
+            // A rebalance took the partitions (stale generation, unknown
+            // member) or the coordinator moved: the next owner starts
+            // from the last commit, so these messages come again. During
+            // a rebalance that is routine, not worth a warning.
+            let routine = matches!(
+                e.rdkafka_error_code(),
+                Some(
+                    RDKafkaErrorCode::RebalanceInProgress
+                        | RDKafkaErrorCode::IllegalGeneration
+                        | RDKafkaErrorCode::UnknownMemberId
+                )
+            );
+            if routine {
+                tracing::info!("kafka: offset commit refused during a rebalance, messages will be redelivered: {e}");
+            } else {
+                tracing::warn!("kafka: offset commit refused, messages will be redelivered: {e}");
+            }
+            Ok(false)
+        }
+    }
+}
+
+/// Acknowledges what a follower handled: commits its group's offsets.
+pub struct KafkaCommitter {
+    consumer: Arc<GroupConsumer>,
+    topic: String,
+}
+
+/// A follower of `opts.input` in consumer group `opts.group`, without a
+/// producer (`output` and `dead_letter` are not used).
+///
+/// # Errors
+/// As [`connect`].
+pub fn follow_topic(
+    opts: &KafkaOptions,
+    metrics: Arc<Metrics>,
+) -> Result<(KafkaInbox, KafkaCommitter), BusError> {
+    let consumer = Arc::new(group_consumer(opts, metrics)?);
+    Ok((
+        KafkaInbox {
+            consumer: Arc::clone(&consumer),
+        },
+        KafkaCommitter {
+            consumer,
+            topic: opts.input.clone(),
+        },
+    ))
+}
+
+impl Acknowledge for KafkaCommitter {
+    type Ack = KafkaAck;
+
+    fn ack(&mut self, acks: Vec<KafkaAck>) -> Result<bool, BusError> {
+        commit(&self.consumer, &self.topic, acks)
+    }
 }
 
 impl Inbox for KafkaInbox {
@@ -320,44 +408,7 @@ impl Outbox for KafkaOutbox {
     }
 
     fn ack(&mut self, acks: Vec<KafkaAck>) -> Result<bool, BusError> {
-        let mut next: BTreeMap<i32, i64> = BTreeMap::new();
-        for a in acks {
-            let e = next.entry(a.partition).or_insert(a.offset + 1);
-            *e = (*e).max(a.offset + 1);
-        }
-        let mut list = TopicPartitionList::new();
-        for (partition, offset) in next {
-            list.add_partition_offset(&self.input, partition, Offset::Offset(offset))
-                .map_err(|e| BusError::Ack {
-                    bus: BUS,
-                    message: e.to_string(),
-                })?;
-        }
-        match self.consumer.commit(&list, CommitMode::Sync) {
-            Ok(()) => Ok(true),
-            Err(e) => {
-                // A rebalance took the partitions (stale generation, unknown
-                // member) or the coordinator moved: the next owner starts
-                // from the last commit, so these messages come again. During
-                // a rebalance that is routine, not worth a warning.
-                let routine = matches!(
-                    e.rdkafka_error_code(),
-                    Some(
-                        RDKafkaErrorCode::RebalanceInProgress
-                            | RDKafkaErrorCode::IllegalGeneration
-                            | RDKafkaErrorCode::UnknownMemberId
-                    )
-                );
-                if routine {
-                    tracing::info!("kafka: offset commit refused during a rebalance, messages will be redelivered: {e}");
-                } else {
-                    tracing::warn!(
-                        "kafka: offset commit refused, messages will be redelivered: {e}"
-                    );
-                }
-                Ok(false)
-            }
-        }
+        commit(&self.consumer, &self.input, acks)
     }
 }
 

@@ -9,6 +9,8 @@
 //!
 //! * [`worker`]: the bus-independent half ([`run_worker`], the [`Inbox`] and
 //!   [`Outbox`] a bus implements, keys, dead letters, acknowledgement batches);
+//! * [`follow`]: reading a topic without publishing (the trend feed of
+//!   `tweetner serve --trends-bus`), acknowledged batch by batch;
 //! * [`ledger`]: the messages taken and not yet acknowledged;
 //! * [`metrics`]: Prometheus counters and a `GET /metrics` endpoint;
 //! * [`testing`]: a throwaway `nats-server` for tests and benches;
@@ -20,6 +22,7 @@
 //! worker that dies are delivered to the others.
 
 pub mod error;
+pub mod follow;
 pub mod ledger;
 pub mod metrics;
 pub mod testing;
@@ -31,5 +34,6 @@ pub mod kafka;
 pub mod nats;
 
 pub use error::BusError;
+pub use follow::{follow, Acknowledge, FollowCounts, FollowOptions};
 pub use metrics::{serve_metrics, Metrics};
 pub use worker::{run_worker, Destination, Inbox, Incoming, Outbox, WorkerOptions};

@@ -25,6 +25,7 @@ use serde_json::json;
 use tokio::runtime::Runtime;
 
 use crate::error::BusError;
+use crate::follow::Acknowledge;
 use crate::worker::{Destination, Inbox, Incoming, Outbox};
 
 const BUS: &str = "nats";
@@ -90,24 +91,61 @@ pub struct NatsOutbox {
     pending: Vec<PublishAckFuture>,
 }
 
+fn runtime() -> Result<Arc<Runtime>, BusError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .thread_name("nats")
+        .enable_all()
+        .build()
+        .map(Arc::new)
+        .map_err(|e| setup_err(format!("starting the runtime: {e}")))
+}
+
+/// The durable pull consumer on `opts.input` in `input`, and its messages.
+async fn pull_from(
+    input: stream::Stream,
+    opts: &NatsOptions,
+) -> Result<(PullConsumer, pull::Stream), BusError> {
+    let consumer: PullConsumer = input
+        .get_or_create_consumer(
+            &opts.durable,
+            pull::Config {
+                durable_name: Some(opts.durable.clone()),
+                ack_policy: AckPolicy::Explicit,
+                ack_wait: opts.ack_wait,
+                max_ack_pending: opts.max_ack_pending,
+                filter_subject: opts.input.clone(),
+                ..Default::default()
+            },
+        )
+        .await
+        .map_err(|e| setup_err(format!("consumer {}: {e}", opts.durable)))?;
+    let messages = consumer
+        .stream()
+        .max_messages_per_batch(opts.pull_batch)
+        .messages()
+        .await
+        .map_err(|e| setup_err(format!("pulling from {}: {e}", opts.durable)))?;
+    Ok((consumer, messages))
+}
+
+fn check(opts: &NatsOptions) -> Result<(), BusError> {
+    if opts.max_ack_pending < 1 || opts.pull_batch == 0 || opts.ack_wait.is_zero() {
+        return Err(BusError::Config(
+            "max_ack_pending, pull_batch and ack_wait must be positive".into(),
+        ));
+    }
+    Ok(())
+}
+
 /// Connects, makes sure the input stream, the durable consumer and a stream
 /// capturing the output subjects exist, and starts pulling.
 ///
 /// # Errors
 /// The server cannot be reached, JetStream is off, or a name is invalid.
 pub fn connect(opts: &NatsOptions) -> Result<(NatsInbox, NatsOutbox), BusError> {
-    if opts.max_ack_pending < 1 || opts.pull_batch == 0 || opts.ack_wait.is_zero() {
-        return Err(BusError::Config(
-            "max_ack_pending, pull_batch and ack_wait must be positive".into(),
-        ));
-    }
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .thread_name("nats")
-        .enable_all()
-        .build()
-        .map_err(|e| setup_err(format!("starting the runtime: {e}")))?;
-    let rt = Arc::new(rt);
+    check(opts)?;
+    let rt = runtime()?;
     let fail = setup_err;
     let dead_letter = opts
         .dead_letter
@@ -133,26 +171,7 @@ pub fn connect(opts: &NatsOptions) -> Result<(NatsInbox, NatsOutbox), BusError> 
         )
         .await
         .map_err(&fail)?;
-        let consumer: PullConsumer = input
-            .get_or_create_consumer(
-                &opts.durable,
-                pull::Config {
-                    durable_name: Some(opts.durable.clone()),
-                    ack_policy: AckPolicy::Explicit,
-                    ack_wait: opts.ack_wait,
-                    max_ack_pending: opts.max_ack_pending,
-                    filter_subject: opts.input.clone(),
-                    ..Default::default()
-                },
-            )
-            .await
-            .map_err(|e| fail(format!("consumer {}: {e}", opts.durable)))?;
-        let messages = consumer
-            .stream()
-            .max_messages_per_batch(opts.pull_batch)
-            .messages()
-            .await
-            .map_err(|e| fail(format!("pulling from {}: {e}", opts.durable)))?;
+        let (consumer, messages) = pull_from(input, opts).await?;
         Ok::<_, BusError>((client, js, consumer, messages))
     })?;
     let inbox = NatsInbox {
@@ -169,6 +188,78 @@ pub fn connect(opts: &NatsOptions) -> Result<(NatsInbox, NatsOutbox), BusError> 
         pending: Vec::new(),
     };
     Ok((inbox, outbox))
+}
+
+/// Acknowledges what a follower handled.
+pub struct NatsAcker {
+    rt: Arc<Runtime>,
+    client: async_nats::Client,
+}
+
+/// A follower of `opts.input` (`output` and `dead_letter` are not used): on
+/// the stream that already captures the subject (a worker's results stream),
+/// else on a new stream named `opts.stream`, through the durable consumer
+/// `opts.durable`.
+///
+/// # Errors
+/// As [`connect`].
+pub fn follow_subject(opts: &NatsOptions) -> Result<(NatsInbox, NatsAcker), BusError> {
+    check(opts)?;
+    let rt = runtime()?;
+    let (client, consumer, messages) = rt.block_on(async {
+        let client = async_nats::connect(opts.server.as_str())
+            .await
+            .map_err(|e| setup_err(format!("connecting to {}: {e}", opts.server)))?;
+        let js = jetstream::new(client.clone());
+        let input = match js.stream_by_subject(opts.input.as_str()).await {
+            Ok(name) => js.get_stream(&name).await.map_err(|e| e.to_string()),
+            Err(_) => js
+                .get_or_create_stream(stream::Config {
+                    name: opts.stream.clone(),
+                    subjects: vec![opts.input.clone()],
+                    duplicate_window: Duration::from_secs(120),
+                    ..Default::default()
+                })
+                .await
+                .map_err(|e| e.to_string()),
+        }
+        .map_err(|e| setup_err(format!("the stream of {}: {e}", opts.input)))?;
+        let (consumer, messages) = pull_from(input, opts).await?;
+        Ok::<_, BusError>((client, consumer, messages))
+    })?;
+    let inbox = NatsInbox {
+        rt: Arc::clone(&rt),
+        consumer,
+        messages,
+    };
+    Ok((inbox, NatsAcker { rt, client }))
+}
+
+/// Acknowledges `acks` and flushes: `Ok(false)` when one was not sent (it
+/// is delivered again).
+fn ack_all(rt: &Runtime, client: &async_nats::Client, acks: Vec<Acker>) -> Result<bool, BusError> {
+    rt.block_on(async {
+        let mut all = true;
+        for a in &acks {
+            if let Err(e) = a.ack().await {
+                tracing::warn!("nats: acknowledgement not sent, message will be redelivered: {e}");
+                all = false;
+            }
+        }
+        client.flush().await.map_err(|e| BusError::Ack {
+            bus: BUS,
+            message: e.to_string(),
+        })?;
+        Ok(all)
+    })
+}
+
+impl Acknowledge for NatsAcker {
+    type Ack = Acker;
+
+    fn ack(&mut self, acks: Vec<Acker>) -> Result<bool, BusError> {
+        ack_all(&self.rt, &self.client, acks)
+    }
 }
 
 /// Creates a stream named `name` for the subjects no stream captures yet, so
@@ -296,22 +387,6 @@ impl Outbox for NatsOutbox {
     }
 
     fn ack(&mut self, acks: Vec<Acker>) -> Result<bool, BusError> {
-        let client = &self.client;
-        self.rt.block_on(async {
-            let mut all = true;
-            for a in &acks {
-                if let Err(e) = a.ack().await {
-                    tracing::warn!(
-                        "nats: acknowledgement not sent, message will be redelivered: {e}"
-                    );
-                    all = false;
-                }
-            }
-            client.flush().await.map_err(|e| BusError::Ack {
-                bus: BUS,
-                message: e.to_string(),
-            })?;
-            Ok(all)
-        })
+        ack_all(&self.rt, &self.client, acks)
     }
 }

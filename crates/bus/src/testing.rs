@@ -58,3 +58,53 @@ impl Drop for NatsServer {
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
+
+/// Publishes every payload to `subject` on the JetStream server at `url`,
+/// creating a stream named `stream` for the subject when none captures it,
+/// and returns once the server stored them all.
+///
+/// # Errors
+/// The server cannot be reached or refused a message.
+#[cfg(feature = "nats")]
+pub fn publish_all(
+    url: &str,
+    stream: &str,
+    subject: &str,
+    payloads: impl IntoIterator<Item = Vec<u8>>,
+) -> Result<(), String> {
+    use async_nats::jetstream;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    rt.block_on(async {
+        let client = async_nats::connect(url).await.map_err(|e| e.to_string())?;
+        let js = jetstream::new(client);
+        if js.stream_by_subject(subject).await.is_err() {
+            js.get_or_create_stream(jetstream::stream::Config {
+                name: stream.to_string(),
+                subjects: vec![subject.to_string()],
+                ..Default::default()
+            })
+            .await
+            .map_err(|e| e.to_string())?;
+        }
+        let mut pending = Vec::new();
+        for p in payloads {
+            pending.push(
+                js.publish(subject.to_string(), p.into())
+                    .await
+                    .map_err(|e| e.to_string())?,
+            );
+            if pending.len() >= 512 {
+                for a in pending.drain(..) {
+                    a.await.map_err(|e| e.to_string())?;
+                }
+            }
+        }
+        for a in pending {
+            a.await.map_err(|e| e.to_string())?;
+        }
+        Ok(())
+    })
+}

@@ -15,6 +15,7 @@ use crate::config::ServeConfig;
 use crate::connections::{serve_connections, ConnectionLimits};
 use crate::error::ServeError;
 use crate::routes::{self, AppState, Loaded};
+use crate::trends::TrendHub;
 
 /// A loaded model: the tagger and the JSON that `/v1/model` shows as `info`
 /// (typically the model card; its `name` field becomes the model name).
@@ -31,7 +32,7 @@ pub struct LoadedModel {
 pub struct Server {
     listener: TcpListener,
     addr: SocketAddr,
-    cfg: ServeConfig,
+    state: Arc<AppState>,
 }
 
 impl Server {
@@ -48,11 +49,19 @@ impl Server {
             addr: cfg.addr,
             source,
         })?;
+        let state = Arc::new(AppState::new(cfg)?);
         Ok(Server {
             listener,
             addr,
-            cfg,
+            state,
         })
+    }
+
+    /// The trend detector this server feeds (`None` with `[trends] enabled =
+    /// false`), for feeding it from elsewhere too: the CLI's
+    /// `--trends-bus` follows the stream workers' results into it.
+    pub fn trend_hub(&self) -> Option<Arc<TrendHub>> {
+        self.state.trends.clone()
     }
 
     /// The address actually bound (the real port when `cfg.addr` had port 0).
@@ -105,18 +114,19 @@ impl Server {
         model: Model,
         shutdown: impl Future<Output = ()>,
     ) -> Result<(), ServeError> {
+        let state = self.state;
+        let cfg = &state.cfg;
         let settings = BatchSettings {
-            max_batch: self.cfg.max_batch,
-            max_wait: self.cfg.max_wait(),
-            queue_capacity: self.cfg.queue_capacity,
-            workers: self.cfg.workers,
+            max_batch: cfg.max_batch,
+            max_wait: cfg.max_wait(),
+            queue_capacity: cfg.queue_capacity,
+            workers: cfg.workers,
         };
         let limits = ConnectionLimits {
-            header_read_timeout: self.cfg.header_read_timeout(),
-            max_connections: self.cfg.max_connections,
-            shutdown_timeout: self.cfg.shutdown_timeout(),
+            header_read_timeout: cfg.header_read_timeout(),
+            max_connections: cfg.max_connections,
+            shutdown_timeout: cfg.shutdown_timeout(),
         };
-        let state = Arc::new(AppState::new(self.cfg)?);
         let mut batcher: Option<BatcherHandle> = None;
         let load_rx = match model {
             Model::Ready(m) => {
@@ -252,12 +262,13 @@ pub async fn shutdown_signal() {
 }
 
 /// For synchronous callers (the CLI): build a runtime, bind, call
-/// `on_listen` with the bound address, load the model with `loader` while
-/// already answering health checks, and serve until SIGINT/SIGTERM.
+/// `on_listen` with the bound address and the trend hub, load the model
+/// with `loader` while already answering health checks, and serve until
+/// SIGINT/SIGTERM.
 pub fn run_blocking<L>(
     cfg: ServeConfig,
     loader: L,
-    on_listen: impl FnOnce(SocketAddr),
+    on_listen: impl FnOnce(SocketAddr, Option<Arc<TrendHub>>),
 ) -> Result<(), ServeError>
 where
     L: FnOnce() -> Result<LoadedModel, String> + Send + 'static,
@@ -272,7 +283,7 @@ where
         .map_err(ServeError::Server)?;
     rt.block_on(async {
         let server = Server::bind(cfg).await?;
-        on_listen(server.local_addr());
+        on_listen(server.local_addr(), server.trend_hub());
         server.run_with_loader(loader, shutdown_signal()).await
     })
 }

@@ -12,4 +12,5 @@ pub mod stream;
 pub mod tag;
 pub mod tokenize;
 pub mod train;
+pub mod trend_feed;
 pub mod trends;

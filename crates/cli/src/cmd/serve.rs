@@ -11,6 +11,7 @@ use tweetner_serve::{LoadedModel, ServeConfig};
 
 use super::limits;
 use super::model::{resolve_model_dir, warn_if_int8_unused};
+use super::trend_feed::TrendFeedArgs;
 
 #[derive(Args)]
 pub struct ServeArgs {
@@ -62,6 +63,8 @@ pub struct ServeArgs {
     /// AVX-512 VNNI CPUs). No effect on BiLSTM-CRF models.
     #[arg(long)]
     pub int8: bool,
+    #[command(flatten)]
+    pub feed: TrendFeedArgs,
 }
 
 /// The file settings (or defaults) with the flags applied on top.
@@ -105,6 +108,10 @@ pub fn run(args: ServeArgs) -> Result<()> {
     let name = info.name.clone();
     let info = serde_json::to_value(&info).context("describing the model")?;
     warn_if_int8_unused(&dir, args.int8)?;
+    let feed = args
+        .feed
+        .wanted(cfg.trends.enabled)?
+        .then(|| args.feed.clone());
     let load_dir = dir.clone();
     // Each server worker calls the tagger on its own batch: one thread per call.
     let opts = tweetner_tagger::LoadOptions {
@@ -121,11 +128,16 @@ pub fn run(args: ServeArgs) -> Result<()> {
                 info: Some(info),
             })
         },
-        |addr| {
+        |addr, hub| {
             eprintln!(
                 "tweetner: serving model {name} ({}) on http://{addr}; Ctrl-C to stop",
                 dir.display()
-            )
+            );
+            if let (Some(feed), Some(hub)) = (feed, hub) {
+                if let Err(e) = feed.spawn(hub) {
+                    eprintln!("tweetner: cannot start the trend feed: {e:#}");
+                }
+            }
         },
     )?;
     Ok(())

@@ -363,6 +363,11 @@ impl TrendHub {
     pub fn close(&self) {
         self.closed.send_replace(true);
     }
+
+    /// Whether [`TrendHub::close`] was called (followers stop then).
+    pub fn is_closed(&self) -> bool {
+        *self.closed.borrow()
+    }
 }
 
 /// What `/v1/trends/tweets` asks for.

@@ -9,6 +9,9 @@
 //! | `GET /v1/trends/tweets?entity=…&type=…` or `?ids=a,b` | `{tweets: [{id, time_ms, text, entities: [{text, type, start, end}]}]}`, newest first, at most `limit` (10) |
 //! | `POST /v1/trends/ingest` | body `{"tweets": [{id, created_at, text? , entities?, author?, retweet_of?}]}` (see [`ingest`]); answer `{accepted, tagged, events}` |
 //!
+//! The stream workers' results reach the hub through [`feed`] (`tweetner
+//! serve --trends-bus`).
+//!
 //! With `[trends] enabled = false` these answer 404 `trends_disabled`.
 //! Texts from `/v1/tag` are timed by the server's clock at arrival and get
 //! ids `tag-N`; the detector works in event time, so a replay through
@@ -18,6 +21,7 @@
 
 pub mod config;
 pub mod dashboard;
+pub mod feed;
 pub mod hub;
 pub mod ingest;
 pub(crate) mod routes;
