@@ -90,11 +90,80 @@ pub struct ModelCard {
     pub notes: Vec<String>,
 }
 
+/// A path as a card shows it: under the home directory as `~/…`, else
+/// relative to `cwd` (the repository root when training runs as the README
+/// says), so a shipped card names no machine's directory layout. The file
+/// itself is pinned by its sha256, not by where it lay.
+pub fn portable_path(path: &str, cwd: Option<&Path>, home: Option<&Path>) -> String {
+    let p = Path::new(path);
+    if !p.is_absolute() {
+        return path.to_string();
+    }
+    if let Some(rest) = home.and_then(|h| p.strip_prefix(h).ok()) {
+        return format!("~/{}", rest.display());
+    }
+    let Some(cwd) = cwd.filter(|c| c.is_absolute()) else {
+        return path.to_string();
+    };
+    let ours: Vec<_> = p.components().collect();
+    let base: Vec<_> = cwd.components().collect();
+    let common = ours.iter().zip(&base).take_while(|(a, b)| a == b).count();
+    // Only the root in common: the absolute path says more than `../../..`.
+    if common <= 1 {
+        return path.to_string();
+    }
+    let mut out = std::path::PathBuf::new();
+    for _ in common..base.len() {
+        out.push("..");
+    }
+    for c in &ours[common..] {
+        out.push(c);
+    }
+    out.display().to_string()
+}
+
+/// [`portable_path`] of every string in `v` that is an absolute path.
+fn portable_strings(v: &mut serde_json::Value, cwd: Option<&Path>, home: Option<&Path>) {
+    match v {
+        serde_json::Value::String(s) if s.starts_with('/') => *s = portable_path(s, cwd, home),
+        serde_json::Value::Array(a) => a.iter_mut().for_each(|x| portable_strings(x, cwd, home)),
+        serde_json::Value::Object(o) => o.values_mut().for_each(|x| portable_strings(x, cwd, home)),
+        _ => {}
+    }
+}
+
 impl ModelCard {
-    /// Write `card.json` and `MODEL_CARD.md` into `dir` (atomically, each).
+    /// Write `card.json` and `MODEL_CARD.md` into `dir` (atomically, each),
+    /// with paths made [`portable_path`]s.
     pub fn write(&self, dir: &Path) -> Result<(), TaggerError> {
-        write_json(&dir.join(CARD_FILE), self)?;
-        write_atomic(&dir.join(CARD_MD_FILE), self.to_markdown().as_bytes())
+        let cwd = std::env::current_dir().ok();
+        let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+        let card = self.portable(cwd.as_deref(), home.as_deref());
+        write_json(&dir.join(CARD_FILE), &card)?;
+        write_atomic(&dir.join(CARD_MD_FILE), card.to_markdown().as_bytes())
+    }
+
+    /// This card with its paths (data files, settings, notes) made portable.
+    pub fn portable(&self, cwd: Option<&Path>, home: Option<&Path>) -> ModelCard {
+        let mut card = self.clone();
+        for d in &mut card.data {
+            d.path = portable_path(&d.path, cwd, home);
+        }
+        portable_strings(&mut card.settings, cwd, home);
+        for n in &mut card.notes {
+            let words: Vec<String> = n
+                .split(' ')
+                .map(|w| {
+                    if w.starts_with('/') {
+                        portable_path(w, cwd, home)
+                    } else {
+                        w.to_string()
+                    }
+                })
+                .collect();
+            *n = words.join(" ");
+        }
+        card
     }
 
     /// Read `dir/card.json`.
@@ -228,4 +297,51 @@ pub fn model_info(dir: &Path) -> Result<ModelInfo, TaggerError> {
         score_temperature: common.temperature,
         card,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cards_name_paths_relative_to_home_or_the_working_directory() {
+        let (cwd, home) = (Some(Path::new("/work/main")), Some(Path::new("/root")));
+        let p = |s| portable_path(s, cwd, home);
+        assert_eq!(
+            p("/work/shared/data/wnut16/train.conll"),
+            "../shared/data/wnut16/train.conll"
+        );
+        assert_eq!(
+            p("/work/main/runs/x/weights.safetensors"),
+            "runs/x/weights.safetensors"
+        );
+        assert_eq!(p("/root/.cache/tweetner/e.emb"), "~/.cache/tweetner/e.emb");
+        assert_eq!(p("/opt/data/e.emb"), "/opt/data/e.emb");
+        assert_eq!(p("configs/a.toml"), "configs/a.toml");
+        let card = ModelCard {
+            data: vec![DataFile {
+                path: "/work/shared/d.conll".into(),
+                ..DataFile::default()
+            }],
+            settings: serde_json::json!({"data": {"extra": ["/root/s.conll"], "n": 3}}),
+            notes: vec!["started from the trained model /work/main/runs/a".into()],
+            ..ModelCard::default()
+        }
+        .portable(cwd, home);
+        assert_eq!(card.data[0].path, "../shared/d.conll");
+        assert_eq!(card.settings["data"]["extra"][0], "~/s.conll");
+        assert_eq!(card.notes[0], "started from the trained model runs/a");
+    }
+
+    /// The shipped model's card must not name this machine's directories.
+    #[test]
+    fn the_shipped_card_has_no_absolute_paths() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models/default");
+        for file in [CARD_FILE, CARD_MD_FILE] {
+            let text = std::fs::read_to_string(dir.join(file)).unwrap();
+            for bad in ["/work/", "/root/", "/home/"] {
+                assert!(!text.contains(bad), "{file} names {bad}");
+            }
+        }
+    }
 }
