@@ -253,6 +253,8 @@ fn entity_list<'py>(py: Python<'py>, entities: &[Entity]) -> PyResult<Bound<'py,
         d.set_item(intern!(py, "end"), e.end)?;
         d.set_item(intern!(py, "byte_start"), e.byte_start)?;
         d.set_item(intern!(py, "byte_end"), e.byte_end)?;
+        d.set_item(intern!(py, "utf16_start"), e.utf16_start)?;
+        d.set_item(intern!(py, "utf16_end"), e.utf16_end)?;
         d.set_item(intern!(py, "score"), e.score)?;
         out.append(d)?;
     }

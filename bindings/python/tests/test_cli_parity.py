@@ -48,7 +48,7 @@ def test_raw_text_parity_on_dev(cli: Path, tagger: Tagger, dev_texts: list[str],
     records = run_cli(cli, tagger.path, source, "text")
     assert len(records) == len(dev_texts)
     ours = tagger.tag_batch(dev_texts)
-    keys = ("text", "type", "start", "end", "byte_start", "byte_end")
+    keys = ("text", "type", "start", "end", "byte_start", "byte_end", "utf16_start", "utf16_end")
     total = 0
     for i, (record, entities) in enumerate(zip(records, ours)):
         assert record["text"] == dev_texts[i]

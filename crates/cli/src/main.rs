@@ -4,7 +4,7 @@
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 mod cmd;
 
@@ -39,6 +39,10 @@ enum Command {
     Trends(cmd::trends::TrendsArgs),
     /// Work a message bus (Kafka, NATS JetStream): tweets in, entities out, at least once.
     Stream(cmd::stream::StreamArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(cmd::shell::CompletionsArgs),
+    /// Print the man page, or write one per subcommand into a directory.
+    Man(cmd::shell::ManArgs),
 }
 
 fn main() -> ExitCode {
@@ -62,6 +66,8 @@ fn main() -> ExitCode {
         Command::Serve(a) => cmd::serve::run(a),
         Command::Trends(a) => cmd::trends::run(a),
         Command::Stream(a) => cmd::stream::run(a),
+        Command::Completions(a) => cmd::shell::completions(a, Cli::command()),
+        Command::Man(a) => cmd::shell::man(a, Cli::command()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

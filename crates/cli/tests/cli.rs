@@ -110,14 +110,15 @@ fn tokenize_offsets_slice_the_input() {
     assert!(tokens.len() >= 10);
     let chars: Vec<char> = text.chars().collect();
     for t in tokens {
+        // One unit rule everywhere: `start`/`end` are chars, `byte_*` bytes.
         let (s, e) = (
-            t["start"].as_u64().unwrap() as usize,
-            t["end"].as_u64().unwrap() as usize,
+            t["byte_start"].as_u64().unwrap() as usize,
+            t["byte_end"].as_u64().unwrap() as usize,
         );
         assert_eq!(&text[s..e], t["text"].as_str().unwrap());
         let (cs, ce) = (
-            t["char_start"].as_u64().unwrap() as usize,
-            t["char_end"].as_u64().unwrap() as usize,
+            t["start"].as_u64().unwrap() as usize,
+            t["end"].as_u64().unwrap() as usize,
         );
         assert_eq!(
             chars[cs..ce].iter().collect::<String>(),
@@ -511,4 +512,32 @@ fn eval_calibration_table_agrees_with_the_scorer() {
     ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("bins"), "{}", stderr(&o));
+}
+
+#[test]
+fn completions_and_man_pages_cover_every_subcommand() {
+    let o = run(&["completions", "bash"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let script = stdout(&o);
+    for sub in [
+        "tag",
+        "serve",
+        "stream",
+        "trends",
+        "--trends-bus",
+        "--entities-key",
+    ] {
+        assert!(script.contains(sub), "bash completion lacks {sub}");
+    }
+    assert_eq!(run(&["completions", "tcsh"]).status.code(), Some(2));
+    let o = run(&["man"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).starts_with(".ie") || stdout(&o).contains(".TH tweetner"));
+    let dir = tempfile::tempdir().unwrap();
+    let o = run(&["man", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    for page in ["tweetner.1", "tweetner-tag.1", "tweetner-serve.1"] {
+        let text = std::fs::read_to_string(dir.path().join(page)).unwrap();
+        assert!(text.contains(".TH"), "{page}");
+    }
 }

@@ -26,6 +26,11 @@ pub struct Entity {
     pub byte_start: usize,
     /// Byte end (exclusive).
     pub byte_end: usize,
+    /// The span in UTF-16 code units, what JavaScript's `String.slice`
+    /// (and Java, C#) index by: an emoji before the entity counts 2 here, 1 in `start`.
+    pub utf16_start: usize,
+    /// UTF-16 end (exclusive).
+    pub utf16_end: usize,
     /// Model confidence in exactly this span and type, in `[0, 1]`.
     pub score: f32,
 }
@@ -69,6 +74,26 @@ pub fn annotate<S: AsRef<str>>(
         .collect()
 }
 
+/// UTF-16 offsets of increasing byte offsets, counted incrementally (a
+/// smaller offset than the last restarts the count).
+#[derive(Default)]
+struct Utf16Cursor {
+    byte: usize,
+    units: usize,
+}
+
+impl Utf16Cursor {
+    fn at(&mut self, text: &str, byte: usize) -> usize {
+        if byte < self.byte {
+            *self = Utf16Cursor::default();
+        }
+        let piece = text.get(self.byte..byte).unwrap_or_default();
+        self.units += piece.chars().map(char::len_utf16).sum::<usize>();
+        self.byte = byte;
+        self.units
+    }
+}
+
 /// Joins a tagger's token-level result with the token offsets.
 fn attach(text: &str, tokens: Vec<Token>, t: TaggedSentence) -> Result<Annotation, ModelError> {
     if t.tags.len() != tokens.len() {
@@ -79,6 +104,8 @@ fn attach(text: &str, tokens: Vec<Token>, t: TaggedSentence) -> Result<Annotatio
         )));
     }
     let mut entities = Vec::with_capacity(t.spans.len());
+    // UTF-16 offsets by one walk over the text, spans being in text order.
+    let mut utf16 = Utf16Cursor::default();
     for span in &t.spans {
         let (Some(first), Some(last)) = (
             tokens.get(span.start),
@@ -98,6 +125,8 @@ fn attach(text: &str, tokens: Vec<Token>, t: TaggedSentence) -> Result<Annotatio
             end: last.char_end,
             byte_start: first.start,
             byte_end: last.end,
+            utf16_start: utf16.at(text, first.start),
+            utf16_end: utf16.at(text, last.end),
             score: span.score,
         });
     }
@@ -126,10 +155,17 @@ mod tests {
         let names: Vec<&str> = first.entities.iter().map(|e| e.text.as_str()).collect();
         assert_eq!(names, ["Ümit", "Zoë"]);
         let chars: Vec<char> = texts[0].chars().collect();
+        let utf16: Vec<u16> = texts[0].encode_utf16().collect();
         for e in &first.entities {
             assert_eq!(&texts[0][e.byte_start..e.byte_end], e.text);
             assert_eq!(chars[e.start..e.end].iter().collect::<String>(), e.text);
+            assert_eq!(
+                String::from_utf16(&utf16[e.utf16_start..e.utf16_end]).unwrap(),
+                e.text
+            );
         }
+        // The emoji is 1 char but 2 UTF-16 units.
+        assert_eq!(first.entities[0].utf16_start, first.entities[0].start + 1);
         assert!(out[1].entities.is_empty() && out[1].tokens.is_empty());
         assert!(out[2].tokens.is_empty());
         assert!(out[3].entities.is_empty());

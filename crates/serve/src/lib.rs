@@ -30,13 +30,15 @@
 //!
 //! ```json
 //! {"entities": [{"text": "Paris", "type": "geo-loc", "start": 9, "end": 14,
-//!                "byte_start": 9, "byte_end": 14, "score": 0.93}]}
+//!                "byte_start": 9, "byte_end": 14, "utf16_start": 9, "utf16_end": 14,
+//!                "score": 0.93}]}
 //! {"results": [{"entities": [...]}, {"entities": [...], "tokens": [...]}]}
 //! ```
 //!
-//! `start`/`end` count Unicode scalar values (chars) and `byte_start`/`byte_end`
-//! UTF-8 bytes, both end-exclusive, so `text[start..end]` is the entity in
-//! either unit. `score` is the model's confidence in exactly this span and
+//! `start`/`end` count Unicode scalar values (chars), `byte_start`/`byte_end`
+//! UTF-8 bytes and `utf16_start`/`utf16_end` UTF-16 code units (JavaScript's
+//! `text.slice(utf16_start, utf16_end)`), all end-exclusive, so each pair cuts
+//! the entity out in its unit; the CLI's JSONL uses the same names and units. `score` is the model's confidence in exactly this span and
 //! type. With `include_tokens`, each result also has `tokens`:
 //! `[{text, start, end, byte_start, byte_end, tag, score}]` (BIO tag per token).
 //!

@@ -97,6 +97,10 @@ impl std::fmt::Display for TokenKind {
 /// One token of a tweet. `text` is the exact slice `start..end` (bytes) of
 /// the input, which is also the char (Unicode scalar) range
 /// `char_start..char_end`.
+///
+/// In JSON, offsets follow one rule everywhere (entities, tokens, CLI and
+/// HTTP): `start`/`end` count chars and `byte_start`/`byte_end` bytes, so the
+/// byte fields are renamed there.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Token {
     /// The token as written in the input.
@@ -104,12 +108,16 @@ pub struct Token {
     /// What the tokenizer recognised it as.
     pub kind: TokenKind,
     /// Byte offset of the first byte.
+    #[serde(rename = "byte_start")]
     pub start: usize,
     /// Byte offset one past the last byte.
+    #[serde(rename = "byte_end")]
     pub end: usize,
     /// Char offset of the first char.
+    #[serde(rename = "start")]
     pub char_start: usize,
     /// Char offset one past the last char.
+    #[serde(rename = "end")]
     pub char_end: usize,
 }
 

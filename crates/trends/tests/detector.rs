@@ -314,6 +314,8 @@ fn annotations_feed_the_detector() {
         end: text.chars().count(),
         byte_start: 0,
         byte_end: text.len(),
+        utf16_start: 0,
+        utf16_end: text.encode_utf16().count(),
         score: 0.9,
     };
     let ann = Annotation {

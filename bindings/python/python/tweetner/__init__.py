@@ -199,9 +199,10 @@ class Tagger:
         """Entities in one text.
 
         Returns a list of entity dicts ``{text, type, start, end, byte_start,
-        byte_end, score}`` (the fields of ``tweetner serve``'s JSON), where
-        ``text[start:end]`` is the entity in Python's own string indexing
-        (code points) and ``byte_start:byte_end`` the same span in UTF-8.
+        byte_end, utf16_start, utf16_end, score}`` (the fields of ``tweetner
+        serve``'s JSON), where ``text[start:end]`` is the entity in Python's
+        own string indexing (code points), ``byte_start:byte_end`` the same
+        span in UTF-8 and ``utf16_start:utf16_end`` in UTF-16 code units.
         With ``with_tokens=True`` the result is ``{"entities": [...],
         "tokens": [...]}``, each token ``{text, start, end, byte_start,
         byte_end, tag, score, kind}``.

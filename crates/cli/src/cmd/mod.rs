@@ -8,6 +8,7 @@ pub mod io;
 pub mod limits;
 pub mod model;
 pub mod serve;
+pub mod shell;
 pub mod stream;
 pub mod tag;
 pub mod tokenize;
