@@ -39,6 +39,9 @@ enum Command {
     Trends(cmd::trends::TrendsArgs),
     /// Work a message bus (Kafka, NATS JetStream): tweets in, entities out, at least once.
     Stream(cmd::stream::StreamArgs),
+    /// The models `--model NAME` can name.
+    #[command(subcommand)]
+    Models(cmd::models::ModelsCommand),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(cmd::shell::CompletionsArgs),
     /// Print the man page, or write one per subcommand into a directory.
@@ -66,6 +69,7 @@ fn main() -> ExitCode {
         Command::Serve(a) => cmd::serve::run(a),
         Command::Trends(a) => cmd::trends::run(a),
         Command::Stream(a) => cmd::stream::run(a),
+        Command::Models(c) => cmd::models::run(c),
         Command::Completions(a) => cmd::shell::completions(a, Cli::command()),
         Command::Man(a) => cmd::shell::man(a, Cli::command()),
     };

@@ -541,3 +541,43 @@ fn completions_and_man_pages_cover_every_subcommand() {
         assert!(text.contains(".TH"), "{page}");
     }
 }
+
+#[test]
+fn models_are_found_by_name_and_listed() {
+    let o = run(&["models", "list"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let list = stdout(&o);
+    assert!(list.lines().any(|l| l.starts_with("default ")), "{list}");
+    // A name resolves through the search path, from any directory.
+    let o = common::bin()
+        .current_dir(std::env::temp_dir())
+        .args(["tag", "--model", "default", "Obama visits Paris"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("Paris"));
+    // An unknown name says where it looked.
+    let o = run(&["tag", "--model", "no-such-model", "x"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("TWEETNER_MODELS"), "{}", stderr(&o));
+    // $TWEETNER_MODELS adds a directory of named models, searched first.
+    let dir = tempfile::tempdir().unwrap();
+    let shipped = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models/default");
+    std::os::unix::fs::symlink(shipped.canonicalize().unwrap(), dir.path().join("mine")).unwrap();
+    let o = common::bin()
+        .env("TWEETNER_MODELS", dir.path())
+        .args(["tag", "--model", "mine", "Obama visits Paris"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = common::bin()
+        .env("TWEETNER_MODELS", dir.path())
+        .args(["models", "list"])
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&o).lines().any(|l| l.starts_with("mine ")),
+        "{}",
+        stdout(&o)
+    );
+}

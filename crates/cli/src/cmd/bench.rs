@@ -28,7 +28,7 @@ pub enum BenchInput {
 pub struct BenchArgs {
     /// CoNLL file whose tweets are tagged (e.g. the dev split).
     pub file: PathBuf,
-    /// Model directory (default: $TWEETNER_MODEL, then the shipped models/default).
+    /// Model directory or name (`tweetner models list`; default: $TWEETNER_MODEL, then the model named `default`).
     #[arg(long)]
     pub model: Option<PathBuf>,
     /// Start from tokens or from raw text.

@@ -7,6 +7,7 @@ pub mod eval;
 pub mod io;
 pub mod limits;
 pub mod model;
+pub mod models;
 pub mod serve;
 pub mod shell;
 pub mod stream;

@@ -15,7 +15,7 @@ use super::trend_feed::TrendFeedArgs;
 
 #[derive(Args)]
 pub struct ServeArgs {
-    /// Model directory (default: $TWEETNER_MODEL, then the shipped models/default).
+    /// Model directory or name (`tweetner models list`; default: $TWEETNER_MODEL, then the model named `default`).
     #[arg(long)]
     pub model: Option<PathBuf>,
     /// Settings file (TOML; any `ServeConfig` keys). Flags below override it.

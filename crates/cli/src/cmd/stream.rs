@@ -69,7 +69,7 @@ pub struct StreamArgs {
     /// NATS: most messages handed out unacknowledged over all workers (1 to 1,000,000).
     #[arg(long, default_value_t = 16_384, value_parser = limits::ranged::<u64>(1..=1_000_000))]
     pub max_ack_pending: u64,
-    /// Model directory (default: $TWEETNER_MODEL, then the shipped models/default).
+    /// Model directory or name (`tweetner models list`; default: $TWEETNER_MODEL, then the model named `default`).
     #[arg(long)]
     pub model: Option<PathBuf>,
     /// Tagging threads (default: all available cores; at most 1024).

@@ -25,7 +25,7 @@ use super::model::{default_threads, load_tagger};
 pub struct TagArgs {
     /// Texts to tag; without any, records are read from --input (default stdin).
     pub texts: Vec<String>,
-    /// Model directory (default: $TWEETNER_MODEL, then the shipped models/default).
+    /// Model directory or name (`tweetner models list`; default: $TWEETNER_MODEL, then the model named `default`).
     #[arg(long)]
     pub model: Option<PathBuf>,
     /// Input file (`-` for stdin).

@@ -26,7 +26,7 @@ pub struct TrendsArgs {
     /// JSONL input, one tweet per line with a text and a time (`-` for stdin).
     #[arg(long, short, default_value = "-")]
     pub input: PathBuf,
-    /// Model directory (default: $TWEETNER_MODEL, then the shipped models/default).
+    /// Model directory or name (`tweetner models list`; default: $TWEETNER_MODEL, then the model named `default`).
     #[arg(long, conflicts_with = "tagged")]
     pub model: Option<PathBuf>,
     /// The records already carry `entities` (`[{"text", "type"}]`): no tagging.

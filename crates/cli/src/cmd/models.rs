@@ -1,0 +1,83 @@
+//! `tweetner models list`: the models `--model NAME` can name, where they
+//! are, and what their cards say.
+
+use std::path::Path;
+
+use anyhow::Result;
+use clap::Subcommand;
+
+use super::model::model_roots;
+
+#[derive(Subcommand)]
+pub enum ModelsCommand {
+    /// The models found in every place `--model NAME` looks, first match first.
+    List,
+}
+
+/// Total size of the files directly in `dir`.
+fn size_of(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .map(|it| {
+            it.filter_map(|e| e.ok()?.metadata().ok())
+                .filter(|m| m.is_file())
+                .map(|m| m.len())
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+pub fn run(cmd: ModelsCommand) -> Result<()> {
+    let ModelsCommand::List = cmd;
+    println!(
+        "{:<16} {:<22} {:>8} {:>9}  path",
+        "name", "kind", "dev F1", "size"
+    );
+    let mut names: Vec<String> = Vec::new();
+    for root in model_roots() {
+        let Ok(entries) = std::fs::read_dir(&root) else {
+            continue;
+        };
+        let mut dirs: Vec<_> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        dirs.sort();
+        for dir in dirs {
+            let Some(name) = dir.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+                continue;
+            };
+            let Ok(info) = tweetner_tagger::model_info(&dir) else {
+                continue;
+            };
+            // A name found earlier hides this one: say so rather than list it as usable.
+            let shadowed = names.contains(&name);
+            let f1 = info
+                .card
+                .as_ref()
+                .and_then(|c| c.dev.as_ref())
+                .map_or("-".to_string(), |d| format!("{:.2}", d.overall.f1));
+            println!(
+                "{:<16} {:<22} {:>8} {:>8.1}M  {}{}",
+                name,
+                info.kind,
+                f1,
+                size_of(&dir) as f64 / 1e6,
+                dir.canonicalize().unwrap_or_else(|_| dir.clone()).display(),
+                if shadowed {
+                    "  (hidden by the one above)"
+                } else {
+                    ""
+                }
+            );
+            names.push(name);
+        }
+    }
+    if names.is_empty() {
+        eprintln!(
+            "no models found; looked in: {}",
+            model_roots()
+                .iter()
+                .map(|r| r.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    Ok(())
+}
