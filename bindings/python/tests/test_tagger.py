@@ -10,7 +10,7 @@ import pytest
 import tweetner
 from tweetner import Tagger, TweetnerError
 
-ENTITY_KEYS = {"text", "type", "start", "end", "byte_start", "byte_end", "score"}
+ENTITY_KEYS = {"text", "type", "start", "end", "byte_start", "byte_end", "utf16_start", "utf16_end", "score"}
 TOKEN_KEYS = {"text", "start", "end", "byte_start", "byte_end", "tag", "score", "kind"}
 
 # Texts whose offsets differ in code points, UTF-16 units and bytes: emoji,
@@ -30,6 +30,9 @@ def check_entity(text: str, e: dict) -> None:
     assert set(e) == ENTITY_KEYS
     assert text[e["start"] : e["end"]] == e["text"]
     assert text.encode("utf-8")[e["byte_start"] : e["byte_end"]].decode("utf-8") == e["text"]
+    # UTF-16 code units, as JavaScript indexes strings (2 bytes each in UTF-16-LE).
+    utf16 = text.encode("utf-16-le")
+    assert utf16[2 * e["utf16_start"] : 2 * e["utf16_end"]].decode("utf-16-le") == e["text"]
     assert 0.0 <= e["score"] <= 1.0
     assert isinstance(e["score"], float)
     assert isinstance(e["start"], int) and isinstance(e["end"], int)
