@@ -6,12 +6,12 @@
 mod common;
 
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use common::{bin, run, shared, stderr, stdout};
+use common::{bin, free_port, run, shared, stderr, stdout, KillOnDrop};
 
 /// The first `n` CoNLL sentences of `src` into `dst`.
 fn head_sentences(src: &Path, dst: &Path, n: usize) {
@@ -117,16 +117,6 @@ dir = "out"
     path
 }
 
-/// Kills the server when the test ends, however it ends.
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 fn get(port: u16, path: &str) -> Option<String> {
     let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
     write!(
@@ -141,10 +131,7 @@ fn get(port: u16, path: &str) -> Option<String> {
 
 /// `/v1/model` of a server on `model`.
 fn served_model(model: &Path) -> String {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port();
+    let port = free_port();
     let log = model.with_extension("serve.log");
     let child = bin()
         .args(["serve", "--model"])
@@ -154,7 +141,7 @@ fn served_model(model: &Path) -> String {
         .stderr(std::fs::File::create(&log).expect("log file"))
         .spawn()
         .expect("serve starts");
-    let _server = Server(child);
+    let _server = KillOnDrop(child);
     let deadline = Instant::now() + Duration::from_secs(30);
     while Instant::now() < deadline {
         if let Some(r) = get(port, "/v1/model").filter(|r| r.contains("200 OK")) {

@@ -14,10 +14,10 @@
 mod common;
 
 use std::collections::HashMap;
-use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use common::free_port;
 use serde_json::Value;
 
 const TWEETS: usize = 20_000;
@@ -34,14 +34,6 @@ const POISON: &str = "{\"id\": \"poison\", \"text\": ";
 
 fn strings(v: &[&str]) -> Vec<String> {
     v.iter().map(|s| s.to_string()).collect()
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// One `tweetner stream` process and its metrics port.

@@ -10,33 +10,17 @@
 mod common;
 
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Stdio};
+use std::net::TcpStream;
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
+use common::{free_port, KillOnDrop};
 use serde_json::{json, Value};
 use tweetner_bus::testing::{publish_all, NatsServer};
 
 const TWEETS: usize = 300;
 /// 2013-04-15T18:50:00Z, in ms.
 const START_MS: i64 = 1_366_051_800_000;
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-struct Process(Child);
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 fn get(port: u16, path: &str) -> Option<Value> {
     let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
@@ -67,7 +51,7 @@ fn the_servers_trends_count_every_tweet_a_stream_worker_tags() {
         Err(e) => panic!("nats-server: {e}"),
     };
     let port = free_port();
-    let _serve = Process(
+    let _serve = KillOnDrop(
         common::bin()
             .args([
                 "serve",
@@ -83,7 +67,7 @@ fn the_servers_trends_count_every_tweet_a_stream_worker_tags() {
             .spawn()
             .expect("serve starts"),
     );
-    let _worker = Process(
+    let _worker = KillOnDrop(
         common::bin()
             .args(["stream", "--bus", "nats", "--server", &server.url])
             .args(["--in", "tweets", "--out", "results", "--threads", "1"])

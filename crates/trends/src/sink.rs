@@ -70,7 +70,8 @@ pub struct TrendSink {
     counts: SinkCounts,
 }
 
-fn lookup<'a>(fields: &'a Map<String, Value>, path: &str) -> Option<&'a Value> {
+/// The non-null value at a dotted `path` (`user.screen_name`) of a record.
+pub fn lookup<'a>(fields: &'a Map<String, Value>, path: &str) -> Option<&'a Value> {
     let mut parts = path.split('.');
     let mut v = fields.get(parts.next()?)?;
     for p in parts {
@@ -79,7 +80,8 @@ fn lookup<'a>(fields: &'a Map<String, Value>, path: &str) -> Option<&'a Value> {
     Some(v).filter(|v| !v.is_null())
 }
 
-fn as_id(v: &Value) -> String {
+/// An id-like value as a string: a string as it is, anything else as JSON.
+pub fn as_id(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
         other => other.to_string(),

@@ -8,7 +8,8 @@
 //! or ms), else from the follower's clock at arrival, as `/v1/tag` texts are
 //! timed.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
+use tweetner_trends::sink::{as_id, lookup};
 use tweetner_trends::{parse_time, TweetObservation};
 
 use super::hub::{Incoming, TweetEntity};
@@ -41,22 +42,6 @@ pub enum FeedItem {
     Tweet(Box<Incoming>),
     /// A dead letter: nothing to count.
     DeadLetter,
-}
-
-fn lookup<'a>(obj: &'a Map<String, Value>, path: &str) -> Option<&'a Value> {
-    let mut parts = path.split('.');
-    let mut v = obj.get(parts.next()?)?;
-    for p in parts {
-        v = v.get(p)?;
-    }
-    Some(v).filter(|v| !v.is_null())
-}
-
-fn id_string(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
 }
 
 fn entity(e: &Value, i: usize) -> Result<TweetEntity, String> {
@@ -97,7 +82,7 @@ pub fn read_result(payload: &[u8], fields: &ResultFields, now_ms: i64) -> Result
         .map(|(i, e)| entity(e, i))
         .collect::<Result<Vec<_>, _>>()?;
     let id = lookup(&obj, &fields.id)
-        .map(id_string)
+        .map(as_id)
         .ok_or_else(|| format!("no `{}` field", fields.id))?;
     let time_ms = match lookup(&obj, &fields.time) {
         Some(t) => parse_time(t).map_err(|e| format!("field `{}`: {e}", fields.time))?,
@@ -107,7 +92,7 @@ pub fn read_result(payload: &[u8], fields: &ResultFields, now_ms: i64) -> Result
         .author
         .as_deref()
         .and_then(|a| lookup(&obj, a))
-        .map(id_string);
+        .map(as_id);
     let text = obj.get("text").and_then(Value::as_str).map(str::to_string);
     let is_retweet = text.as_deref().is_some_and(|t| t.starts_with("RT @"));
     Ok(FeedItem::Tweet(Box::new(Incoming {
