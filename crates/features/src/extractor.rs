@@ -9,6 +9,7 @@ use tweetner_embed::Embeddings;
 use crate::char_vocab::CharVocab;
 use crate::error::FeatureError;
 use crate::gazetteer::Gazetteer;
+use crate::lexicon::{LexiconFeatures, LEXICON_FILE};
 use crate::ortho::{write_ortho, ORTHO_DIM, ORTHO_NAMES};
 use crate::word_vocab::{WordVocab, WordVocabConfig};
 
@@ -62,6 +63,8 @@ pub struct FeatureExtractor {
     pub char_vocab: CharVocab,
     /// Source of the gazetteer columns of the dense features; `None` adds none.
     pub gazetteer: Option<Gazetteer>,
+    /// Source of the entry-list columns, after the gazetteer's; `None` adds none.
+    pub lexicon: Option<LexiconFeatures>,
     /// Settings the vocabularies were built with, saved alongside them.
     pub config: FeatureConfig,
 }
@@ -74,6 +77,9 @@ struct SavedFeatures {
     /// the model's weights were trained for these.
     dense_names: Vec<String>,
     has_gazetteer: bool,
+    /// Absent in models saved before entry lists existed.
+    #[serde(default)]
+    has_lexicon: bool,
     word_vocab: WordVocab,
     char_vocab: CharVocab,
 }
@@ -93,13 +99,24 @@ impl FeatureExtractor {
             word_vocab,
             char_vocab,
             gazetteer,
+            lexicon: None,
             config,
         }
     }
 
+    /// The same extractor with entry-list columns from `lexicon`.
+    pub fn with_lexicon(mut self, lexicon: Option<LexiconFeatures>) -> Self {
+        self.lexicon = lexicon;
+        self
+    }
+
+    fn gazetteer_dim(&self) -> usize {
+        self.gazetteer.as_ref().map_or(0, Gazetteer::dim)
+    }
+
     /// Width of each dense row.
     pub fn dense_dim(&self) -> usize {
-        ORTHO_DIM + self.gazetteer.as_ref().map_or(0, Gazetteer::dim)
+        ORTHO_DIM + self.gazetteer_dim() + self.lexicon.as_ref().map_or(0, LexiconFeatures::dim)
     }
 
     /// Names of the dense columns, in order.
@@ -107,6 +124,9 @@ impl FeatureExtractor {
         let mut names: Vec<String> = ORTHO_NAMES.iter().map(|n| format!("ortho:{n}")).collect();
         if let Some(g) = &self.gazetteer {
             names.extend(g.feature_names());
+        }
+        if let Some(l) = &self.lexicon {
+            names.extend(l.feature_names());
         }
         names
     }
@@ -120,6 +140,9 @@ impl FeatureExtractor {
         }
         if let Some(g) = &self.gazetteer {
             g.write_features(tokens, &mut dense, ORTHO_DIM);
+        }
+        if let Some(l) = &self.lexicon {
+            l.write_features(tokens, &mut dense, ORTHO_DIM + self.gazetteer_dim());
         }
         SentenceFeatures {
             word_ids: tokens
@@ -135,7 +158,7 @@ impl FeatureExtractor {
     }
 
     /// Saves into `dir` (created if needed): [`FEATURES_FILE`] and, with a gazetteer,
-    /// [`GAZETTEER_FILE`].
+    /// [`GAZETTEER_FILE`], with an entry list [`LEXICON_FILE`].
     pub fn save(&self, dir: &Path) -> Result<(), FeatureError> {
         std::fs::create_dir_all(dir).map_err(|e| FeatureError::io(dir, e))?;
         let saved = SavedFeatures {
@@ -143,6 +166,7 @@ impl FeatureExtractor {
             config: self.config.clone(),
             dense_names: self.dense_names(),
             has_gazetteer: self.gazetteer.is_some(),
+            has_lexicon: self.lexicon.is_some(),
             word_vocab: self.word_vocab.clone(),
             char_vocab: self.char_vocab.clone(),
         };
@@ -154,6 +178,9 @@ impl FeatureExtractor {
         std::fs::write(&path, json).map_err(|e| FeatureError::io(&path, e))?;
         if let Some(g) = &self.gazetteer {
             g.save(&dir.join(GAZETTEER_FILE))?;
+        }
+        if let Some(l) = &self.lexicon {
+            l.save(&dir.join(LEXICON_FILE))?;
         }
         Ok(())
     }
@@ -179,10 +206,16 @@ impl FeatureExtractor {
         } else {
             None
         };
+        let lexicon = if saved.has_lexicon {
+            Some(LexiconFeatures::open(&dir.join(LEXICON_FILE))?)
+        } else {
+            None
+        };
         let fx = FeatureExtractor {
             word_vocab: saved.word_vocab,
             char_vocab: saved.char_vocab,
             gazetteer,
+            lexicon,
             config: saved.config,
         };
         if fx.dense_names() != saved.dense_names {

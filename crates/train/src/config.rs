@@ -130,6 +130,14 @@ pub struct EmbeddingsConfig {
 pub struct FeaturesConfig {
     /// WNUT-16 lexicon directory for gazetteer features; absent turns them off.
     pub gazetteer: Option<PathBuf>,
+    /// Typed entry list (`entry<TAB>type[<TAB>source<TAB>licence]`, e.g.
+    /// `shared/data/gazetteers/entries.tsv`) or a compiled `.lex` file for
+    /// entry-list features; absent turns them off. The compiled list is saved
+    /// in the model directory.
+    pub lexicon: Option<PathBuf>,
+    /// Keep only entry-list rows whose licence allows shipping the model (CC0,
+    /// MIT-style, CC-BY); `false` keeps all rows, for experiments only.
+    pub lexicon_shippable_only: bool,
     /// Longest gazetteer entry kept, in words.
     pub max_ngram: usize,
     /// Characters kept per token (head and tail).
@@ -144,6 +152,8 @@ impl Default for FeaturesConfig {
     fn default() -> Self {
         FeaturesConfig {
             gazetteer: None,
+            lexicon: None,
+            lexicon_shippable_only: true,
             max_ngram: 6,
             max_word_chars: 24,
             min_word_count: 2,
@@ -346,6 +356,7 @@ impl TrainConfig {
             }
         }
         c.features.gazetteer = c.features.gazetteer.as_deref().map(resolve);
+        c.features.lexicon = c.features.lexicon.as_deref().map(resolve);
         c.output.dir = resolve(&c.output.dir);
         c.train.init_from = c.train.init_from.as_deref().map(resolve);
         c.source = path.to_path_buf();

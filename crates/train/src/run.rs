@@ -51,6 +51,9 @@ fn fingerprint(config: &TrainConfig, final_model: bool, data: &[DataFile]) -> St
     if let Some(g) = c.features.gazetteer.as_mut() {
         *g = PathBuf::new();
     }
+    if let Some(l) = c.features.lexicon.as_mut() {
+        *l = PathBuf::new();
+    }
     if let Some(i) = c.train.init_from.as_mut() {
         *i = PathBuf::new();
     }
