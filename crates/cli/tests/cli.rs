@@ -581,3 +581,27 @@ fn models_are_found_by_name_and_listed() {
         stdout(&o)
     );
 }
+
+#[test]
+fn tag_writes_a_self_contained_html_page() {
+    let o = run(&[
+        "tag",
+        "--format",
+        "html",
+        "Barack Obama visits Paris <today>",
+        "Justin Bieber & Selena",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let page = stdout(&o);
+    assert!(page.starts_with("<!DOCTYPE html>"), "{page}");
+    assert_eq!(page.matches("<p class=\"tweet\">").count(), 2, "{page}");
+    assert!(
+        page.contains("<mark data-type=\""),
+        "no entity marked: {page}"
+    );
+    assert!(
+        page.contains("&lt;today&gt;") && page.contains("&amp;"),
+        "{page}"
+    );
+    assert!(!page.contains("<script"), "{page}");
+}

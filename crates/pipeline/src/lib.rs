@@ -25,6 +25,7 @@
 //! ```
 
 pub mod batch;
+pub mod html;
 pub mod runner;
 pub mod sink;
 pub mod source;

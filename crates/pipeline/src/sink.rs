@@ -62,6 +62,8 @@ pub enum OutputFormat {
     Conll,
     /// One line per record: `token/TAG` pairs.
     Iob,
+    /// A self-contained HTML page with entities highlighted by type.
+    Html,
 }
 
 /// A tagged record, ready to print.
@@ -100,6 +102,8 @@ pub struct FormatSink {
     format: OutputFormat,
     with_tokens: bool,
     entities_key: String,
+    /// Whether the HTML head is written.
+    started: bool,
 }
 
 impl FormatSink {
@@ -112,6 +116,7 @@ impl FormatSink {
             format,
             with_tokens,
             entities_key: "entities".into(),
+            started: false,
         }
     }
 
@@ -132,6 +137,10 @@ impl FormatSink {
 
 impl AnnotationSink for FormatSink {
     fn write(&mut self, rec: Tagged) -> io::Result<()> {
+        if self.format == OutputFormat::Html && !self.started {
+            crate::html::head(&mut self.out)?;
+            self.started = true;
+        }
         write_tagged_as(
             &mut self.out,
             self.format,
@@ -198,6 +207,7 @@ pub fn write_tagged_as(
         OutputFormat::Pretty => pretty(out, &rec),
         OutputFormat::Conll => conll(out, &rec),
         OutputFormat::Iob => iob(out, &rec),
+        OutputFormat::Html => crate::html::record(out, &rec),
     }
 }
 
