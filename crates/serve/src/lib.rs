@@ -15,6 +15,7 @@
 //! | `GET /v1/model` | `{name, labels, entity_types, info, serving, version}`; `info` is the JSON given at start (the model card); 503 while loading |
 //! | `GET /healthz` | 200 `{"status":"ok"}` while the process runs |
 //! | `GET /readyz` | 200 `{"status":"ready"}` once the model is loaded; 503 `{"status":"loading"}` before, `{"status":"draining"}` during shutdown |
+//! | `GET /openapi.json`, `GET /docs` | this API as an OpenAPI 3.1 document, and as a page |
 //! | `GET /metrics` | Prometheus text format: `tweetner_http_requests_total{endpoint,status}`, `tweetner_errors_total{code}`, `tweetner_http_request_duration_seconds` (histogram by endpoint), `tweetner_batch_size` and `tweetner_inference_duration_seconds` (histograms), `tweetner_tweets_tagged_total`, `tweetner_tweets_per_second` (10 s average), queue depth/capacity, workers, in-flight, open and total connections, ready, uptime |
 //!
 //! # `POST /v1/tag`
@@ -64,6 +65,7 @@ mod config;
 mod connections;
 mod error;
 pub mod metrics;
+pub mod openapi;
 mod routes;
 mod server;
 pub mod testing;

@@ -84,6 +84,8 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
+        .route("/openapi.json", get(crate::openapi::document))
+        .route("/docs", get(crate::openapi::docs))
         .route("/v1/trends", get(trend_routes::top))
         .route("/v1/trends/events", get(trend_routes::events))
         .route("/v1/trends/tweets", get(trend_routes::tweets))
@@ -110,7 +112,7 @@ fn not_found() -> ApiError {
     ApiError::new(
         StatusCode::NOT_FOUND,
         "not_found",
-        "no such endpoint; see /v1/tag, /v1/model, /v1/trends, /healthz, /readyz, /metrics, and the dashboard at /",
+        "no such endpoint; see /docs (or /openapi.json) for the API, and the dashboard at /",
     )
 }
 

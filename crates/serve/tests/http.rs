@@ -375,3 +375,36 @@ async fn health_model_and_metrics_endpoints() {
     );
     s.stop().await.expect("clean stop");
 }
+
+/// Every path and method `/openapi.json` documents exists (answers with
+/// something other than 404/405), and the document and its page are served.
+#[tokio::test]
+async fn every_documented_endpoint_exists() {
+    let s = start(MockTagger::new(), cfg()).await;
+    let mut c = s.client().await;
+    let r = c.get("/openapi.json").await.unwrap();
+    assert_eq!(r.status, 200);
+    let doc = r.json();
+    assert_eq!(doc["openapi"], "3.1.0");
+    let page = c.get("/docs").await.unwrap();
+    assert_eq!(page.status, 200);
+    assert!(page.text().contains("/v1/tag"));
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        for (method, op) in ops.as_object().unwrap() {
+            // The event stream never ends; its route is checked by the trends tests.
+            if op["responses"]["200"]["content"]["text/event-stream"].is_object() {
+                continue;
+            }
+            let body = (method == "post").then(|| b"{}".to_vec());
+            let mut c = s.client().await;
+            let r = c.request(&method.to_uppercase(), path, body).await.unwrap();
+            assert!(
+                r.status != 404 && r.status != 405,
+                "{method} {path} answered {}: {}",
+                r.status,
+                r.text()
+            );
+        }
+    }
+    s.stop().await.expect("clean stop");
+}
