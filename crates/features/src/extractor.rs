@@ -317,4 +317,35 @@ mod tests {
         std::fs::write(dir.path().join(FEATURES_FILE), "{").unwrap();
         assert!(FeatureExtractor::load(dir.path()).is_err());
     }
+
+    #[test]
+    fn entry_list_columns_follow_the_gazetteers_and_survive_a_reload() {
+        use tweetner_lexicon::{BuildOptions, Lexicon, Row};
+        let lex = Lexicon::build(
+            [Row::new("Lost", "tvshow"), Row::new("New York", "geo-loc")],
+            &BuildOptions::default(),
+        )
+        .unwrap();
+        let fx = extractor().with_lexicon(Some(LexiconFeatures::new(lex)));
+        let names = fx.dense_names();
+        assert_eq!(names.len(), fx.dense_dim());
+        let first_lex = names.iter().position(|n| n.starts_with("lex:")).unwrap();
+        assert_eq!(
+            first_lex,
+            ORTHO_DIM + 3,
+            "after the ortho and gazetteer columns"
+        );
+        let f = fx.extract(&tweets()[2]);
+        let col = |name: &str| names.iter().position(|n| n == name).unwrap();
+        assert_eq!(f.dense[1][col("lex:B-tvshow")], 1.0, "#Lost");
+        let dir = tempfile::tempdir().unwrap();
+        fx.save(dir.path()).unwrap();
+        let back = FeatureExtractor::load(dir.path()).unwrap();
+        assert_eq!(back, fx);
+        assert_eq!(back.extract(&tweets()[2]), f);
+        // A model saved with an entry list needs it back.
+        std::fs::remove_file(dir.path().join(LEXICON_FILE)).unwrap();
+        let err = FeatureExtractor::load(dir.path()).unwrap_err().to_string();
+        assert!(err.contains(LEXICON_FILE), "{err}");
+    }
 }
