@@ -85,11 +85,25 @@ impl Client {
         path: &str,
         body: Option<Vec<u8>>,
     ) -> Result<Reply, ClientError> {
+        self.request_with(method, path, &[], body).await
+    }
+
+    /// [`Client::request`] with extra headers.
+    pub async fn request_with(
+        &mut self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<Vec<u8>>,
+    ) -> Result<Reply, ClientError> {
         self.sender.ready().await?;
         let mut builder = Request::builder()
             .method(method)
             .uri(path)
             .header(hyper::header::HOST, &self.host);
+        for (k, v) in headers {
+            builder = builder.header(*k, *v);
+        }
         if body.is_some() {
             builder = builder.header(hyper::header::CONTENT_TYPE, "application/json");
         }

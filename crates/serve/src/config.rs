@@ -2,7 +2,7 @@
 //! one client from starving the others.
 
 use std::net::SocketAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -72,6 +72,16 @@ pub struct ServeConfig {
     /// client reading a response slowly (or sending a body slowly) held a
     /// SIGTERM up for as long as it liked.
     pub shutdown_timeout_ms: u64,
+    /// Origins a browser may call the API from (CORS), e.g.
+    /// `["https://dash.example.org"]`; `["*"]` allows any; empty (the default)
+    /// sends no CORS headers, so browsers keep other origins out.
+    pub cors_origins: Vec<String>,
+    /// File of API keys, one per line (`#` comments); when set, every
+    /// endpoint but `/healthz`, `/readyz`, `/openapi.json` and `/docs` needs
+    /// `Authorization: Bearer <key>`. Relative to the config file.
+    pub api_key_file: Option<PathBuf>,
+    /// One JSON line per request on stderr (id, method, path, status, ms, bytes).
+    pub access_log: bool,
     /// The trend detector behind `/v1/trends` and the dashboard (`[trends]`).
     pub trends: TrendsConfig,
 }
@@ -95,6 +105,9 @@ impl Default for ServeConfig {
             header_read_timeout_ms: 10_000,
             max_connections: 1024,
             shutdown_timeout_ms: 10_000,
+            cors_origins: Vec::new(),
+            api_key_file: None,
+            access_log: false,
             trends: TrendsConfig::default(),
         }
     }
@@ -107,13 +120,17 @@ impl ServeConfig {
             path: path.to_path_buf(),
             source,
         })?;
-        Self::from_toml_str(&text).map_err(|e| match e {
+        let mut cfg = Self::from_toml_str(&text).map_err(|e| match e {
             ServeError::Config { message, .. } => ServeError::Config {
                 path: Some(path.to_path_buf()),
                 message,
             },
             other => other,
-        })
+        })?;
+        if let (Some(keys), Some(dir)) = (&cfg.api_key_file, path.parent()) {
+            cfg.api_key_file = Some(dir.join(keys));
+        }
+        Ok(cfg)
     }
 
     /// Parse TOML text (no file name in errors) and validate it.
@@ -157,6 +174,20 @@ impl ServeConfig {
                 return Err(ServeError::Config {
                     path: None,
                     message,
+                });
+            }
+        }
+        for o in &self.cors_origins {
+            let ok = o == "*"
+                || ((o.starts_with("http://") || o.starts_with("https://"))
+                    && !o.ends_with('/')
+                    && o.bytes().all(|b| b.is_ascii_graphic()));
+            if !ok {
+                return Err(ServeError::Config {
+                    path: None,
+                    message: format!(
+                        "`cors_origins`: `{o}` is not an origin (scheme://host[:port], no path) or `*`"
+                    ),
                 });
             }
         }

@@ -16,7 +16,14 @@
 //! | `GET /healthz` | 200 `{"status":"ok"}` while the process runs |
 //! | `GET /readyz` | 200 `{"status":"ready"}` once the model is loaded; 503 `{"status":"loading"}` before, `{"status":"draining"}` during shutdown |
 //! | `GET /openapi.json`, `GET /docs` | this API as an OpenAPI 3.1 document, and as a page |
+
 //! | `GET /metrics` | Prometheus text format: `tweetner_http_requests_total{endpoint,status}`, `tweetner_errors_total{code}`, `tweetner_http_request_duration_seconds` (histogram by endpoint), `tweetner_batch_size` and `tweetner_inference_duration_seconds` (histograms), `tweetner_tweets_tagged_total`, `tweetner_tweets_per_second` (10 s average), queue depth/capacity, workers, in-flight, open and total connections, ready, uptime |
+//!
+//! Every answer carries `X-Request-Id` (the client's, or a new one). With
+//! `api_key_file` all but `/healthz`, `/readyz`, `/openapi.json` and `/docs`
+//! need `Authorization: Bearer <key>` (401 `unauthorized`); `cors_origins`
+//! lets browsers on those origins call the API; `access_log` writes a JSON
+//! line per request on stderr. See [`edge`].
 //!
 //! # `POST /v1/tag`
 //!
@@ -63,6 +70,7 @@ pub mod batcher;
 pub mod client;
 mod config;
 mod connections;
+pub mod edge;
 mod error;
 pub mod metrics;
 pub mod openapi;

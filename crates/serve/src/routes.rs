@@ -42,6 +42,8 @@ pub(crate) struct AppState {
     pub draining: AtomicBool,
     /// The trend detector, unless `[trends] enabled = false`.
     pub trends: Option<Arc<TrendHub>>,
+    /// The keys of `api_key_file`, when requests need one.
+    pub api_keys: Option<crate::edge::ApiKeys>,
 }
 
 impl AppState {
@@ -51,7 +53,13 @@ impl AppState {
         } else {
             None
         };
+        let api_keys = cfg
+            .api_key_file
+            .as_deref()
+            .map(crate::edge::ApiKeys::load)
+            .transpose()?;
         Ok(AppState {
+            api_keys,
             cfg,
             metrics: Arc::new(Metrics::default()),
             model: OnceLock::new(),
@@ -96,7 +104,9 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
             get(move || async move { dashboard::file(path).unwrap_or_else(|| fail(not_found())) }),
         );
     }
-    app.fallback(|| async { fail(not_found()) })
+    let cors = crate::edge::cors_layer(&state.cfg.cors_origins);
+    let app = app
+        .fallback(|| async { fail(not_found()) })
         .method_not_allowed_fallback(|| async {
             fail(ApiError::new(
                 StatusCode::METHOD_NOT_ALLOWED,
@@ -104,8 +114,18 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
                 "method not allowed on this endpoint",
             ))
         })
+        // Outermost last: CORS answers preflights before auth, and the
+        // metrics count what auth refused.
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&state),
+            crate::edge::edge,
+        ))
         .layer(middleware::from_fn_with_state(Arc::clone(&state), track))
-        .with_state(state)
+        .with_state(state);
+    match cors {
+        Some(layer) => app.layer(layer),
+        None => app,
+    }
 }
 
 fn not_found() -> ApiError {

@@ -63,6 +63,16 @@ pub struct ServeArgs {
     /// AVX-512 VNNI CPUs). No effect on BiLSTM-CRF models.
     #[arg(long)]
     pub int8: bool,
+    /// Let a browser on ORIGIN call the API (CORS); repeatable; `*` allows any.
+    #[arg(long = "cors-origin", value_name = "ORIGIN")]
+    pub cors_origins: Vec<String>,
+    /// Require `Authorization: Bearer KEY` with a key from this file (one per
+    /// line) everywhere but /healthz, /readyz, /openapi.json and /docs.
+    #[arg(long)]
+    pub api_key_file: Option<PathBuf>,
+    /// Write one JSON line per request to stderr.
+    #[arg(long)]
+    pub access_log: bool,
     #[command(flatten)]
     pub feed: TrendFeedArgs,
 }
@@ -94,6 +104,13 @@ fn settings(args: &ServeArgs) -> Result<ServeConfig> {
         max_connections,
         shutdown_timeout_ms
     );
+    if !args.cors_origins.is_empty() {
+        cfg.cors_origins = args.cors_origins.clone();
+    }
+    if let Some(keys) = &args.api_key_file {
+        cfg.api_key_file = Some(keys.clone());
+    }
+    cfg.access_log |= args.access_log;
     cfg.validate()?;
     Ok(cfg)
 }

@@ -28,6 +28,9 @@ pub fn cfg() -> ServeConfig {
         header_read_timeout_ms: 5_000,
         max_connections: 64,
         shutdown_timeout_ms: 10_000,
+        cors_origins: Vec::new(),
+        api_key_file: None,
+        access_log: false,
         trends: Default::default(),
     }
 }
