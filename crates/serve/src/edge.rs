@@ -1,5 +1,5 @@
 //! What every request passes before a handler: a request id, optional
-//! bearer-token auth, an optional access log, and (in [`cors_layer`]) the
+//! bearer-token auth, an optional access log, and (in `cors_layer`) the
 //! CORS answers browsers need to call the API from another origin.
 //!
 //! * **Request ids.** A client's `X-Request-Id` (visible ASCII, at most 128

@@ -16,7 +16,6 @@
 //! | `GET /healthz` | 200 `{"status":"ok"}` while the process runs |
 //! | `GET /readyz` | 200 `{"status":"ready"}` once the model is loaded; 503 `{"status":"loading"}` before, `{"status":"draining"}` during shutdown |
 //! | `GET /openapi.json`, `GET /docs` | this API as an OpenAPI 3.1 document, and as a page |
-
 //! | `GET /metrics` | Prometheus text format: `tweetner_http_requests_total{endpoint,status}`, `tweetner_errors_total{code}`, `tweetner_http_request_duration_seconds` (histogram by endpoint), `tweetner_batch_size` and `tweetner_inference_duration_seconds` (histograms), `tweetner_tweets_tagged_total`, `tweetner_tweets_per_second` (10 s average), queue depth/capacity, workers, in-flight, open and total connections, ready, uptime |
 //!
 //! Every answer carries `X-Request-Id` (the client's, or a new one). With
