@@ -161,23 +161,65 @@ impl<R: BufRead> LineSource<R> {
         self
     }
 
-    /// Reads one physical line into `buf` (without the line ending).
-    /// Returns `Ok(false)` at end of input.
-    fn read_line(&mut self) -> std::io::Result<bool> {
+    /// Reads one physical line into `buf` (without the line ending), keeping
+    /// at most `max_bytes + 2` bytes of it: a longer line is counted to its
+    /// end but never held, so a 200 MB line costs no more memory than a
+    /// tweet. Returns the line's full length, `None` at end of input.
+    fn read_line(&mut self) -> std::io::Result<Option<usize>> {
         self.buf.clear();
-        if self.reader.read_until(b'\n', &mut self.buf)? == 0 {
-            return Ok(false);
+        let keep = self.max_bytes.saturating_add(2);
+        let mut total = 0usize;
+        // The last two bytes of the line, for its ending when it is not kept.
+        let mut tail = [0u8; 2];
+        loop {
+            let chunk = match self.reader.fill_buf() {
+                Ok(c) => c,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            if chunk.is_empty() {
+                break;
+            }
+            let (part, done) = match chunk.iter().position(|&b| b == b'\n') {
+                Some(i) => (&chunk[..=i], true),
+                None => (chunk, false),
+            };
+            let room = keep.saturating_sub(self.buf.len());
+            self.buf.extend_from_slice(&part[..part.len().min(room)]);
+            for &b in &part[part.len().saturating_sub(2)..] {
+                tail = [tail[1], b];
+            }
+            total += part.len();
+            let used = part.len();
+            self.reader.consume(used);
+            if done {
+                break;
+            }
+        }
+        if total == 0 {
+            return Ok(None);
         }
         self.line_no += 1;
-        while matches!(self.buf.last(), Some(b'\n' | b'\r')) {
-            self.buf.pop();
+        if total <= keep {
+            while matches!(self.buf.last(), Some(b'\n' | b'\r')) {
+                self.buf.pop();
+            }
+            return Ok(Some(self.buf.len()));
         }
-        Ok(true)
+        let ending = tail
+            .iter()
+            .rev()
+            .take_while(|b| matches!(b, b'\n' | b'\r'))
+            .count();
+        Ok(Some(total - ending))
     }
 
     fn next_text(&mut self) -> std::io::Result<Option<Record>> {
-        if !self.read_line()? {
+        let Some(len) = self.read_line()? else {
             return Ok(None);
+        };
+        if len > self.max_bytes {
+            return Ok(Some(too_long(self.line_no, "record", len, self.max_bytes)));
         }
         Ok(Some(decode_record_with(
             self.line_no,
@@ -193,11 +235,35 @@ impl<R: BufRead> LineSource<R> {
         let mut lines = Vec::new();
         let mut first = 0;
         let mut error: Option<String> = None;
+        // A sentence is one record: its lines together stay under the limit,
+        // or it is rejected and its tokens are dropped as they come.
+        let mut bytes = 0usize;
         loop {
-            if !self.read_line()? {
+            let Some(len) = self.read_line()? else {
                 break;
-            }
+            };
             let line = self.line_no;
+            bytes = bytes.saturating_add(len + 1);
+            if bytes > self.max_bytes && error.is_none() && len <= self.max_bytes {
+                let what = format!(
+                    "line {line}: the sentence passes {} bytes, the limit (--max-bytes)",
+                    self.max_bytes
+                );
+                error = Some(what);
+                tokens = Vec::new();
+                lines = Vec::new();
+            }
+            if len > self.max_bytes {
+                if let Record::Rejected { error: e, .. } =
+                    too_long(line, "line", len, self.max_bytes)
+                {
+                    error.get_or_insert(format!("line {line}: {e}"));
+                }
+                if first == 0 {
+                    first = line;
+                }
+                continue;
+            }
             let text = match checked_text(line, &self.buf, self.max_bytes) {
                 Ok(t) => t,
                 Err(Record::Rejected { error: e, .. }) => {
@@ -222,8 +288,10 @@ impl<R: BufRead> LineSource<R> {
             if first == 0 {
                 first = line;
             }
-            tokens.push(token.to_string());
-            lines.push(text);
+            if error.is_none() {
+                tokens.push(token.to_string());
+                lines.push(text);
+            }
         }
         if first == 0 {
             return Ok(None);
@@ -254,6 +322,14 @@ fn id_of(fields: &Map<String, Value>, name: &str) -> Option<String> {
         Value::Number(n) => Some(n.to_string()),
         _ => None,
     }
+}
+
+/// The rejection of a `what` (record, line) of `len` bytes over `max_bytes`.
+fn too_long(line: usize, what: &str, len: usize, max_bytes: usize) -> Record {
+    reject(
+        line,
+        format!("{what} is {len} bytes, more than the limit of {max_bytes} (--max-bytes)"),
+    )
 }
 
 /// `bytes` as text, or the rejection explaining why not.
@@ -400,6 +476,49 @@ mod tests {
             panic!()
         };
         assert!(error.contains("`text`"), "{error}");
+    }
+
+    /// 50 MB of `x`, then `small`: the first is rejected with its real
+    /// length while the buffer stays near the limit.
+    #[test]
+    fn a_huge_line_is_rejected_without_being_held() {
+        let n = 50_000_000;
+        let input = std::io::Read::chain(
+            std::io::Read::take(std::io::repeat(b'x'), n as u64),
+            &b"\r\nsmall\n"[..],
+        );
+        let mut src = LineSource::new(
+            std::io::BufReader::with_capacity(1 << 16, input),
+            InputFormat::Text,
+            1000,
+        );
+        let first = src.next_record().unwrap().unwrap();
+        let Record::Rejected { line: 1, error, .. } = first else {
+            panic!("{first:?}")
+        };
+        assert!(error.contains(&n.to_string()), "{error}");
+        assert!(
+            src.buf.capacity() < 1 << 17,
+            "held {} bytes",
+            src.buf.capacity()
+        );
+        let second = src.next_record().unwrap().unwrap();
+        assert!(matches!(&second, Record::Text { line: 2, text, .. } if text == "small"));
+    }
+
+    #[test]
+    fn a_conll_sentence_over_the_limit_is_rejected_and_not_held() {
+        let mut input = String::new();
+        for i in 0..100_000 {
+            input.push_str(&format!("tok{i}\tO\n"));
+        }
+        input.push_str("\nParis\tB-geo-loc\n");
+        let recs = read(input.as_bytes(), InputFormat::Conll, 16 * 1024);
+        let Record::Rejected { line: 1, error, .. } = &recs[0] else {
+            panic!("{:?}", recs[0])
+        };
+        assert!(error.contains("--max-bytes"), "{error}");
+        assert!(matches!(&recs[1], Record::Tokens { tokens, .. } if tokens == &["Paris"]));
     }
 
     #[test]
