@@ -238,10 +238,7 @@ impl<R: BufRead> LineSource<R> {
         // A sentence is one record: its lines together stay under the limit,
         // or it is rejected and its tokens are dropped as they come.
         let mut bytes = 0usize;
-        loop {
-            let Some(len) = self.read_line()? else {
-                break;
-            };
+        while let Some(len) = self.read_line()? {
             let line = self.line_no;
             bytes = bytes.saturating_add(len + 1);
             if bytes > self.max_bytes && error.is_none() && len <= self.max_bytes {
