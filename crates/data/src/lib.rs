@@ -19,6 +19,7 @@
 mod conll;
 mod error;
 mod labels;
+mod oov;
 mod relabel;
 mod scheme;
 mod spans;
@@ -34,11 +35,12 @@ pub use conll::{
 };
 pub use error::DataError;
 pub use labels::{LabelSet, LabelSpec, WNUT16_TYPES};
+pub use oov::{oov_rate, OovAccumulator, OovReference, OovStats};
 pub use relabel::TypeMap;
 pub use scheme::{
     from_bio, is_valid_bio, parse_tag, repair, to_bio, Prefix, Scheme, Tag, TagError,
 };
 pub use spans::{spans, spans_in, Span};
-pub use stats::{oov_rate, stats, DatasetStats, LengthStats, OovStats};
+pub use stats::{stats, DatasetStats, LengthStats, StatsAccumulator};
 pub use tweetner7::{parse_tweetner7, read_tweetner7, read_tweetner7_labels, Tweetner7Options};
 pub use vocab::{Vocab, PAD, PAD_ID, UNK, UNK_ID};

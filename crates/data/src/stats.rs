@@ -1,4 +1,4 @@
-//! Dataset statistics and out-of-vocabulary rates.
+//! Dataset statistics (out-of-vocabulary rates are in [`crate::oov`]).
 //!
 //! Pure computation: the CLI prints [`DatasetStats::render_text`] or the JSON
 //! form, and the plotting crate draws from the same numbers, so everything a
@@ -67,14 +67,23 @@ pub struct DatasetStats {
     pub tag_counts: Vec<(String, usize)>,
 }
 
-/// Nearest-rank percentile of sorted, non-empty `v`.
-fn percentile(v: &[usize], p: usize) -> usize {
-    let rank = (p * v.len()).div_ceil(100).max(1);
-    v[rank - 1]
+/// The `k`-th smallest length (0-based) of a histogram holding more than `k`.
+fn kth(hist: &BTreeMap<usize, usize>, k: usize) -> usize {
+    let mut seen = 0;
+    for (&len, &count) in hist {
+        seen += count;
+        if seen > k {
+            return len;
+        }
+    }
+    0
 }
 
-fn length_stats(mut lens: Vec<usize>) -> LengthStats {
-    if lens.is_empty() {
+/// Length statistics from a histogram (length → tweets), so a corpus of any
+/// size costs one entry per distinct length.
+fn length_stats_of(hist: &BTreeMap<usize, usize>) -> LengthStats {
+    let n: usize = hist.values().sum();
+    if n == 0 {
         return LengthStats {
             min: 0,
             max: 0,
@@ -85,21 +94,22 @@ fn length_stats(mut lens: Vec<usize>) -> LengthStats {
             p99: 0,
         };
     }
-    lens.sort_unstable();
-    let n = lens.len();
     let median = if n % 2 == 1 {
-        lens[n / 2] as f64
+        kth(hist, n / 2) as f64
     } else {
-        (lens[n / 2 - 1] + lens[n / 2]) as f64 / 2.0
+        (kth(hist, n / 2 - 1) + kth(hist, n / 2)) as f64 / 2.0
     };
+    // Nearest rank: the smallest length with at least p% of tweets no longer.
+    let percentile = |p: usize| kth(hist, (p * n).div_ceil(100).max(1) - 1);
+    let total: usize = hist.iter().map(|(l, c)| l * c).sum();
     LengthStats {
-        min: lens[0],
-        max: lens[n - 1],
-        mean: lens.iter().sum::<usize>() as f64 / n as f64,
+        min: kth(hist, 0),
+        max: kth(hist, n - 1),
+        mean: total as f64 / n as f64,
         median,
-        p90: percentile(&lens, 90),
-        p95: percentile(&lens, 95),
-        p99: percentile(&lens, 99),
+        p90: percentile(90),
+        p95: percentile(95),
+        p99: percentile(99),
     }
 }
 
@@ -116,65 +126,99 @@ fn tag_order(tag: &str) -> (bool, &str, u8, &str) {
     (tag != "O", ty, rank, tag)
 }
 
-/// Computes the statistics of a corpus.
-pub fn stats(sentences: &[Sentence]) -> DatasetStats {
-    let mut vocab: HashSet<&str> = HashSet::new();
-    let mut vocab_lower: HashSet<String> = HashSet::new();
-    let mut tags: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut types: BTreeMap<String, usize> = BTreeMap::new();
-    let (mut entities, mut entity_tokens, mut with_entities) = (0, 0, 0);
-    for s in sentences {
+/// Statistics gathered one sentence at a time, so a file of any size is
+/// read once, streaming: memory grows with the vocabulary and the tag set,
+/// not with the corpus.
+#[derive(Debug, Clone, Default)]
+pub struct StatsAccumulator {
+    tweets: usize,
+    tokens: usize,
+    vocab: HashSet<String>,
+    vocab_lower: HashSet<String>,
+    tags: BTreeMap<String, usize>,
+    types: BTreeMap<String, usize>,
+    entities: usize,
+    entity_tokens: usize,
+    with_entities: usize,
+    lengths: BTreeMap<usize, usize>,
+}
+
+impl StatsAccumulator {
+    /// Counts one sentence.
+    pub fn add(&mut self, s: &Sentence) {
+        self.tweets += 1;
+        self.tokens += s.len();
+        *self.lengths.entry(s.len()).or_default() += 1;
         for t in &s.tokens {
-            if vocab.insert(t) {
-                vocab_lower.insert(t.to_lowercase());
+            if !self.vocab.contains(t.as_str()) {
+                self.vocab_lower.insert(t.to_lowercase());
+                self.vocab.insert(t.clone());
             }
         }
         for t in &s.tags {
-            *tags.entry(t).or_default() += 1;
+            match self.tags.get_mut(t.as_str()) {
+                Some(c) => *c += 1,
+                None => {
+                    self.tags.insert(t.clone(), 1);
+                }
+            }
         }
         let found = spans(&s.tags);
-        with_entities += usize::from(!found.is_empty());
+        self.with_entities += usize::from(!found.is_empty());
         for span in found {
-            entities += 1;
-            entity_tokens += span.len();
-            *types.entry(span.ty).or_default() += 1;
+            self.entities += 1;
+            self.entity_tokens += span.len();
+            *self.types.entry(span.ty).or_default() += 1;
         }
     }
-    let count_prefix = |p: &str| -> usize {
-        tags.iter()
-            .filter(|(t, _)| t.starts_with(p))
-            .map(|(_, c)| c)
-            .sum()
-    };
-    let (b_tags, i_tags) = (count_prefix("B-"), count_prefix("I-"));
-    let o_tags = tags.get("O").copied().unwrap_or(0);
-    let tokens: usize = sentences.iter().map(Sentence::len).sum();
-    let total_tags: usize = tags.values().sum();
-    let mut tag_counts: Vec<(String, usize)> =
-        tags.iter().map(|(t, c)| (t.to_string(), *c)).collect();
-    tag_counts.sort_by(|a, b| tag_order(&a.0).cmp(&tag_order(&b.0)));
-    let mut entities_per_type: Vec<(String, usize)> = types.into_iter().collect();
-    entities_per_type.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    DatasetStats {
-        tweets: sentences.len(),
-        tokens,
-        vocab_size: vocab.len(),
-        vocab_size_lowercase: vocab_lower.len(),
-        length: length_stats(sentences.iter().map(Sentence::len).collect()),
-        entities,
-        entities_per_type,
-        tweets_with_entities: with_entities,
-        mean_entity_length: ratio(entity_tokens, entities),
-        b_tags,
-        i_tags,
-        o_tags,
-        other_tags: total_tags - b_tags - i_tags - o_tags,
-        tag_counts,
+
+    /// The statistics of everything added.
+    pub fn finish(self) -> DatasetStats {
+        let tags = &self.tags;
+        let count_prefix = |p: &str| -> usize {
+            tags.iter()
+                .filter(|(t, _)| t.starts_with(p))
+                .map(|(_, c)| c)
+                .sum()
+        };
+        let (b_tags, i_tags) = (count_prefix("B-"), count_prefix("I-"));
+        let o_tags = tags.get("O").copied().unwrap_or(0);
+        let total_tags: usize = tags.values().sum();
+        let mut tag_counts: Vec<(String, usize)> =
+            tags.iter().map(|(t, c)| (t.clone(), *c)).collect();
+        tag_counts.sort_by(|a, b| tag_order(&a.0).cmp(&tag_order(&b.0)));
+        let mut entities_per_type: Vec<(String, usize)> = self.types.into_iter().collect();
+        entities_per_type.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        DatasetStats {
+            tweets: self.tweets,
+            tokens: self.tokens,
+            vocab_size: self.vocab.len(),
+            vocab_size_lowercase: self.vocab_lower.len(),
+            length: length_stats_of(&self.lengths),
+            entities: self.entities,
+            entities_per_type,
+            tweets_with_entities: self.with_entities,
+            mean_entity_length: ratio(self.entity_tokens, self.entities),
+            b_tags,
+            i_tags,
+            o_tags,
+            other_tags: total_tags - b_tags - i_tags - o_tags,
+            tag_counts,
+        }
     }
 }
 
+/// Computes the statistics of a corpus held in memory.
+pub fn stats(sentences: &[Sentence]) -> DatasetStats {
+    let mut acc = StatsAccumulator::default();
+    for s in sentences {
+        acc.add(s);
+    }
+    acc.finish()
+}
+
 /// `a / b`, 0 when `b` is 0 (an empty corpus has no meaningful rate).
-fn ratio(a: usize, b: usize) -> f64 {
+pub(crate) fn ratio(a: usize, b: usize) -> f64 {
     if b == 0 {
         0.0
     } else {
@@ -240,147 +284,17 @@ impl fmt::Display for DatasetStats {
     }
 }
 
-/// Out-of-vocabulary rates of one corpus against a reference corpus (e.g.
-/// dev against train): how much of what a model sees at test time it never
-/// saw in training. Rates are fractions in `[0, 1]`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct OovStats {
-    /// Tokens in the corpus.
-    pub tokens: usize,
-    /// Tokens whose string is not in the reference.
-    pub oov_tokens: usize,
-    /// `oov_tokens / tokens`.
-    pub token_rate: f64,
-    /// Tokens not in the reference when both sides are lowercased.
-    pub oov_tokens_lowercase: usize,
-    /// `oov_tokens_lowercase / tokens`.
-    pub token_rate_lowercase: f64,
-    /// Distinct token strings in the corpus.
-    pub types: usize,
-    /// Distinct strings not in the reference.
-    pub oov_types: usize,
-    /// `oov_types / types`.
-    pub type_rate: f64,
-    /// Distinct lowercased strings in the corpus.
-    pub types_lowercase: usize,
-    /// Distinct lowercased strings not in the lowercased reference.
-    pub oov_types_lowercase: usize,
-    /// `oov_types_lowercase / types_lowercase`.
-    pub type_rate_lowercase: f64,
-    /// Entity mentions in the corpus.
-    pub entities: usize,
-    /// Mentions whose (type, lowercased text) never occurs as a reference
-    /// entity: the ones a model cannot have memorised.
-    pub unseen_entities: usize,
-    /// `unseen_entities / entities`.
-    pub entity_rate: f64,
-}
-
-/// Lowercased surface text and type of each entity of `s`.
-fn entity_keys(s: &Sentence) -> impl Iterator<Item = (String, String)> + '_ {
-    spans(&s.tags).into_iter().map(|sp| {
-        // `get`: a hand-built sentence may have more tags than tokens.
-        let text = s
-            .tokens
-            .get(sp.start..sp.end)
-            .map(|t| t.join(" ").to_lowercase())
-            .unwrap_or_default();
-        (sp.ty, text)
-    })
-}
-
-/// OOV rates of `corpus`'s tokens against `reference`'s vocabulary, case
-/// sensitive and lowercased, by token and by type, plus unseen entities.
-pub fn oov_rate(corpus: &[Sentence], reference: &[Sentence]) -> OovStats {
-    let ref_vocab: HashSet<&str> = reference
-        .iter()
-        .flat_map(|s| s.tokens.iter().map(String::as_str))
-        .collect();
-    let ref_lower: HashSet<String> = ref_vocab.iter().map(|t| t.to_lowercase()).collect();
-    let ref_entities: HashSet<(String, String)> = reference.iter().flat_map(entity_keys).collect();
-
-    let (mut tokens, mut oov, mut oov_lower) = (0, 0, 0);
-    let mut types: HashSet<&str> = HashSet::new();
-    let mut types_lower: HashSet<String> = HashSet::new();
-    for t in corpus.iter().flat_map(|s| &s.tokens) {
-        tokens += 1;
-        let lower = t.to_lowercase();
-        oov += usize::from(!ref_vocab.contains(t.as_str()));
-        oov_lower += usize::from(!ref_lower.contains(&lower));
-        types.insert(t);
-        types_lower.insert(lower);
-    }
-    let oov_types = types.iter().filter(|t| !ref_vocab.contains(*t)).count();
-    let oov_types_lower = types_lower
-        .iter()
-        .filter(|t| !ref_lower.contains(*t))
-        .count();
-    let (mut entities, mut unseen) = (0, 0);
-    for key in corpus.iter().flat_map(entity_keys) {
-        entities += 1;
-        unseen += usize::from(!ref_entities.contains(&key));
-    }
-    OovStats {
-        tokens,
-        oov_tokens: oov,
-        token_rate: ratio(oov, tokens),
-        oov_tokens_lowercase: oov_lower,
-        token_rate_lowercase: ratio(oov_lower, tokens),
-        types: types.len(),
-        oov_types,
-        type_rate: ratio(oov_types, types.len()),
-        types_lowercase: types_lower.len(),
-        oov_types_lowercase: oov_types_lower,
-        type_rate_lowercase: ratio(oov_types_lower, types_lower.len()),
-        entities,
-        unseen_entities: unseen,
-        entity_rate: ratio(unseen, entities),
-    }
-}
-
-impl OovStats {
-    /// A plain-text report.
-    pub fn render_text(&self) -> String {
-        let mut s = String::new();
-        let _ = writeln!(
-            s,
-            "  tokens    {:>6} of {:>6} OOV ({:.2}%), lowercased {:>6} ({:.2}%)",
-            self.oov_tokens,
-            self.tokens,
-            100.0 * self.token_rate,
-            self.oov_tokens_lowercase,
-            100.0 * self.token_rate_lowercase
-        );
-        let _ = writeln!(
-            s,
-            "  types     {:>6} of {:>6} OOV ({:.2}%), lowercased {:>6} of {:>6} ({:.2}%)",
-            self.oov_types,
-            self.types,
-            100.0 * self.type_rate,
-            self.oov_types_lowercase,
-            self.types_lowercase,
-            100.0 * self.type_rate_lowercase
-        );
-        let _ = writeln!(
-            s,
-            "  entities  {:>6} of {:>6} unseen ({:.2}%)",
-            self.unseen_entities,
-            self.entities,
-            100.0 * self.entity_rate
-        );
-        s
-    }
-}
-
-impl fmt::Display for OovStats {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.render_text())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn length_stats(lens: Vec<usize>) -> LengthStats {
+        let mut hist = BTreeMap::new();
+        for l in lens {
+            *hist.entry(l).or_insert(0usize) += 1;
+        }
+        length_stats_of(&hist)
+    }
 
     fn s(tokens: &str, tags: &str) -> Sentence {
         Sentence::new(
@@ -452,29 +366,11 @@ mod tests {
     }
 
     #[test]
-    fn oov_by_token_type_case_and_entity() {
-        let reference = [s("the Cat sat", "O B-other O")];
-        let corpus = [s("the cat sat on the MAT", "O B-other O O O B-other")];
-        let o = oov_rate(&corpus, &reference);
-        // Tokens: cat, on, MAT are unseen; lowercased only on, mat.
-        assert_eq!((o.tokens, o.oov_tokens, o.oov_tokens_lowercase), (6, 3, 2));
-        assert_eq!(o.token_rate, 0.5);
-        // Types: the, cat, sat, on, MAT (5); unseen cat, on, MAT.
-        assert_eq!((o.types, o.oov_types), (5, 3));
-        assert_eq!((o.types_lowercase, o.oov_types_lowercase), (5, 2));
-        // `cat` was seen as an `other` entity (case-insensitively), `MAT` not.
-        assert_eq!((o.entities, o.unseen_entities), (2, 1));
-        assert!(o.render_text().contains("50.00%"), "{}", o.render_text());
-        let empty = oov_rate(&[], &reference);
-        assert_eq!((empty.token_rate, empty.entity_rate), (0.0, 0.0));
-    }
-
-    #[test]
     fn mismatched_hand_built_sentences_do_not_panic() {
         let odd = Sentence::new(vec!["a".into()], vec!["B-x".into(), "I-x".into()]);
         let st = stats(std::slice::from_ref(&odd));
         assert_eq!(st.entities, 1);
-        let o = oov_rate(std::slice::from_ref(&odd), std::slice::from_ref(&odd));
+        let o = crate::oov::oov_rate(std::slice::from_ref(&odd), std::slice::from_ref(&odd));
         assert_eq!(o.entities, 1);
     }
 }

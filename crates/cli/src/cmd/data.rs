@@ -6,9 +6,12 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand, ValueEnum};
-use tweetner_data::{read_conll, ConllReader, ReadOptions, Scheme, TypeMap};
+use tweetner_data::{
+    read_conll, ConllReader, OovAccumulator, OovReference, ReadOptions, Scheme, StatsAccumulator,
+    TypeMap,
+};
 
-use super::io::open_input;
+use super::io::{open_input, sentences};
 
 #[derive(Subcommand)]
 pub enum DataCommand {
@@ -132,19 +135,30 @@ pub fn run(cmd: DataCommand) -> Result<()> {
 }
 
 fn stats(args: StatsArgs) -> Result<()> {
-    let opts = ReadOptions::default();
     let reference = match &args.oov_against {
-        Some(p) => Some(read_conll(p, &opts)?),
+        Some(p) => {
+            let mut r = OovReference::default();
+            for s in sentences(p)? {
+                r.add(&s?);
+            }
+            Some(r)
+        }
         None => None,
     };
     let mut out = io::stdout().lock();
     let mut all = Vec::new();
     for file in &args.files {
-        let sentences = read_conll(file, &opts)?;
-        let stats = tweetner_data::stats(&sentences);
-        let oov = reference
-            .as_ref()
-            .map(|r| tweetner_data::oov_rate(&sentences, r));
+        let mut acc = StatsAccumulator::default();
+        let mut oov_acc = reference.as_ref().map(OovAccumulator::new);
+        for s in sentences(file)? {
+            let s = s?;
+            acc.add(&s);
+            if let Some(o) = oov_acc.as_mut() {
+                o.add(&s);
+            }
+        }
+        let stats = acc.finish();
+        let oov = oov_acc.map(OovAccumulator::finish);
         if let Some(dir) = &args.plot_dir {
             plot_tags(dir, file, &stats)?;
         }

@@ -14,7 +14,7 @@ use tweetner_data::{read_conll, ReadOptions};
 use tweetner_eval::ScoredSpan;
 use tweetner_tagger::TaggedSentence;
 
-use super::io::open_input;
+use super::io::{open_input, sentences};
 use super::limits;
 use super::model::{default_threads, load_tagger};
 
@@ -93,7 +93,7 @@ pub fn run(args: EvalArgs) -> Result<()> {
             };
             tweetner_eval::score_conlleval(input, &file.display().to_string(), &opts)?
         }
-        (None, Some(gold), Some(pred)) => tweetner_eval::evaluate(paired_files(gold, pred)?)?,
+        (None, Some(gold), Some(pred)) => score_paired(gold, pred)?,
         _ => bail!("give either one FILE with gold and predicted columns, or --gold G --pred P"),
     };
     let text = match args.format {
@@ -226,24 +226,27 @@ fn looks_like_tag(s: &str) -> bool {
 /// Reads gold and predicted files and pairs their tweets, refusing files
 /// whose tweets or tokens do not line up (a silent misalignment would make
 /// every number meaningless).
-fn paired_files(
-    gold: &std::path::Path,
-    pred: &std::path::Path,
-) -> Result<Vec<(Vec<String>, Vec<String>)>> {
-    let opts = ReadOptions::default();
-    let g = read_conll(gold, &opts)?;
-    let p = read_conll(pred, &opts)?;
-    if g.len() != p.len() {
-        bail!(
-            "{} has {} tweets but {} has {}",
-            gold.display(),
-            g.len(),
-            pred.display(),
-            p.len()
-        );
-    }
-    let mut pairs = Vec::with_capacity(g.len());
-    for (gs, ps) in g.into_iter().zip(p) {
+fn score_paired(gold: &std::path::Path, pred: &std::path::Path) -> Result<tweetner_eval::Report> {
+    let (mut g, mut p) = (sentences(gold)?, sentences(pred)?);
+    let mut ev = tweetner_eval::Evaluator::new();
+    let mut matched = 0usize;
+    loop {
+        let (gs, ps) = match (g.next(), p.next()) {
+            (None, None) => break,
+            (Some(gs), Some(ps)) => (gs?, ps?),
+            (gs, ps) => {
+                // Count what is left of the longer file for the message.
+                let rest = |first: Option<Result<_>>, it: &mut dyn Iterator<Item = Result<_>>| {
+                    first.map_or(0, |_| 1) + it.count()
+                };
+                let (gn, pn) = (matched + rest(gs, &mut g), matched + rest(ps, &mut p));
+                bail!(
+                    "{} has {gn} tweets but {} has {pn}",
+                    gold.display(),
+                    pred.display()
+                );
+            }
+        };
         if gs.tokens != ps.tokens {
             bail!(
                 "tweet at {}:{} does not match {}:{} token for token",
@@ -253,7 +256,8 @@ fn paired_files(
                 ps.line
             );
         }
-        pairs.push((gs.tags, ps.tags));
+        ev.add_sentence(&gs.tags, &ps.tags)?;
+        matched += 1;
     }
-    Ok(pairs)
+    Ok(ev.finish())
 }

@@ -63,3 +63,15 @@ impl Write for AtomicOutput {
         }
     }
 }
+
+/// The sentences of a CoNLL file, one at a time, so commands that only
+/// count (`data stats`, `eval --gold --pred`) use memory that follows the
+/// vocabulary, not the file.
+pub fn sentences(path: &Path) -> Result<impl Iterator<Item = Result<tweetner_data::Sentence>>> {
+    let reader = tweetner_data::ConllReader::new(
+        open_input(path)?,
+        path.display().to_string(),
+        tweetner_data::ReadOptions::default(),
+    );
+    Ok(reader.map(|s| s.map_err(Into::into)))
+}
