@@ -147,7 +147,8 @@ fn stats(args: StatsArgs) -> Result<()> {
     };
     let mut out = io::stdout().lock();
     let mut all = Vec::new();
-    for file in &args.files {
+    let names = plot_names(&args.files);
+    for (file, name) in args.files.iter().zip(&names) {
         let mut acc = StatsAccumulator::default();
         let mut oov_acc = reference.as_ref().map(OovAccumulator::new);
         for s in sentences(file)? {
@@ -160,7 +161,7 @@ fn stats(args: StatsArgs) -> Result<()> {
         let stats = acc.finish();
         let oov = oov_acc.map(OovAccumulator::finish);
         if let Some(dir) = &args.plot_dir {
-            plot_tags(dir, file, &stats)?;
+            plot_tags(dir, name, &stats)?;
         }
         if args.json {
             all.push(serde_json::json!({ "file": file, "stats": stats, "oov": oov }));
@@ -180,14 +181,42 @@ fn stats(args: StatsArgs) -> Result<()> {
     Ok(())
 }
 
+/// One plot name per input file: its stem, with its directory's name in
+/// front where two inputs share a stem (`wnut16-train`, `btc-train`), and a
+/// number after where even that is not enough, so no chart overwrites another.
+fn plot_names(files: &[PathBuf]) -> Vec<String> {
+    let stem = |f: &PathBuf| {
+        f.file_stem()
+            .map_or_else(|| "data".into(), |s| s.to_string_lossy().into_owned())
+    };
+    let parent = |f: &PathBuf| {
+        f.parent()
+            .and_then(|p| p.file_name())
+            .map(|p| p.to_string_lossy().into_owned())
+    };
+    let stems: Vec<String> = files.iter().map(stem).collect();
+    let mut names: Vec<String> = files
+        .iter()
+        .zip(&stems)
+        .map(|(f, s)| match parent(f) {
+            Some(p) if stems.iter().filter(|x| *x == s).count() > 1 => format!("{p}-{s}"),
+            _ => s.clone(),
+        })
+        .collect();
+    let mut seen: HashSet<String> = HashSet::new();
+    for (i, n) in names.iter_mut().enumerate() {
+        if !seen.insert(n.clone()) {
+            *n = format!("{n}-{}", i + 1);
+            seen.insert(n.clone());
+        }
+    }
+    names
+}
+
 /// Two charts per file: with `O`, which shows how sparse entities are, and
 /// without it, where the rare types are actually readable.
-fn plot_tags(dir: &Path, file: &Path, stats: &tweetner_data::DatasetStats) -> Result<()> {
+fn plot_tags(dir: &Path, stem: &str, stats: &tweetner_data::DatasetStats) -> Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let stem = file
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "data".into());
     let all: Vec<(String, f64)> = stats
         .tag_counts
         .iter()
@@ -292,4 +321,29 @@ fn convert(args: ConvertArgs) -> Result<()> {
         eprintln!("{source}: wrote {written} tweets, dropped {empty} without an entity");
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plots_of_inputs_with_one_name_get_distinct_names() {
+        let files: Vec<PathBuf> = [
+            "../shared/data/wnut16/train.conll",
+            "../shared/data/btc/train.conll",
+            "dev.conll",
+            "x/dev.conll",
+            "x/dev.txt",
+        ]
+        .iter()
+        .map(PathBuf::from)
+        .collect();
+        let names = plot_names(&files);
+        assert_eq!(names[0], "wnut16-train");
+        assert_eq!(names[1], "btc-train");
+        let unique: HashSet<&String> = names.iter().collect();
+        assert_eq!(unique.len(), names.len(), "{names:?}");
+        assert_eq!(plot_names(&[PathBuf::from("a/b.conll")]), ["b"]);
+    }
 }
