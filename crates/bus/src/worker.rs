@@ -256,7 +256,13 @@ fn keyed(record: Record, msg_key: Option<String>, id_field: &str) -> (Record, Op
     };
     let id = match fields.as_ref().and_then(|f| f.get(id_field)) {
         Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
-        Some(Value::Number(n)) => Some(n.to_string()),
+        // All the digits of a long numeric id, as the message wrote them.
+        Some(Value::Number(n)) => Some(
+            fields
+                .as_ref()
+                .and_then(|f| f.raw_field(id_field))
+                .unwrap_or_else(|| n.to_string()),
+        ),
         Some(other) => {
             let error =
                 format!("field `{id_field}` must be a non-empty string or a number, not {other}");

@@ -495,3 +495,36 @@ fn output_and_reject_files_appear_whole_or_not_at_all() {
         names(killed.path())
     );
 }
+
+/// Issue 16: "a 30-digit `id` became `1.2345678901234568e+29` — keep numbers
+/// as written". Output records are written from the input's own text.
+#[test]
+fn jsonl_numbers_and_fields_are_kept_as_written() {
+    let m = model().display().to_string();
+    let input = concat!(
+        r#"{"id": 123456789012345678901234567890, "text": "Obama in Paris", "score": 1.50, "geo": {"lat": 48.8566140000000001}}"#,
+        "\n",
+        r#"{"id": 98765432109876543210987654321, "text": ""}"#,
+        "\n",
+    );
+    let args = [
+        "tag",
+        "--model",
+        &m,
+        "--input-format",
+        "jsonl",
+        "--format",
+        "jsonl",
+    ];
+    let o = run_stdin(&args, input.as_bytes());
+    let out = String::from_utf8_lossy(&o.stdout);
+    let first = out.lines().next().unwrap();
+    assert!(
+        first.starts_with(r#"{"id":123456789012345678901234567890,"text":"Obama in Paris","score":1.50,"geo":{"lat": 48.8566140000000001},"entities":["#),
+        "{first}"
+    );
+    // The rejected record's id has every digit too.
+    let reject = out.lines().nth(1).unwrap();
+    let v: serde_json::Value = serde_json::from_str(reject).unwrap();
+    assert_eq!(v["id"], "98765432109876543210987654321", "{reject}");
+}

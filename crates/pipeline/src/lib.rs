@@ -26,11 +26,13 @@
 
 pub mod batch;
 pub mod html;
+pub mod json_record;
 pub mod runner;
 pub mod sink;
 pub mod source;
 
 pub use batch::{annotate_batch, tag_batch, BatchError};
+pub use json_record::JsonRecord;
 pub use runner::{run, PipelineError, Progress, RunOptions, Summary};
 pub use sink::{
     rejected_json, write_tagged, write_tagged_as, AnnotationSink, FormatSink, OutputFormat, Tagged,

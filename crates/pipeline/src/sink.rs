@@ -7,6 +7,8 @@ use std::io::{self, Write};
 use serde_json::{json, Map, Value};
 use tweetner_core::{Annotation, TaggedSentence};
 
+use crate::json_record::JsonRecord;
+
 /// Where a pipeline's results go, in input order. `Send`, because the runner
 /// writes on a thread of its own.
 pub trait AnnotationSink: Send {
@@ -76,7 +78,7 @@ pub enum Tagged {
         /// The text.
         text: String,
         /// The input JSON object, when the input was JSONL.
-        fields: Option<Map<String, Value>>,
+        fields: Option<JsonRecord>,
         /// What the tagger found.
         annotation: Annotation,
     },
@@ -203,7 +205,7 @@ pub fn write_tagged_as(
     rec: Tagged,
 ) -> std::io::Result<()> {
     match format {
-        OutputFormat::Jsonl => writeln!(out, "{}", to_json(rec, with_tokens, entities_key)),
+        OutputFormat::Jsonl => writeln!(out, "{}", jsonl_line(rec, with_tokens, entities_key)),
         OutputFormat::Pretty => pretty(out, &rec),
         OutputFormat::Conll => conll(out, &rec),
         OutputFormat::Iob => iob(out, &rec),
@@ -216,7 +218,9 @@ pub fn rejected_json(line: usize, error: &str) -> Value {
     json!({ "line": line, "error": error })
 }
 
-fn to_json(rec: Tagged, with_tokens: bool, entities_key: &str) -> Value {
+/// One JSONL output line. A JSONL input record is written back from its own
+/// text (numbers and key order as they came) with our fields added.
+fn jsonl_line(rec: Tagged, with_tokens: bool, entities_key: &str) -> String {
     match rec {
         Tagged::Text {
             line,
@@ -224,19 +228,19 @@ fn to_json(rec: Tagged, with_tokens: bool, entities_key: &str) -> Value {
             fields,
             annotation,
         } => {
-            let mut obj = fields.unwrap_or_else(|| {
+            let fields = fields.unwrap_or_else(|| {
                 let mut m = Map::new();
                 m.insert("line".into(), json!(line));
                 m.insert("text".into(), json!(text));
-                m
+                JsonRecord::from_map(m)
             });
-            obj.insert(entities_key.into(), json!(annotation.entities));
+            let mut added = vec![(entities_key, json!(annotation.entities))];
             if with_tokens {
-                obj.insert("tokens".into(), json!(annotation.tokens));
-                obj.insert("tags".into(), json!(annotation.tags));
-                obj.insert("token_scores".into(), json!(annotation.token_scores));
+                added.push(("tokens", json!(annotation.tokens)));
+                added.push(("tags", json!(annotation.tags)));
+                added.push(("token_scores", json!(annotation.token_scores)));
             }
-            Value::Object(obj)
+            fields.with_fields(&added)
         }
         Tagged::Tokens {
             line,
@@ -265,7 +269,7 @@ fn to_json(rec: Tagged, with_tokens: bool, entities_key: &str) -> Value {
                 obj["tags"] = json!(tagged.tags);
                 obj["token_scores"] = json!(tagged.token_scores);
             }
-            obj
+            obj.to_string()
         }
     }
 }

@@ -5,7 +5,9 @@
 
 use std::io::{self, BufRead};
 
-use serde_json::{Map, Value};
+use serde_json::Value;
+
+use crate::json_record::JsonRecord;
 
 /// How the input is laid out.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -29,7 +31,7 @@ pub enum Record {
         /// The text.
         text: String,
         /// The input object for JSONL records (output adds fields to it).
-        fields: Option<Map<String, Value>>,
+        fields: Option<JsonRecord>,
     },
     /// Tokens given by the input; `lines` are the raw input lines, echoed on output.
     Tokens {
@@ -312,11 +314,12 @@ fn reject(line: usize, error: impl Into<String>) -> Record {
     }
 }
 
-/// The id field as text: a string as it is, a number as written.
-fn id_of(fields: &Map<String, Value>, name: &str) -> Option<String> {
+/// The id field as text: a string as it is, a number as written (all its
+/// digits, from the record's own text).
+fn id_of(fields: &JsonRecord, name: &str) -> Option<String> {
     match fields.get(name)? {
         Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
+        Value::Number(n) => Some(fields.raw_field(name).unwrap_or_else(|| n.to_string())),
         _ => None,
     }
 }
@@ -351,13 +354,13 @@ fn checked_text(line: usize, bytes: &[u8], max_bytes: usize) -> Result<String, R
 }
 
 fn parse_json(line: usize, json: &str, names: &JsonFields) -> Record {
-    let value: Value = match serde_json::from_str(json) {
-        Ok(v) => v,
-        Err(e) => return reject(line, format!("invalid JSON: {e}")),
-    };
     let t = &names.text;
-    let Value::Object(fields) = value else {
-        return reject(line, format!("expected a JSON object with a `{t}` field"));
+    let fields = match JsonRecord::parse(json) {
+        Ok(r) => r,
+        Err(e) if e.is_data() => {
+            return reject(line, format!("expected a JSON object with a `{t}` field"))
+        }
+        Err(e) => return reject(line, format!("invalid JSON: {e}")),
     };
     let rejected = |error: String| Record::Rejected {
         line,
