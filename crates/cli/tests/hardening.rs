@@ -310,7 +310,8 @@ fn eval_of_a_gold_only_file_is_an_error_that_says_what_to_do() {
 
 /// `tweetner tag` on JSONL `input` with the shipped model and `extra` flags;
 /// the output lines, parsed.
-fn tag_jsonl(extra: &[&str], input: &str) -> Vec<serde_json::Value> {
+/// `tweetner tag` of JSONL `input` to JSONL, with `extra` flags.
+fn tag_jsonl_run(extra: &[&str], input: &str) -> std::process::Output {
     let m = model().display().to_string();
     let mut args = vec![
         "tag",
@@ -322,8 +323,12 @@ fn tag_jsonl(extra: &[&str], input: &str) -> Vec<serde_json::Value> {
         "jsonl",
     ];
     args.extend_from_slice(extra);
-    let o = run_stdin(&args, input.as_bytes());
-    assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+    run_stdin(&args, input.as_bytes())
+}
+
+fn tag_jsonl(extra: &[&str], input: &str) -> Vec<serde_json::Value> {
+    let o = tag_jsonl_run(extra, input);
+    assert!(o.status.success(), "{extra:?}: {}", stderr(&o));
     String::from_utf8_lossy(&o.stdout)
         .lines()
         .map(|l| serde_json::from_str(l).expect("JSON lines"))
@@ -500,23 +505,13 @@ fn output_and_reject_files_appear_whole_or_not_at_all() {
 /// as written". Output records are written from the input's own text.
 #[test]
 fn jsonl_numbers_and_fields_are_kept_as_written() {
-    let m = model().display().to_string();
     let input = concat!(
         r#"{"id": 123456789012345678901234567890, "text": "Obama in Paris", "score": 1.50, "geo": {"lat": 48.8566140000000001}}"#,
         "\n",
         r#"{"id": 98765432109876543210987654321, "text": ""}"#,
         "\n",
     );
-    let args = [
-        "tag",
-        "--model",
-        &m,
-        "--input-format",
-        "jsonl",
-        "--format",
-        "jsonl",
-    ];
-    let o = run_stdin(&args, input.as_bytes());
+    let o = tag_jsonl_run(&[], input);
     let out = String::from_utf8_lossy(&o.stdout);
     let first = out.lines().next().unwrap();
     assert!(

@@ -2,21 +2,12 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use common::{free_port, KillOnDrop};
-
-fn request(port: u16, head: &str) -> Option<String> {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    write!(s, "{head}\r\nHost: x\r\nConnection: close\r\n\r\n").ok()?;
-    let mut text = String::new();
-    s.read_to_string(&mut text).ok()?;
-    Some(text)
-}
+use common::{free_port, http, KillOnDrop};
 
 #[test]
 fn access_log_keys_and_cors_flags_take_effect() {
@@ -49,7 +40,7 @@ fn access_log_keys_and_cors_flags_take_effect() {
     });
     let deadline = Instant::now() + Duration::from_secs(60);
     let ready = loop {
-        if let Some(r) = request(port, "GET /readyz HTTP/1.1") {
+        if let Some(r) = http(port, "GET /readyz HTTP/1.1") {
             if r.starts_with("HTTP/1.1 200") {
                 break r;
             }
@@ -61,9 +52,9 @@ fn access_log_keys_and_cors_flags_take_effect() {
         ready.to_ascii_lowercase().contains("x-request-id:"),
         "{ready}"
     );
-    let denied = request(port, "GET /v1/model HTTP/1.1").unwrap();
+    let denied = http(port, "GET /v1/model HTTP/1.1").unwrap();
     assert!(denied.starts_with("HTTP/1.1 401"), "{denied}");
-    let allowed = request(
+    let allowed = http(
         port,
         "GET /v1/model HTTP/1.1\r\nAuthorization: Bearer k-1\r\nOrigin: https://a.example",
     )

@@ -215,12 +215,7 @@ impl std::fmt::Display for OovStats {
 mod tests {
     use super::*;
 
-    fn s(tokens: &str, tags: &str) -> Sentence {
-        Sentence::new(
-            tokens.split_whitespace().map(str::to_string).collect(),
-            tags.split_whitespace().map(str::to_string).collect(),
-        )
-    }
+    use crate::testutil::sentence as s;
 
     #[test]
     fn oov_by_token_type_case_and_entity() {

@@ -296,12 +296,7 @@ mod tests {
         length_stats_of(&hist)
     }
 
-    fn s(tokens: &str, tags: &str) -> Sentence {
-        Sentence::new(
-            tokens.split_whitespace().map(str::to_string).collect(),
-            tags.split_whitespace().map(str::to_string).collect(),
-        )
-    }
+    use crate::testutil::sentence as s;
 
     #[test]
     fn percentiles_use_nearest_rank() {

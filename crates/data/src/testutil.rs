@@ -1,4 +1,5 @@
-//! Deterministic pseudo-random inputs for property tests.
+//! Test inputs: deterministic pseudo-random tags for property tests, and
+//! sentences written inline.
 
 /// The project's generator, reproducible by seed.
 pub(crate) type Rng = tweetner_core::rng::SplitMix64;
@@ -17,4 +18,12 @@ pub(crate) fn random_bio(rng: &mut Rng) -> Vec<String> {
             }
         })
         .collect()
+}
+
+/// A sentence from space-separated tokens and tags.
+pub(crate) fn sentence(tokens: &str, tags: &str) -> crate::conll::Sentence {
+    crate::conll::Sentence::new(
+        tokens.split_whitespace().map(str::to_string).collect(),
+        tags.split_whitespace().map(str::to_string).collect(),
+    )
 }

@@ -3,10 +3,18 @@
 mod common;
 
 use common::{cfg, start};
+use tweetner_serve::client::{Client, Reply};
 use tweetner_serve::testing::MockTagger;
 use tweetner_serve::ServeConfig;
 
 const BODY: &[u8] = br#"{"text": "Obama in Paris"}"#;
+
+/// `POST /v1/tag` of [`BODY`] with `headers`.
+async fn post_tag(c: &mut Client, headers: &[(&str, &str)]) -> Reply {
+    c.request_with("POST", "/v1/tag", headers, Some(BODY.to_vec()))
+        .await
+        .unwrap()
+}
 
 #[tokio::test]
 async fn requests_get_an_id_and_keep_the_clients() {
@@ -53,26 +61,10 @@ async fn with_an_api_key_file_only_probes_and_docs_are_open() {
     assert_eq!(none.json()["error"]["code"], "unauthorized");
     assert_eq!(none.headers["www-authenticate"], "Bearer");
     for auth in ["Bearer k-12", "Bearer k-1234", "Basic k-123", "k-123"] {
-        let r = c
-            .request_with(
-                "POST",
-                "/v1/tag",
-                &[("authorization", auth)],
-                Some(BODY.to_vec()),
-            )
-            .await
-            .unwrap();
+        let r = post_tag(&mut c, &[("authorization", auth)]).await;
         assert_eq!(r.status, 401, "{auth}");
     }
-    let ok = c
-        .request_with(
-            "POST",
-            "/v1/tag",
-            &[("authorization", "Bearer k-123")],
-            Some(BODY.to_vec()),
-        )
-        .await
-        .unwrap();
+    let ok = post_tag(&mut c, &[("authorization", "Bearer k-123")]).await;
     assert_eq!(ok.status, 200, "{}", ok.text());
     assert_eq!(c.get("/metrics").await.unwrap().status, 401);
     s.stop().await.expect("clean stop");
@@ -117,15 +109,7 @@ async fn cors_lets_listed_origins_in_and_no_others() {
         .await
         .unwrap();
     assert!(other.headers.get("access-control-allow-origin").is_none());
-    let post = c
-        .request_with(
-            "POST",
-            "/v1/tag",
-            &[("origin", "https://dash.example.org")],
-            Some(BODY.to_vec()),
-        )
-        .await
-        .unwrap();
+    let post = post_tag(&mut c, &[("origin", "https://dash.example.org")]).await;
     assert_eq!(post.status, 200);
     assert_eq!(
         post.headers["access-control-allow-origin"],
@@ -135,15 +119,7 @@ async fn cors_lets_listed_origins_in_and_no_others() {
     // Without origins configured, no CORS headers at all.
     let plain = start(MockTagger::new(), cfg()).await;
     let mut c = plain.client().await;
-    let r = c
-        .request_with(
-            "POST",
-            "/v1/tag",
-            &[("origin", "https://dash.example.org")],
-            Some(BODY.to_vec()),
-        )
-        .await
-        .unwrap();
+    let r = post_tag(&mut c, &[("origin", "https://dash.example.org")]).await;
     assert!(r.headers.get("access-control-allow-origin").is_none());
     plain.stop().await.expect("clean stop");
 }

@@ -71,3 +71,15 @@ impl Drop for KillOnDrop {
         let _ = self.0.wait();
     }
 }
+
+/// One HTTP/1.1 exchange on a fresh connection: `head` is the request line
+/// plus any headers (`GET /x HTTP/1.1\r\nOrigin: o`); the whole answer,
+/// head and body, or `None` when the server is not there (yet).
+pub fn http(port: u16, head: &str) -> Option<String> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    write!(s, "{head}\r\nHost: x\r\nConnection: close\r\n\r\n").ok()?;
+    let mut text = String::new();
+    s.read_to_string(&mut text).ok()?;
+    Some(text)
+}
