@@ -29,6 +29,8 @@
 //! `movie` match and a `person` match at once, and matches of one type never
 //! overlap.
 
+use std::collections::HashSet;
+
 use fst::raw::CompiledAddr;
 
 use crate::format::MAX_TYPES;
@@ -171,64 +173,93 @@ impl Lexicon {
             .then(|| state.out.wrapping_add(node.final_output().value()))
     }
 
-    /// The matches in `tokens`, sorted by start then type; see the
-    /// [module docs](crate::annotate) for how they are chosen.
-    pub fn matches<S: AsRef<str>>(&self, tokens: &[S]) -> Vec<Span> {
-        let keys: Vec<TokenKeys> = tokens.iter().map(|t| TokenKeys::of(t.as_ref())).collect();
+    /// Walks every key that starts at token `start`, calling `found(end,
+    /// value, path)` for each one that ends before token `end`. `path` is
+    /// what `extend` made of the key's pieces (`()` when only values matter,
+    /// the key text when the caller wants it).
+    #[allow(clippy::type_complexity)] // two reused buffers of (state, path)
+    fn walk<P: Clone + PartialEq>(
+        &self,
+        keys: &[TokenKeys],
+        start: usize,
+        extend: &dyn Fn(&P, &str, bool) -> P,
+        empty: P,
+        bufs: &mut (Vec<(State, P)>, Vec<(State, P)>),
+        found: &mut dyn FnMut(usize, u64, &P),
+    ) {
         let root = State {
             addr: self.fst.root().addr(),
             out: 0,
         };
+        let (frontier, next) = bufs;
+        frontier.clear();
+        frontier.push((root, empty));
+        let mut words = 0;
+        for (end, tk) in keys.iter().enumerate().skip(start) {
+            if tk.main.is_empty() {
+                continue;
+            }
+            if words == self.max_ngram {
+                break;
+            }
+            next.clear();
+            for (state, path) in frontier.iter() {
+                let base = if words == 0 {
+                    Some(*state)
+                } else {
+                    self.feed(*state, b" ")
+                };
+                let Some(base) = base else { continue };
+                for (key, cont) in tk.variants() {
+                    let Some(s) = self.feed(base, key.as_bytes()) else {
+                        continue;
+                    };
+                    let path = extend(path, key, words == 0);
+                    if let Some(v) = self.final_value(s) {
+                        found(end + 1, v, &path);
+                    }
+                    if cont && !next.iter().any(|(t, p)| *t == s && *p == path) {
+                        next.push((s, path));
+                    }
+                }
+            }
+            words += 1;
+            std::mem::swap(frontier, next);
+            if frontier.is_empty() {
+                break;
+            }
+        }
+    }
+
+    /// The matches in `tokens`, sorted by start then type; see the
+    /// [module docs](crate::annotate) for how they are chosen.
+    pub fn matches<S: AsRef<str>>(&self, tokens: &[S]) -> Vec<Span> {
+        let keys: Vec<TokenKeys> = tokens.iter().map(|t| TokenKeys::of(t.as_ref())).collect();
         let mut covered_until = [0usize; MAX_TYPES];
         let mut best: [(usize, u8); MAX_TYPES] = [(0, 0); MAX_TYPES];
-        let mut frontier: Vec<State> = Vec::new();
-        let mut next: Vec<State> = Vec::new();
+        let mut bufs = (Vec::new(), Vec::new());
         let mut out = Vec::new();
         for start in 0..keys.len() {
             if keys[start].main.is_empty() {
                 continue;
             }
             let mut found = 0u64;
-            frontier.clear();
-            frontier.push(root);
-            let mut words = 0;
-            for (end, tk) in keys.iter().enumerate().skip(start) {
-                if tk.main.is_empty() {
-                    continue;
-                }
-                if words == self.max_ngram {
-                    break;
-                }
-                next.clear();
-                for &state in &frontier {
-                    let base = if words == 0 {
-                        Some(state)
-                    } else {
-                        self.feed(state, b" ")
-                    };
-                    let Some(base) = base else { continue };
-                    for (key, cont) in tk.variants() {
-                        let Some(s) = self.feed(base, key.as_bytes()) else {
-                            continue;
-                        };
-                        if let Some(entry) = self.final_value(s).and_then(|v| self.entry(v)) {
-                            for ty in entry.types.iter() {
-                                // Later ends are longer: overwrite.
-                                best[ty] = (end + 1, entry.sources(ty));
-                            }
-                            found |= entry.types.0;
+            self.walk(
+                &keys,
+                start,
+                &|_, _, _| (),
+                (),
+                &mut bufs,
+                &mut |end, v, ()| {
+                    if let Some(entry) = self.entry(v) {
+                        for ty in entry.types.iter() {
+                            // Later ends are longer: overwrite.
+                            best[ty] = (end, entry.sources(ty));
                         }
-                        if cont && !next.contains(&s) {
-                            next.push(s);
-                        }
+                        found |= entry.types.0;
                     }
-                }
-                words += 1;
-                std::mem::swap(&mut frontier, &mut next);
-                if frontier.is_empty() {
-                    break;
-                }
-            }
+                },
+            );
             for ty in TypeSet(found).iter() {
                 if start >= covered_until[ty] {
                     let (end, sources) = best[ty];
@@ -243,6 +274,36 @@ impl Lexicon {
             }
         }
         out
+    }
+
+    /// Adds to `seen` every key occurring in `tokens` (each match, not only
+    /// the longest), as the normalised key text.
+    pub fn keys_in<S: AsRef<str>>(&self, tokens: &[S], seen: &mut HashSet<String>) {
+        let keys: Vec<TokenKeys> = tokens.iter().map(|t| TokenKeys::of(t.as_ref())).collect();
+        let extend = |path: &String, key: &str, first: bool| {
+            if first {
+                key.to_owned()
+            } else {
+                format!("{path} {key}")
+            }
+        };
+        let mut bufs = (Vec::new(), Vec::new());
+        for start in 0..keys.len() {
+            if !keys[start].main.is_empty() {
+                self.walk(
+                    &keys,
+                    start,
+                    &extend,
+                    String::new(),
+                    &mut bufs,
+                    &mut |_, _, key| {
+                        if !seen.contains(key) {
+                            seen.insert(key.clone());
+                        }
+                    },
+                );
+            }
+        }
     }
 
     /// Per-token BIO membership, longest covering match and source counts
@@ -291,5 +352,36 @@ mod tests {
         assert_eq!(keys_of("#nyc"), vec![("nyc".into(), true)]);
         assert_eq!(keys_of("'s"), vec![("s".into(), true)]);
         assert_eq!(keys_of("!!"), vec![(String::new(), true)]);
+    }
+
+    #[test]
+    fn a_list_can_be_cut_to_the_keys_a_corpus_uses() {
+        use crate::{BuildOptions, LexiconBuilder, Row};
+        let rows = [
+            Row::new("New York", "geo-loc"),
+            Row::new("New York City", "geo-loc"),
+            Row::new("York", "person"),
+            Row::new("Harold and Maude", "movie"),
+        ];
+        let full = Lexicon::build(rows, &BuildOptions::default()).unwrap();
+        let mut keys = HashSet::new();
+        for tweet in [
+            vec!["off", "to", "#NewYork", "!"],
+            vec!["york", "is", "nice"],
+        ] {
+            full.keys_in(&tweet, &mut keys);
+        }
+        // Every match counts, not only the longest: `new york` and `york`.
+        let mut sorted: Vec<&str> = keys.iter().map(String::as_str).collect();
+        sorted.sort_unstable();
+        assert_eq!(sorted, ["new york", "york"]);
+        let mut b = LexiconBuilder::new(&BuildOptions::default()).keep_only(keys);
+        for r in &rows {
+            b.add(r).unwrap();
+        }
+        let cut = b.finish().unwrap();
+        assert_eq!(cut.len(), 2);
+        assert!(cut.get("Harold and Maude").is_none() && cut.get("new york").is_some());
+        assert_eq!(cut.info().rows, 4);
     }
 }

@@ -1,7 +1,7 @@
 //! Building a [`Lexicon`] from rows: licence filter, normalisation, merging
 //! the types and sources of each key, and encoding the image.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use fst::MapBuilder;
 
@@ -79,6 +79,8 @@ pub struct LexiconBuilder {
     info: LexiconInfo,
     scratch: String,
     added: usize,
+    /// When set, only rows whose normalised key is here are kept.
+    keep: Option<HashSet<String>>,
 }
 
 impl LexiconBuilder {
@@ -88,6 +90,15 @@ impl LexiconBuilder {
             policy: options.licences,
             ..LexiconBuilder::default()
         }
+    }
+
+    /// Keeps only rows whose normalised key is in `keys` (e.g. the keys a
+    /// full build found in a corpus, [`Lexicon::keys_in`]), so a shipped
+    /// list holds what its domain uses.
+    #[must_use]
+    pub fn keep_only(mut self, keys: HashSet<String>) -> Self {
+        self.keep = Some(keys);
+        self
     }
 
     /// Adds one row; a malformed row is a [`LexiconError::Row`] error.
@@ -127,6 +138,13 @@ impl LexiconBuilder {
         normalize_into(row.entry, &mut self.scratch);
         if self.scratch.is_empty() {
             self.info.rows_empty_key += 1;
+            return Ok(());
+        }
+        if self
+            .keep
+            .as_ref()
+            .is_some_and(|k| !k.contains(&self.scratch))
+        {
             return Ok(());
         }
         let ty = self.type_id(ty)?;

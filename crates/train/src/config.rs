@@ -138,6 +138,10 @@ pub struct FeaturesConfig {
     /// Keep only entry-list rows whose licence allows shipping the model (CC0,
     /// MIT-style, CC-BY); `false` keeps all rows, for experiments only.
     pub lexicon_shippable_only: bool,
+    /// Tweets, one per line (a TSV's last column is the text), that the
+    /// entry list is cut to: only entries occurring in them are kept, so a
+    /// shipped model carries the names its domain uses. Absent keeps all.
+    pub lexicon_seen_in: Option<PathBuf>,
     /// Longest gazetteer entry kept, in words.
     pub max_ngram: usize,
     /// Characters kept per token (head and tail).
@@ -154,6 +158,7 @@ impl Default for FeaturesConfig {
             gazetteer: None,
             lexicon: None,
             lexicon_shippable_only: true,
+            lexicon_seen_in: None,
             max_ngram: 6,
             max_word_chars: 24,
             min_word_count: 2,
@@ -357,6 +362,7 @@ impl TrainConfig {
         }
         c.features.gazetteer = c.features.gazetteer.as_deref().map(resolve);
         c.features.lexicon = c.features.lexicon.as_deref().map(resolve);
+        c.features.lexicon_seen_in = c.features.lexicon_seen_in.as_deref().map(resolve);
         c.output.dir = resolve(&c.output.dir);
         c.train.init_from = c.train.init_from.as_deref().map(resolve);
         c.source = path.to_path_buf();

@@ -27,6 +27,7 @@ pub mod config;
 mod data;
 mod epoch;
 mod error;
+mod lexicon;
 mod optim;
 mod run;
 mod setup;

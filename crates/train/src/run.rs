@@ -54,6 +54,9 @@ fn fingerprint(config: &TrainConfig, final_model: bool, data: &[DataFile]) -> St
     if let Some(l) = c.features.lexicon.as_mut() {
         *l = PathBuf::new();
     }
+    if let Some(l) = c.features.lexicon_seen_in.as_mut() {
+        *l = PathBuf::new();
+    }
     if let Some(i) = c.train.init_from.as_mut() {
         *i = PathBuf::new();
     }

@@ -4,10 +4,7 @@ use std::path::Path;
 
 use tweetner_data::Sentence;
 use tweetner_embed::Embeddings;
-use tweetner_features::{
-    compile_wnut_lexicon, FeatureConfig, FeatureExtractor, LexiconFeatures, WordVocabConfig,
-};
-use tweetner_lexicon::{BuildOptions, Lexicon, LexiconBuilder, LicencePolicy};
+use tweetner_features::{compile_wnut_lexicon, FeatureConfig, FeatureExtractor, WordVocabConfig};
 use tweetner_model::burn::module::{Module, ModuleMapper, Param, ParamId};
 use tweetner_model::burn::tensor::{Device, Tensor};
 use tweetner_model::{BiLstmCrf, BiLstmCrfConfig, CharEncoderConfig, SentenceInput};
@@ -87,7 +84,9 @@ pub fn build_extractor(config: &TrainConfig, train: &[Sentence]) -> Result<Extra
     };
     let lexicon = match &f.lexicon {
         None => None,
-        Some(path) => Some(entry_list(config, path, &mut files, &mut notes)?),
+        Some(path) => Some(crate::lexicon::entry_list(
+            config, path, &mut files, &mut notes,
+        )?),
     };
     let feature_config = FeatureConfig {
         word: WordVocabConfig {
@@ -123,62 +122,6 @@ pub fn build_extractor(config: &TrainConfig, train: &[Sentence]) -> Result<Extra
 }
 
 /// The network hyper-parameters for `config` on top of `extractor`.
-/// Compiles (or opens, for a `.lex` file) the entry list at `path`, and
-/// records what went into it: rows kept by licence, size and build time, so
-/// a model card can attribute the lists it embeds.
-fn entry_list(
-    config: &TrainConfig,
-    path: &Path,
-    files: &mut Vec<DataFile>,
-    notes: &mut Vec<String>,
-) -> Result<LexiconFeatures, TrainError> {
-    let fail = |message: String| TrainError::Config {
-        path: config.source.clone(),
-        message,
-    };
-    if !path.is_file() {
-        return Err(fail(format!("entry list {} not found", path.display())));
-    }
-    let started = std::time::Instant::now();
-    let lex = if path.extension().is_some_and(|e| e == "lex") {
-        Lexicon::read(path).map_err(|e| fail(e.to_string()))?
-    } else {
-        let licences = if config.features.lexicon_shippable_only {
-            LicencePolicy::ShippableOnly
-        } else {
-            LicencePolicy::All
-        };
-        let mut b = LexiconBuilder::new(&BuildOptions { licences });
-        b.add_tsv(path).map_err(|e| fail(e.to_string()))?;
-        b.finish().map_err(|e| fail(e.to_string()))?
-    };
-    files.push(DataFile {
-        role: "lexicon".into(),
-        path: path.display().to_string(),
-        sha256: sha256_file(path)?,
-        items: lex.len(),
-    });
-    let info = lex.info();
-    let licences: Vec<String> = info
-        .licences
-        .iter()
-        .map(|l| {
-            let name = l.licence.as_deref().unwrap_or("none stated");
-            let fate = if l.kept { "kept" } else { "dropped" };
-            format!("{name}: {} rows {fate}", l.rows)
-        })
-        .collect();
-    notes.push(format!(
-        "entry list: {} keys of {} types, {:.1} MB, ready in {:.1} s; rows by licence: {}",
-        lex.len(),
-        lex.types().len(),
-        lex.as_bytes().len() as f64 / 1e6,
-        started.elapsed().as_secs_f64(),
-        licences.join(", ")
-    ));
-    Ok(LexiconFeatures::new(lex))
-}
-
 pub fn network_config(
     config: &TrainConfig,
     extractor: &FeatureExtractor,
