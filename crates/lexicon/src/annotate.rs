@@ -177,16 +177,22 @@ impl Lexicon {
     /// value, path)` for each one that ends before token `end`. `path` is
     /// what `extend` made of the key's pieces (`()` when only values matter,
     /// the key text when the caller wants it).
+    // Generic, not `dyn`: matching runs on every token of every tweet, and
+    // static dispatch lets the `()` path of `matches` compile to nothing.
     #[allow(clippy::type_complexity)] // two reused buffers of (state, path)
-    fn walk<P: Clone + PartialEq>(
+    fn walk<P, E, F>(
         &self,
         keys: &[TokenKeys],
         start: usize,
-        extend: &dyn Fn(&P, &str, bool) -> P,
+        extend: &E,
         empty: P,
         bufs: &mut (Vec<(State, P)>, Vec<(State, P)>),
-        found: &mut dyn FnMut(usize, u64, &P),
-    ) {
+        found: &mut F,
+    ) where
+        P: Clone + PartialEq,
+        E: Fn(&P, &str, bool) -> P,
+        F: FnMut(usize, u64, &P),
+    {
         let root = State {
             addr: self.fst.root().addr(),
             out: 0,
