@@ -4,6 +4,7 @@
 //! with (a 30-digit id does not become `1.2345678901234568e29`), key order
 //! and every other byte of a field are kept.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::ops::Deref;
 
@@ -48,29 +49,29 @@ impl JsonRecord {
     /// original field as written, in its order, except those `added`
     /// replaces, then the `added` ones.
     pub fn with_fields(&self, added: &[(&str, Value)]) -> String {
-        let mut out = String::with_capacity(self.raw.len() + 64);
-        out.push('{');
-        let mut first = true;
-        let mut push = |out: &mut String, key: &str, value: &str| {
-            if !first {
-                out.push(',');
-            }
-            first = false;
-            out.push_str(&Value::String(key.to_string()).to_string());
-            out.push(':');
-            out.push_str(value);
-        };
-        for (k, v) in raw_fields(&self.raw) {
-            if !added.iter().any(|(a, _)| *a == k) {
-                push(&mut out, &k, v.get());
-            }
-        }
-        for (k, v) in added {
-            push(&mut out, k, &v.to_string());
-        }
-        out.push('}');
-        out
+        let raw = raw_fields(&self.raw);
+        let kept = raw
+            .iter()
+            .filter(|(k, _)| !added.iter().any(|(a, _)| a == k))
+            .map(|(k, v)| (k.as_str(), Cow::Borrowed(v.get())));
+        object(kept.chain(added.iter().map(|(k, v)| (*k, Cow::Owned(v.to_string())))))
     }
+}
+
+/// A JSON object from keys and values that are already JSON text, in the
+/// order given.
+pub(crate) fn object<'a>(fields: impl IntoIterator<Item = (&'a str, Cow<'a, str>)>) -> String {
+    let mut out = String::from("{");
+    for (i, (key, value)) in fields.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&Value::String(key.to_string()).to_string());
+        out.push(':');
+        out.push_str(&value);
+    }
+    out.push('}');
+    out
 }
 
 impl Deref for JsonRecord {

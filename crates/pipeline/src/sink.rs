@@ -4,10 +4,12 @@
 
 use std::io::{self, Write};
 
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use tweetner_core::{Annotation, TaggedSentence};
 
-use crate::json_record::JsonRecord;
+use std::borrow::Cow;
+
+use crate::json_record::{object, JsonRecord};
 
 /// Where a pipeline's results go, in input order. `Send`, because the runner
 /// writes on a thread of its own.
@@ -228,19 +230,25 @@ fn jsonl_line(rec: Tagged, with_tokens: bool, entities_key: &str) -> String {
             fields,
             annotation,
         } => {
-            let fields = fields.unwrap_or_else(|| {
-                let mut m = Map::new();
-                m.insert("line".into(), json!(line));
-                m.insert("text".into(), json!(text));
-                JsonRecord::from_map(m)
-            });
             let mut added = vec![(entities_key, json!(annotation.entities))];
             if with_tokens {
                 added.push(("tokens", json!(annotation.tokens)));
                 added.push(("tags", json!(annotation.tags)));
                 added.push(("token_scores", json!(annotation.token_scores)));
             }
-            fields.with_fields(&added)
+            match fields {
+                Some(f) => f.with_fields(&added),
+                // Plain text has no input object to keep: written at once,
+                // not serialised and parsed again as a record would be.
+                None => {
+                    let head = [
+                        ("line", Cow::Owned(line.to_string())),
+                        ("text", Cow::Owned(Value::String(text).to_string())),
+                    ];
+                    let rest = added.iter().map(|(k, v)| (*k, Cow::Owned(v.to_string())));
+                    object(head.into_iter().chain(rest))
+                }
+            }
         }
         Tagged::Tokens {
             line,
