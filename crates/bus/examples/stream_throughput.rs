@@ -25,7 +25,7 @@ use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::message::Message;
 use rdkafka::mocking::MockCluster;
 use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
-use tweetner_bus::testing::NatsServer;
+use tweetner_bus::testing::{publish_all, NatsServer};
 
 struct Args {
     bus: String,
@@ -205,6 +205,14 @@ fn nats_run(
 ) -> f64 {
     use async_nats::jetstream::{self, consumer, stream};
     let (input, output) = (format!("in.{w}.{run}"), format!("out.{w}.{run}"));
+    let stream_name = format!("IN-{w}-{run}");
+    publish_all(
+        url,
+        &stream_name,
+        &input,
+        tweets.iter().map(|t| t.clone().into_bytes()),
+    )
+    .expect("tweets published");
     let mut results = rt.block_on(async {
         let js = jetstream::new(async_nats::connect(url).await.unwrap());
         let out = js
@@ -215,25 +223,6 @@ fn nats_run(
             })
             .await
             .unwrap();
-        js.create_stream(stream::Config {
-            name: format!("IN-{w}-{run}"),
-            subjects: vec![input.clone()],
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-        let mut acks = Vec::new();
-        for t in tweets {
-            acks.push(js.publish(input.clone(), t.clone().into()).await.unwrap());
-            if acks.len() >= 1024 {
-                for f in acks.drain(..) {
-                    f.await.unwrap();
-                }
-            }
-        }
-        for f in acks {
-            f.await.unwrap();
-        }
         let reader = out
             .create_consumer(consumer::pull::OrderedConfig::default())
             .await
@@ -246,7 +235,7 @@ fn nats_run(
         "--server",
         url,
         "--stream",
-        &format!("IN-{w}-{run}"),
+        &stream_name,
         "--in",
         &input,
         "--out",

@@ -409,6 +409,21 @@ fn error_records_carry_the_id_of_their_tweet() {
     assert_eq!(out[1]["error"], "missing field `text`");
 }
 
+/// `tag` of JSONL with model `m`, output into `o` and rejects into `r`.
+fn tag_into_files<'a>(m: &'a str, o: &'a str, r: &'a str) -> [&'a str; 9] {
+    [
+        "tag",
+        "--model",
+        m,
+        "--input-format",
+        "jsonl",
+        "--output",
+        o,
+        "--reject-file",
+        r,
+    ]
+}
+
 /// Issue 16: "`kill -9` during `tag --reject-file`: rejects lost while the
 /// output ends on a clean boundary that looks complete. Add `--output FILE`
 /// written atomically". Both files appear whole when the run ends; a killed
@@ -423,17 +438,7 @@ fn output_and_reject_files_appear_whole_or_not_at_all() {
     let m = model().display().to_string();
     let o = out.display().to_string();
     let r = rej.display().to_string();
-    let args = [
-        "tag",
-        "--model",
-        &m,
-        "--input-format",
-        "jsonl",
-        "--output",
-        &o,
-        "--reject-file",
-        &r,
-    ];
+    let args = tag_into_files(&m, &o, &r);
     let input =
         "{\"id\": 1, \"text\": \"Obama in Paris\"}\nnot json\n{\"id\": 3, \"text\": \"Rome\"}\n";
     let done = run_stdin(&args, input.as_bytes());
@@ -463,17 +468,7 @@ fn output_and_reject_files_appear_whole_or_not_at_all() {
     );
     let (o, r) = (out.display().to_string(), rej.display().to_string());
     let mut child = bin()
-        .args([
-            "tag",
-            "--model",
-            &m,
-            "--input-format",
-            "jsonl",
-            "--output",
-            &o,
-            "--reject-file",
-            &r,
-        ])
+        .args(tag_into_files(&m, &o, &r))
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::null())

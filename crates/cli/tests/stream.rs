@@ -290,7 +290,7 @@ mod nats {
     use async_nats::header::NATS_MESSAGE_ID;
     use async_nats::jetstream::{self, consumer, stream};
     use futures_util::StreamExt;
-    use tweetner_bus::testing::NatsServer;
+    use tweetner_bus::testing::{publish_all, NatsServer};
 
     use super::*;
 
@@ -317,16 +317,15 @@ mod nats {
             .enable_all()
             .build()
             .unwrap();
+        // The input, the poison record in its middle, stored before any worker starts.
+        let input = (0..TWEETS).flat_map(|i| {
+            let poison = (i == TWEETS / 2).then(|| POISON.as_bytes().to_vec());
+            poison.into_iter().chain([tweet(i).into_bytes()])
+        });
+        publish_all(&server.url, "TWEETS", "tweets", input).expect("tweets published");
         let (js, mut results) = rt.block_on(async {
             let client = async_nats::connect(server.url.as_str()).await.unwrap();
             let js = jetstream::new(client);
-            js.create_stream(stream::Config {
-                name: "TWEETS".into(),
-                subjects: vec!["tweets".into()],
-                ..Default::default()
-            })
-            .await
-            .unwrap();
             let out = js
                 .create_stream(stream::Config {
                     name: "OUT".into(),
@@ -335,21 +334,6 @@ mod nats {
                 })
                 .await
                 .unwrap();
-            let mut acks = Vec::new();
-            for i in 0..TWEETS {
-                if i == TWEETS / 2 {
-                    acks.push(js.publish("tweets", POISON.into()).await.unwrap());
-                }
-                acks.push(js.publish("tweets", tweet(i).into()).await.unwrap());
-                if acks.len() >= 512 {
-                    for a in acks.drain(..) {
-                        a.await.unwrap();
-                    }
-                }
-            }
-            for a in acks {
-                a.await.unwrap();
-            }
             let reader = out
                 .create_consumer(consumer::pull::OrderedConfig::default())
                 .await
