@@ -221,7 +221,10 @@ impl<R: BufRead> LineSource<R> {
             return Ok(None);
         };
         if len > self.max_bytes {
-            return Ok(Some(too_long(self.line_no, "record", len, self.max_bytes)));
+            return Ok(Some(reject(
+                self.line_no,
+                too_long("record", len, self.max_bytes),
+            )));
         }
         Ok(Some(decode_record_with(
             self.line_no,
@@ -253,11 +256,8 @@ impl<R: BufRead> LineSource<R> {
                 lines = Vec::new();
             }
             if len > self.max_bytes {
-                if let Record::Rejected { error: e, .. } =
-                    too_long(line, "line", len, self.max_bytes)
-                {
-                    error.get_or_insert(format!("line {line}: {e}"));
-                }
+                let e = too_long("line", len, self.max_bytes);
+                error.get_or_insert(format!("line {line}: {e}"));
                 if first == 0 {
                     first = line;
                 }
@@ -324,25 +324,15 @@ fn id_of(fields: &JsonRecord, name: &str) -> Option<String> {
     }
 }
 
-/// The rejection of a `what` (record, line) of `len` bytes over `max_bytes`.
-fn too_long(line: usize, what: &str, len: usize, max_bytes: usize) -> Record {
-    reject(
-        line,
-        format!("{what} is {len} bytes, more than the limit of {max_bytes} (--max-bytes)"),
-    )
+/// Why a `what` (record, line) of `len` bytes over `max_bytes` is rejected.
+fn too_long(what: &str, len: usize, max_bytes: usize) -> String {
+    format!("{what} is {len} bytes, more than the limit of {max_bytes} (--max-bytes)")
 }
 
 /// `bytes` as text, or the rejection explaining why not.
 fn checked_text(line: usize, bytes: &[u8], max_bytes: usize) -> Result<String, Record> {
     if bytes.len() > max_bytes {
-        return Err(reject(
-            line,
-            format!(
-                "record is {} bytes, more than the limit of {} (--max-bytes)",
-                bytes.len(),
-                max_bytes
-            ),
-        ));
+        return Err(reject(line, too_long("record", bytes.len(), max_bytes)));
     }
     match std::str::from_utf8(bytes) {
         Ok(s) => Ok(s.to_string()),
