@@ -5,7 +5,7 @@ mod common;
 
 use std::path::PathBuf;
 
-use common::{bin, run, run_stdin, shared, stderr, stdout, wnut};
+use common::{bin, run, run_stdin, stderr, stdout, wnut};
 
 #[test]
 fn every_command_has_help() {
@@ -296,7 +296,7 @@ fn stats_writes_charts_and_json() {
 #[test]
 fn fetch_installs_from_local_copy_and_verifies() {
     let dir = tempfile::tempdir().unwrap();
-    let src = shared().join("data/wnut16");
+    let src = tweetner_testdata::wnut16_dir();
     let o = run(&[
         "data",
         "fetch",

@@ -14,12 +14,6 @@ fn cache_path() -> Option<PathBuf> {
     p.exists().then_some(p)
 }
 
-fn shared_dir() -> PathBuf {
-    std::env::var_os("TWEETNER_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"))
-}
-
 fn conll_tokens(path: &Path) -> Vec<String> {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     text.lines()
@@ -56,7 +50,7 @@ fn real_wink_cache_loads_fast_and_covers_wnut() {
         Some(MatchRule::StripSigil)
     );
 
-    let train = conll_tokens(&shared_dir().join("data/wnut16/train.conll"));
+    let train = conll_tokens(&tweetner_testdata::wnut16("train.conll"));
     let cov = emb.coverage(&train);
     eprintln!("train coverage\n{cov}");
     // Exact + lowercase alone reach ~80%; the later rules must add on top.

@@ -1,8 +1,7 @@
 //! Checks on the real WNUT-16 data and lexicon (found via `../shared` or
-//! `TWEETNER_SHARED`): gazetteer compilation and matching, feature widths, and a
+//! `TWEETNER_DATA`, or the fetch cache): gazetteer compilation and matching, feature widths, and a
 //! printed (not asserted) extraction speed. Uses the real embeddings cache when present.
 
-use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::Instant;
 
@@ -11,15 +10,11 @@ use tweetner_features::{
     compile_wnut_lexicon, FeatureConfig, FeatureExtractor, Gazetteer, WordVocab,
 };
 
-fn shared_dir() -> PathBuf {
-    std::env::var_os("TWEETNER_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"))
-}
+use tweetner_testdata::wnut16;
 
 /// Tweets of a CoNLL file: token per line (first tab field), blank line between tweets.
 fn tweets(split: &str) -> Vec<Vec<String>> {
-    let path = shared_dir().join(format!("data/wnut16/{split}.conll"));
+    let path = wnut16(&format!("{split}.conll"));
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let mut out = vec![Vec::new()];
     for line in text.lines() {
@@ -44,8 +39,7 @@ fn lexicon() -> Gazetteer {
 
 fn compile_lexicon() -> Gazetteer {
     let t = Instant::now();
-    let (gaz, report) = compile_wnut_lexicon(&shared_dir().join("data/wnut16/lexicon"), 6)
-        .expect("compile lexicon");
+    let (gaz, report) = compile_wnut_lexicon(&wnut16("lexicon"), 6).expect("compile lexicon");
     eprintln!(
         "compiled {} groups / {} columns in {:.0?}; missing files {:?}; unused {:?}; empty groups {:?}; skipped entries {}; dropped common {}",
         gaz.groups().len(),
@@ -70,9 +64,7 @@ fn compile_lexicon() -> Gazetteer {
         "unmapped lexicon files {:?}",
         report.unused
     );
-    let on_disk = std::fs::read_dir(shared_dir().join("data/wnut16/lexicon"))
-        .unwrap()
-        .count();
+    let on_disk = std::fs::read_dir(wnut16("lexicon")).unwrap().count();
     assert_eq!(
         report.files_read.len(),
         on_disk - 1,

@@ -30,10 +30,7 @@ fn repo() -> PathBuf {
 }
 
 fn dev_sentences() -> Option<Vec<tweetner_data::Sentence>> {
-    let shared = std::env::var_os("TWEETNER_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo().join("../shared"));
-    let path = shared.join("data/wnut16/dev.conll");
+    let path = tweetner_testdata::wnut16("dev.conll");
     if !path.is_file() {
         eprintln!("skipping: {} not found", path.display());
         return None;

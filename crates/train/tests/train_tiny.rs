@@ -14,15 +14,7 @@ use tweetner_train::{train, TrainOptions, CHECKPOINT_DIR};
 /// overlap with other runs in this test binary.
 static SERIAL: Mutex<()> = Mutex::new(());
 
-fn shared() -> PathBuf {
-    std::env::var_os("TWEETNER_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"))
-}
-
-fn wnut(file: &str) -> PathBuf {
-    shared().join("data/wnut16").join(file)
-}
+use tweetner_testdata::wnut16 as wnut;
 
 /// A tiny config in `dir` (written as `name`), training `epochs` epochs into `dir/out`.
 fn write_config(dir: &Path, name: &str, epochs: usize, extra: &str) -> PathBuf {

@@ -1,7 +1,5 @@
 //! Sub-word alignment and window tests on a tiny WordPiece tokenizer.
 
-use std::path::PathBuf;
-
 use crate::subword::{AlignedSentence, SubwordTokenizer};
 use crate::testutil::{tiny_tokenizer, Rng};
 use crate::window::{PieceLabelling, WindowConfig, Windows, IGNORE_INDEX};
@@ -245,13 +243,6 @@ fn bad_window_settings_and_label_shapes_are_errors() {
     assert_eq!(win.word_rows(7), vec![vec![1, 2]]);
 }
 
-fn shared_data() -> PathBuf {
-    std::env::var_os("TWEETNER_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"))
-        .join("data")
-}
-
 /// Every tweet of WNUT-16 train and WNUT-17 dev (emoji, U+FE0F, URLs,
 /// `&lt;`, long hashtags) keeps all its words, even with a vocabulary so
 /// small that most pieces are unknown and windows so short that long tweets
@@ -265,7 +256,7 @@ fn all_shared_tweets_align_and_window() {
         labelling: PieceLabelling::FirstPiece,
     };
     for rel in ["wnut16/train.conll", "extra/wnut17/emerging.dev.conll"] {
-        let path = shared_data().join(rel);
+        let path = tweetner_testdata::data_file(rel);
         let text =
             std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let tweets: Vec<Vec<&str>> = text

@@ -19,15 +19,8 @@ fn encoder_cache() -> PathBuf {
     base.join("tweetner/encoders")
 }
 
-fn shared_data() -> PathBuf {
-    std::env::var_os("TWEETNER_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"))
-        .join("data")
-}
-
 fn tweets(rel: &str) -> Vec<Vec<String>> {
-    let path = shared_data().join(rel);
+    let path = tweetner_testdata::data_file(rel);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     text.split("\n\n")
         .map(|block| {

@@ -10,15 +10,15 @@ pub fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_tweetner"))
 }
 
+/// The shared data tree (`tweetner_testdata::shared_dir`).
 pub fn shared() -> PathBuf {
-    match std::env::var_os("TWEETNER_SHARED") {
-        Some(p) => PathBuf::from(p),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"),
-    }
+    tweetner_testdata::shared_dir()
 }
 
+/// A WNUT-16 file, found as `tweetner_testdata` says (`TWEETNER_DATA`,
+/// `../shared`, the fetch cache).
 pub fn wnut(file: &str) -> PathBuf {
-    shared().join("data/wnut16").join(file)
+    tweetner_testdata::wnut16(file)
 }
 
 pub fn run(args: &[&str]) -> Output {

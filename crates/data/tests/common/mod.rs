@@ -5,17 +5,13 @@ use std::path::PathBuf;
 
 use tweetner_data::{ConllReader, DataError, ReadOptions, Sentence};
 
-/// The shared data directory: `$TWEETNER_SHARED`, else `../shared` beside
-/// the repository.
+/// The shared data tree (`tweetner_testdata::shared_dir`).
 pub fn shared() -> PathBuf {
-    match std::env::var_os("TWEETNER_SHARED") {
-        Some(p) => PathBuf::from(p),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"),
-    }
+    tweetner_testdata::shared_dir()
 }
 
 pub fn wnut16(split: &str) -> PathBuf {
-    shared().join("data/wnut16").join(format!("{split}.conll"))
+    tweetner_testdata::wnut16(&format!("{split}.conll"))
 }
 
 /// Reads an in-memory file with the source name `t.conll`.

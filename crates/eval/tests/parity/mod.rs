@@ -40,18 +40,15 @@ pub struct Sentence {
     pub tags: Vec<String>,
 }
 
-/// The shared data directory (`TWEETNER_SHARED` or `<repo>/../shared`).
+/// The shared data tree (`tweetner_testdata::shared_dir`).
 pub fn shared_dir() -> PathBuf {
-    match std::env::var_os("TWEETNER_SHARED") {
-        Some(p) => PathBuf::from(p),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"),
-    }
+    tweetner_testdata::shared_dir()
 }
 
 /// Reads a `token<TAB>tag` file; spaces in tokens become `_` because the
 /// scorer's input is space separated.
 pub fn load_conll(name: &str) -> Vec<Sentence> {
-    let path = shared_dir().join("data/wnut16").join(name);
+    let path = tweetner_testdata::wnut16(name);
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     let mut out = Vec::new();

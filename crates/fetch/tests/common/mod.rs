@@ -11,15 +11,14 @@ use std::thread;
 
 pub type TestResult = Result<(), Box<dyn std::error::Error>>;
 
-/// `../shared` beside the repository, or `$TWEETNER_SHARED`.
+/// The shared data tree (`tweetner_testdata::shared_dir`).
 pub fn shared_dir() -> PathBuf {
-    std::env::var_os("TWEETNER_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"))
+    tweetner_testdata::shared_dir()
 }
 
+/// Where WNUT-16 is found (`tweetner_testdata::wnut16_dir`).
 pub fn wnut16_dir() -> PathBuf {
-    shared_dir().join("data").join("wnut16")
+    tweetner_testdata::wnut16_dir()
 }
 
 /// Serves files under `root` at `http://127.0.0.1:PORT/<relative path>`;

@@ -1,20 +1,10 @@
 //! Shared helpers for the integration tests: locate and read the WNUT-16
 //! CoNLL files.
 
-use std::path::PathBuf;
-
-/// The shared data directory: `$TWEETNER_SHARED` or `<repo>/../shared`.
-pub fn shared_dir() -> PathBuf {
-    match std::env::var_os("TWEETNER_SHARED") {
-        Some(p) => PathBuf::from(p),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"),
-    }
-}
-
 /// Tweets of a WNUT-16 split as token lists (`token<TAB>tag` lines, blank
 /// line between tweets).
 pub fn load_split(name: &str) -> Vec<Vec<String>> {
-    let path = shared_dir().join("data/wnut16").join(name);
+    let path = tweetner_testdata::wnut16(name);
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     let mut tweets = Vec::new();
