@@ -66,9 +66,17 @@ pub(crate) fn is_word(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
 }
 
+/// Apostrophes that make contractions and possessives (`don't`, `it 's`):
+/// the ASCII one, the typographic `’`, its mirror `‘` (autocorrect and some
+/// keyboards put it there: `it‘s`), and the fullwidth `＇`. All are
+/// tokenized as `'` is, as WNUT-16 tokenizes `'`.
+pub(crate) fn is_contraction_apostrophe(c: char) -> bool {
+    matches!(c, '\'' | '\u{2019}' | '\u{2018}' | '\u{FF07}')
+}
+
 /// Apostrophe-like chars that may sit inside a word (`don't`, `she`s`).
 pub(crate) fn is_apostrophe(c: char) -> bool {
-    matches!(c, '\'' | '\u{2019}' | '`' | '\u{00B4}')
+    is_contraction_apostrophe(c) || matches!(c, '`' | '\u{00B4}')
 }
 
 fn is_punct_other(c: char) -> bool {

@@ -7,7 +7,7 @@
 //! Every branch consumes at least one char, so the loop always terminates
 //! and every char of the chunk lands in exactly one token.
 
-use crate::chars::{class, is_apostrophe, is_extender, is_word, Class};
+use crate::chars::{class, is_apostrophe, is_contraction_apostrophe, is_extender, is_word, Class};
 use crate::cursor::Cursor;
 use crate::emoji::emoji_at;
 use crate::emoticon::emoticon_at;
@@ -130,7 +130,7 @@ fn apostrophe_chunk(cx: &Cursor, pos: usize) -> Option<usize> {
             break;
         }
         // An apostrophe counts only with a char on both sides of it.
-        apostrophe |= matches!(c, '\'' | '\u{2019}')
+        apostrophe |= is_contraction_apostrophe(c)
             && cx
                 .at(lim + 1)
                 .is_some_and(|n| !matches!(class(n), Class::Emoji | Class::Other));
@@ -152,7 +152,7 @@ fn apostrophe_chunk(cx: &Cursor, pos: usize) -> Option<usize> {
     }
     if end >= pos + 3
         && cx.cs[end - 1] == 's'
-        && matches!(cx.cs[end - 2], '\'' | '\u{2019}')
+        && is_contraction_apostrophe(cx.cs[end - 2])
         && is_word(cx.cs[end - 3])
     {
         end -= 2;
@@ -185,7 +185,7 @@ fn is_edge_punct(c: char) -> bool {
 /// `'s`, `'ll`, ... standing alone: an apostrophe, a clitic, then no word
 /// char.
 fn clitic_at(cx: &Cursor, i: usize) -> Option<usize> {
-    if !matches!(cx.at(i)?, '\'' | '\u{2019}') {
+    if !is_contraction_apostrophe(cx.at(i)?) {
         return None;
     }
     CLITICS.iter().find_map(|cl| {
@@ -210,7 +210,11 @@ fn glued_tail(cx: &Cursor, pos: usize, end: usize) -> usize {
 
 /// A year written with an apostrophe: `'07`, `'90s`, `` `07 ``.
 fn year_at(cx: &Cursor, i: usize) -> Option<usize> {
-    if !matches!(cx.at(i)?, '\'' | '\u{2019}' | '`') || cx.alnum_before(i) {
+    if !cx
+        .at(i)
+        .is_some_and(|c| is_contraction_apostrophe(c) || c == '`')
+        || cx.alnum_before(i)
+    {
         return None;
     }
     let digits = (1..=2).all(|k| cx.at(i + k).is_some_and(|c| c.is_ascii_digit()));

@@ -56,6 +56,28 @@ fn contractions_and_possessives() {
     assert_eq!(toks("she didn't. Mary's."), ["she", "didn't.", "Mary's."]);
     assert_eq!(toks("(it's)"), ["(", "it", "'s", ")"]);
     assert_eq!(toks("she`s"), ["she`s"]);
+    // Issue 16, typographic apostrophes: tokenized as `'` is, whichever of
+    // ’ ‘ ＇ the keyboard put there.
+    for a in ['\u{2019}', '\u{2018}', '\u{FF07}'] {
+        let text = "I'm sure it's John's don't, she didn't. (it's) the '90s y'all"
+            .replace('\'', &a.to_string());
+        let want: Vec<String> = [
+            "I'm", "sure", "it", "'s", "John", "'s", "don't,", "she", "didn't.", "(", "it", "'s",
+            ")", "the", "'90s", "y'all",
+        ]
+        .iter()
+        .map(|t| t.replace('\'', &a.to_string()))
+        .collect();
+        assert_eq!(toks(&text), want, "apostrophe {a:?}");
+    }
+    // Curly quotes around words are split off as straight ones are.
+    assert_eq!(
+        toks("the \u{201C}Dawn\u{201D} movie \u{2018}Up\u{2019} (ok...)"),
+        [
+            "the", "\u{201C}", "Dawn", "\u{201D}", "movie", "\u{2018}", "Up", "\u{2019}", "(",
+            "ok", "...", ")"
+        ]
+    );
     assert_eq!(
         toks("since '07 and the '90s"),
         ["since", "'07", "and", "the", "'90s"]
