@@ -21,6 +21,32 @@ function el(tag, attrs, ...children) {
   return node;
 }
 
+// A server with an api_key_file needs a key on the data calls. It comes
+// from the link (`/#key=KEY`: a fragment never reaches the server or its
+// logs), is kept for this tab only, and is sent as `access_token`, the one
+// way an EventSource can carry it.
+const KEY_SLOT = "tweetner-api-key";
+function takeKeyFromHash() {
+  const h = new URLSearchParams(location.hash.slice(1));
+  const key = h.get("key");
+  if (!key) return;
+  sessionStorage.setItem(KEY_SLOT, key);
+  h.delete("key");
+  const rest = h.toString();
+  history.replaceState(null, "", location.pathname + location.search + (rest ? `#${rest}` : ""));
+}
+function authed(url) {
+  const key = sessionStorage.getItem(KEY_SLOT);
+  if (!key) return url;
+  return `${url}${url.includes("?") ? "&" : "?"}access_token=${encodeURIComponent(key)}`;
+}
+function needsKey(r) {
+  if (r.status !== 401) return false;
+  $("status").textContent = "this server needs an API key: open the page as /#key=YOUR_KEY";
+  $("status").className = "status down";
+  return true;
+}
+
 function fmtTime(ms) {
   if (ms === null || ms === undefined) return "–";
   return new Date(ms).toISOString().replace("T", " ").slice(0, 16) + " UTC";
@@ -105,7 +131,8 @@ function addEvents(events, fresh) {
 
 async function refresh() {
   try {
-    const r = await fetch(`/v1/trends?k=${K}&events=50`);
+    const r = await fetch(authed(`/v1/trends?k=${K}&events=50`));
+    if (needsKey(r)) return;
     const body = await r.json();
     if (!r.ok) throw new Error(body.error ? body.error.message : r.statusText);
     const win = body.rank_window;
@@ -149,7 +176,8 @@ async function showTweets(q) {
   $("tweets-title").textContent = `Tweets behind ${q.entity || q.title}`;
   let tweets = [];
   try {
-    const r = await fetch(`/v1/trends/tweets?${params}`);
+    const r = await fetch(authed(`/v1/trends/tweets?${params}`));
+    if (needsKey(r)) return;
     const body = await r.json();
     if (!r.ok) throw new Error(body.error ? body.error.message : r.statusText);
     tweets = body.tweets;
@@ -166,7 +194,7 @@ async function showTweets(q) {
 }
 
 function follow() {
-  const source = new EventSource("/v1/trends/events");
+  const source = new EventSource(authed("/v1/trends/events"));
   source.addEventListener("open", () => {
     $("status").textContent = "live";
     $("status").className = "status live";
@@ -192,7 +220,8 @@ function fromHash() {
   return showTweets({ entity: h.get("entity"), type: h.get("type") || undefined });
 }
 
-window.addEventListener("hashchange", fromHash);
+takeKeyFromHash();
+window.addEventListener("hashchange", () => { takeKeyFromHash(); fromHash(); });
 // `?live=0` shows a snapshot that polls but keeps no event stream open (a
 // page embedded in a report, or a headless browser waiting for the network
 // to go quiet). `data-ready` marks the end of the first full load.

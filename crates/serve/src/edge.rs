@@ -8,7 +8,11 @@
 //! * **Auth.** With `api_key_file`, everything but `/healthz`, `/readyz`,
 //!   `/openapi.json` and `/docs` needs `Authorization: Bearer <key>` with one
 //!   of the file's keys (one per line, `#` comments), compared in constant
-//!   time; otherwise 401 `unauthorized`.
+//!   time; otherwise 401 `unauthorized`. The dashboard's own files are open
+//!   (they hold no data), and its `GET /v1/trends...` calls may carry the key
+//!   as `access_token=KEY` in the query instead, because a browser's
+//!   `EventSource` cannot send headers; the parameter is removed before the
+//!   handler runs and, like every query, never logged.
 //! * **Access log.** With `access_log`, one JSON line per request on stderr:
 //!   `{"ts_ms", "id", "method", "path", "status", "ms", "bytes"}` (no query
 //!   string, no bodies: queries can carry entity names users asked about).
@@ -19,7 +23,7 @@ use std::sync::Arc;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode, Uri};
 use axum::middleware::Next;
 use axum::response::Response;
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -30,8 +34,21 @@ use crate::routes::{fail, AppState};
 /// The request id header.
 pub static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-/// Paths anyone may call, keys or not: probes and the API's description.
-const OPEN_PATHS: [&str; 4] = ["/healthz", "/readyz", "/openapi.json", "/docs"];
+/// Paths anyone may call, keys or not: probes, the API's description and the
+/// dashboard's static files (the page asks for a key when its data calls
+/// are refused).
+const OPEN_PATHS: [&str; 7] = [
+    "/healthz",
+    "/readyz",
+    "/openapi.json",
+    "/docs",
+    "/",
+    "/dashboard.js",
+    "/dashboard.css",
+];
+
+/// The query parameter that may carry a key on the dashboard's reads.
+const QUERY_TOKEN: &str = "access_token";
 
 /// The API keys of `api_key_file`.
 #[derive(Debug, Clone, Default)]
@@ -106,6 +123,29 @@ fn bearer(req: &Request) -> Option<&[u8]> {
     scheme.eq_ignore_ascii_case(b"bearer ").then_some(token)
 }
 
+/// Takes `access_token` out of the query of a `GET /v1/trends...` request
+/// (the dashboard's reads) and returns it; other requests keep their query
+/// as it is, so a key in the URL of anything else is never accepted.
+fn take_query_token(req: &mut Request) -> Option<Vec<u8>> {
+    if req.method() != Method::GET || !req.uri().path().starts_with("/v1/trends") {
+        return None;
+    }
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(req.uri().query()?).ok()?;
+    let token = pairs.iter().find(|(k, _)| k == QUERY_TOKEN)?.1.clone();
+    let rest: Vec<&(String, String)> = pairs.iter().filter(|(k, _)| k != QUERY_TOKEN).collect();
+    let query = serde_urlencoded::to_string(&rest).ok()?;
+    let path = req.uri().path();
+    let path_and_query = if query.is_empty() {
+        path.to_string()
+    } else {
+        format!("{path}?{query}")
+    };
+    let mut parts = req.uri().clone().into_parts();
+    parts.path_and_query = Some(path_and_query.parse().ok()?);
+    *req.uri_mut() = Uri::from_parts(parts).ok()?;
+    Some(token.into_bytes())
+}
+
 /// One access-log line.
 pub fn access_line(
     id: &str,
@@ -126,13 +166,21 @@ pub fn access_line(
 }
 
 /// The middleware: request id, auth, access log.
-pub(crate) async fn edge(State(st): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+pub(crate) async fn edge(
+    State(st): State<Arc<AppState>>,
+    mut req: Request,
+    next: Next,
+) -> Response {
     let start = Instant::now();
     let id = request_id(&req);
     let (method, path) = (req.method().clone(), req.uri().path().to_string());
     let open = OPEN_PATHS.contains(&path.as_str()) || method == Method::OPTIONS;
+    let query_key = take_query_token(&mut req);
     let denied = match &st.api_keys {
-        Some(keys) if !open => !bearer(&req).is_some_and(|k| keys.accepts(k)),
+        Some(keys) if !open => {
+            let given = bearer(&req).or(query_key.as_deref());
+            !given.is_some_and(|k| keys.accepts(k))
+        }
         _ => false,
     };
     let mut resp = if denied {

@@ -70,6 +70,45 @@ async fn with_an_api_key_file_only_probes_and_docs_are_open() {
     s.stop().await.expect("clean stop");
 }
 
+/// The dashboard with `--api-key-file` (noticed in issue 16): its page loads
+/// without a key, and its reads of `/v1/trends...` may carry the key as
+/// `access_token` (EventSource cannot send headers); nothing else accepts a
+/// key in the URL.
+#[tokio::test]
+async fn the_dashboard_reads_trends_with_a_key_in_the_query() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = dir.path().join("keys");
+    std::fs::write(&keys, "k-123\n").unwrap();
+    let config = ServeConfig {
+        api_key_file: Some(keys),
+        ..common::trend_cfg()
+    };
+    let s = start(MockTagger::new(), config).await;
+    let mut c = s.client().await;
+    for path in ["/", "/dashboard.js", "/dashboard.css"] {
+        assert_eq!(c.get(path).await.unwrap().status, 200, "{path}");
+    }
+    assert_eq!(c.get("/v1/trends?k=3").await.unwrap().status, 401);
+    let wrong = c.get("/v1/trends?k=3&access_token=k-12").await.unwrap();
+    assert_eq!(wrong.status, 401);
+    // The handler never sees the parameter (its query parser rejects
+    // unknown fields), so `k` still applies.
+    let ok = c.get("/v1/trends?k=3&access_token=k-123").await.unwrap();
+    assert_eq!(ok.status, 200, "{}", ok.text());
+    let first = c.get("/v1/trends?access_token=k-123").await.unwrap();
+    assert_eq!(first.status, 200, "{}", first.text());
+    let tag = c
+        .request("POST", "/v1/tag?access_token=k-123", Some(BODY.to_vec()))
+        .await
+        .unwrap();
+    assert_eq!(tag.status, 401);
+    assert_eq!(
+        c.get("/metrics?access_token=k-123").await.unwrap().status,
+        401
+    );
+    s.stop().await.expect("clean stop");
+}
+
 #[tokio::test]
 async fn cors_lets_listed_origins_in_and_no_others() {
     let config = ServeConfig {
