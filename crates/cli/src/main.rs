@@ -34,7 +34,8 @@ enum Command {
     /// Train a model from a TOML config (dev-F1 selection, checkpoints, --resume, --final).
     Train(cmd::train::TrainArgs),
     /// Serve the model over HTTP (POST /v1/tag, /v1/model, /healthz, /readyz, /metrics).
-    Serve(cmd::serve::ServeArgs),
+    // Boxed: its many limits make it the largest variant by far.
+    Serve(Box<cmd::serve::ServeArgs>),
     /// Replay timestamped tweets (JSONL) and write the entity trends they hold.
     Trends(cmd::trends::TrendsArgs),
     /// Work a message bus (Kafka, NATS JetStream): tweets in, entities out, at least once.
@@ -66,7 +67,7 @@ fn main() -> ExitCode {
         Command::Bench(a) => cmd::bench::run(a),
         Command::Calibrate(a) => cmd::calibrate::run(a),
         Command::Train(a) => cmd::train::run(a),
-        Command::Serve(a) => cmd::serve::run(a),
+        Command::Serve(a) => cmd::serve::run(*a),
         Command::Trends(a) => cmd::trends::run(a),
         Command::Stream(a) => cmd::stream::run(a),
         Command::Models(c) => cmd::models::run(c),

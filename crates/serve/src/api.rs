@@ -32,6 +32,8 @@ pub struct ParsedRequest {
     pub single: bool,
     /// Whether tokens go into the response.
     pub include_tokens: bool,
+    /// Tokens in all texts (what the request costs in the queue).
+    pub tokens: usize,
 }
 
 /// Parse and validate a body against the configured limits.
@@ -65,32 +67,60 @@ pub fn parse_request(body: &[u8], cfg: &ServeConfig) -> Result<ParsedRequest, Ap
         )
         .with_field("texts"));
     }
-    if let Some((i, t)) = texts
-        .iter()
-        .enumerate()
-        .find(|(_, t)| t.len() > cfg.max_text_bytes)
-    {
-        let name = if single {
-            field.to_string()
-        } else {
-            format!("texts[{i}]")
+    let mut tokens = 0;
+    for (i, t) in texts.iter().enumerate() {
+        let name = || {
+            if single {
+                field.to_string()
+            } else {
+                format!("texts[{i}]")
+            }
         };
-        return Err(ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "text_too_long",
-            format!(
-                "`{name}` is {} bytes; at most {} UTF-8 bytes are allowed (max_text_bytes)",
-                t.len(),
-                cfg.max_text_bytes
-            ),
-        )
-        .with_field(name));
+        tokens += check_text(t, name, cfg)?;
     }
     Ok(ParsedRequest {
         texts,
         single,
         include_tokens: req.include_tokens,
+        tokens,
     })
+}
+
+/// Checks one text against `max_text_bytes` and `max_text_tokens` (413 naming
+/// the field from `name`) and returns its token count. The byte limit comes
+/// first, so an oversized text is refused before it is tokenized.
+pub(crate) fn check_text(
+    text: &str,
+    name: impl FnOnce() -> String,
+    cfg: &ServeConfig,
+) -> Result<usize, ApiError> {
+    if text.len() > cfg.max_text_bytes {
+        let name = name();
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "text_too_long",
+            format!(
+                "`{name}` is {} bytes; at most {} UTF-8 bytes are allowed (max_text_bytes)",
+                text.len(),
+                cfg.max_text_bytes
+            ),
+        )
+        .with_field(name));
+    }
+    let tokens = tweetner_text::tokenize(text).len();
+    if tokens > cfg.max_text_tokens {
+        let name = name();
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "text_too_many_tokens",
+            format!(
+                "`{name}` has {tokens} tokens; at most {} are allowed (max_text_tokens)",
+                cfg.max_text_tokens
+            ),
+        )
+        .with_field(name));
+    }
+    Ok(tokens)
 }
 
 /// Decodes a body that must be one JSON object (`expected` says which, for
@@ -313,5 +343,29 @@ mod tests {
         assert!(parse_request("{\"text\":\"éééé\"}".as_bytes(), &cfg()).is_ok());
         let e = err("{\"text\":\"éééééé\"}");
         assert_eq!(e.field.as_deref(), Some("text"));
+    }
+
+    /// Issue 16, "cap tokens per text": a text within the byte limit but
+    /// over `max_text_tokens` is 413 naming it; the request's token total is
+    /// what it costs in the queue.
+    #[test]
+    fn a_text_over_the_token_cap_is_413_naming_it() {
+        let cfg = ServeConfig {
+            max_text_tokens: 4,
+            ..ServeConfig::default()
+        };
+        let ok = parse_request(br#"{"texts":["a b c d","e f"]}"#, &cfg).unwrap();
+        assert_eq!(ok.tokens, 6);
+        let e = parse_request(br#"{"texts":["a b","a b c d e"]}"#, &cfg).unwrap_err();
+        assert_eq!(
+            (e.status, e.code, e.field.as_deref()),
+            (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "text_too_many_tokens",
+                Some("texts[1]")
+            )
+        );
+        assert!(e.message.contains("5 tokens"), "{}", e.message);
+        assert!(e.message.contains("max_text_tokens"), "{}", e.message);
     }
 }

@@ -13,6 +13,19 @@
 //! instead of ever-growing latency. Once a worker is free, whatever is queued is
 //! taken greedily, so batches grow exactly when the server is busy.
 //!
+//! The queue is bounded twice: in requests (`queue_capacity`) and in tokens
+//! (`queue_tokens`). Tagging costs about the same per token, so the token
+//! bound is what keeps the work queued below a known number of seconds: 256
+//! requests of 2,048-token texts are a minute of CPU, 256 tweets are not.
+//! A request over either bound is refused at once (429), never queued to
+//! time out later.
+//!
+//! A request with more texts than `max_batch` is split into several jobs of at
+//! most `max_batch` texts, so one large request runs on every worker at once
+//! and cannot hold a worker, or the memory of one giant batch, for seconds.
+//! Its jobs are skipped, not tagged, once its client has gone (timed out or
+//! disconnected).
+//!
 //! A batch that is not full waits at most `max_wait` for more requests, and
 //! only while some request has arrived but is not queued yet: when nothing is
 //! queued or on its way, waiting could only add latency. (Measured on the
@@ -52,6 +65,9 @@ pub type BatchResult = Result<Vec<Annotation>, BatchError>;
 struct Job {
     texts: Vec<String>,
     reply: oneshot::Sender<BatchResult>,
+    /// The request's share of the token budget, returned when its last job
+    /// is done or skipped.
+    _tokens: Arc<OwnedSemaphorePermit>,
 }
 
 /// One batch on its way to a worker, with the permit that frees the worker
@@ -70,6 +86,8 @@ pub struct BatchSettings {
     pub max_wait: Duration,
     /// Requests that may wait in the queue.
     pub queue_capacity: usize,
+    /// Tokens that may be queued or being tagged at once.
+    pub queue_tokens: usize,
     /// Inference threads.
     pub workers: usize,
 }
@@ -79,6 +97,9 @@ pub struct BatchSettings {
 pub struct Batcher {
     tx: mpsc::Sender<Job>,
     capacity: usize,
+    max_batch: usize,
+    tokens: Arc<Semaphore>,
+    token_capacity: usize,
     /// Requests that have arrived but are not queued yet (body still being
     /// read or parsed). When none are and the queue is empty, nobody can join
     /// the batch being formed, so waiting `max_wait` would only add latency.
@@ -142,6 +163,9 @@ impl Batcher {
             Batcher {
                 tx,
                 capacity: settings.queue_capacity.max(1),
+                max_batch: settings.max_batch.max(1),
+                tokens: Arc::new(Semaphore::new(settings.queue_tokens.max(1))),
+                token_capacity: settings.queue_tokens.max(1),
                 incoming,
             },
             BatcherHandle {
@@ -162,31 +186,61 @@ impl Batcher {
         }
     }
 
-    /// Queue `texts` without waiting, ending `arrival`; the receiver yields the
-    /// annotations in order.
+    /// Queue `texts` (`tokens` tokens in all) without waiting, ending
+    /// `arrival`; [`Pending::wait`] yields the annotations in order.
     pub fn submit(
         &self,
         arrival: Arrival,
         texts: Vec<String>,
-    ) -> Result<oneshot::Receiver<BatchResult>, SubmitError> {
+        tokens: usize,
+    ) -> Result<Pending, SubmitError> {
         // Queued first, then no longer counted as incoming: the batcher never
         // sees the request in neither place.
-        let queued = self.try_submit(texts);
+        let queued = self.try_submit(texts, tokens);
         drop(arrival);
         queued
     }
 
-    /// Queue `texts` without waiting; the receiver yields the annotations in order.
-    pub fn try_submit(
-        &self,
-        texts: Vec<String>,
-    ) -> Result<oneshot::Receiver<BatchResult>, SubmitError> {
-        let (reply, rx) = oneshot::channel();
-        match self.tx.try_send(Job { texts, reply }) {
-            Ok(()) => Ok(rx),
-            Err(mpsc::error::TrySendError::Full(_)) => Err(SubmitError::QueueFull),
-            Err(mpsc::error::TrySendError::Closed(_)) => Err(SubmitError::Closed),
+    /// Queue `texts` (`tokens` tokens in all) without waiting, split into jobs
+    /// of at most `max_batch` texts.
+    pub fn try_submit(&self, texts: Vec<String>, tokens: usize) -> Result<Pending, SubmitError> {
+        // A request larger than the whole budget takes all of it: it runs
+        // alone rather than never.
+        let want = tokens.clamp(1, self.token_capacity);
+        let permit = match Arc::clone(&self.tokens).try_acquire_many_owned(want as u32) {
+            Ok(p) => Arc::new(p),
+            Err(tokio::sync::TryAcquireError::NoPermits) => return Err(SubmitError::QueueFull),
+            Err(tokio::sync::TryAcquireError::Closed) => return Err(SubmitError::Closed),
+        };
+        let n = texts.len().div_ceil(self.max_batch).max(1);
+        // All of a request's jobs are queued or none: a partial request would
+        // hold queue slots for an answer that cannot be complete.
+        let mut slots = Vec::with_capacity(n);
+        for _ in 0..n {
+            match self.tx.try_reserve() {
+                Ok(slot) => slots.push(slot),
+                Err(mpsc::error::TrySendError::Full(())) => return Err(SubmitError::QueueFull),
+                Err(mpsc::error::TrySendError::Closed(())) => return Err(SubmitError::Closed),
+            }
         }
+        let mut parts = Vec::with_capacity(n);
+        let mut texts = texts.into_iter();
+        for slot in slots {
+            let (reply, rx) = oneshot::channel();
+            slot.send(Job {
+                texts: texts.by_ref().take(self.max_batch).collect(),
+                reply,
+                _tokens: Arc::clone(&permit),
+            });
+            parts.push(rx);
+        }
+        Ok(Pending { parts })
+    }
+
+    /// Tokens queued or being tagged right now.
+    pub fn queued_tokens(&self) -> usize {
+        self.token_capacity
+            .saturating_sub(self.tokens.available_permits())
     }
 
     /// Requests waiting for a worker right now.
@@ -197,6 +251,28 @@ impl Batcher {
     /// Queue capacity.
     pub fn capacity(&self) -> usize {
         self.capacity
+    }
+}
+
+/// A queued request: the replies of its jobs, in order. Dropping it (the
+/// client timed out or left) makes the batcher skip the jobs not started.
+#[derive(Debug)]
+pub struct Pending {
+    parts: Vec<oneshot::Receiver<BatchResult>>,
+}
+
+impl Pending {
+    /// The annotations of every text, in order; `Err` when the batcher went
+    /// away before answering (shutdown).
+    pub async fn wait(self) -> Result<BatchResult, oneshot::error::RecvError> {
+        let mut out = Vec::new();
+        for part in self.parts {
+            match part.await? {
+                Ok(annotations) => out.extend(annotations),
+                Err(e) => return Ok(Err(e)),
+            }
+        }
+        Ok(Ok(out))
     }
 }
 
@@ -360,11 +436,20 @@ mod tests {
     use crate::testing::MockTagger;
 
     fn start(max_wait_ms: u64) -> (Batcher, BatcherHandle, Arc<MockTagger>) {
-        let tagger = Arc::new(MockTagger::new());
+        start_with(max_wait_ms, 1_000, MockTagger::new())
+    }
+
+    fn start_with(
+        max_wait_ms: u64,
+        queue_tokens: usize,
+        tagger: MockTagger,
+    ) -> (Batcher, BatcherHandle, Arc<MockTagger>) {
+        let tagger = Arc::new(tagger);
         let settings = BatchSettings {
             max_batch: 8,
             max_wait: Duration::from_millis(max_wait_ms),
             queue_capacity: 8,
+            queue_tokens,
             workers: 1,
         };
         let (b, h) =
@@ -376,8 +461,10 @@ mod tests {
     async fn a_lone_request_does_not_wait_for_company() {
         let (b, h, _) = start(60_000);
         let started = Instant::now();
-        let rx = b.submit(b.arrival(), vec!["Hello there".into()]).unwrap();
-        let out = rx.await.unwrap().unwrap();
+        let rx = b
+            .submit(b.arrival(), vec!["Hello there".into()], 2)
+            .unwrap();
+        let out = rx.wait().await.unwrap().unwrap();
         assert_eq!(out[0].entities[0].text, "Hello");
         assert!(
             started.elapsed() < Duration::from_secs(5),
@@ -390,23 +477,77 @@ mod tests {
     async fn an_announced_request_is_waited_for_and_joins_the_batch() {
         let (b, h, tagger) = start(60_000);
         let late = b.arrival();
-        let first = b.submit(b.arrival(), vec!["one".into()]).unwrap();
+        let first = b.submit(b.arrival(), vec!["one".into()], 1).unwrap();
         tokio::time::sleep(Duration::from_millis(50)).await;
         assert!(
             tagger.batch_sizes().is_empty(),
             "dispatched without the announced request"
         );
-        let second = b.submit(late, vec!["two".into(), "three".into()]).unwrap();
-        assert_eq!(first.await.unwrap().unwrap().len(), 1);
-        assert_eq!(second.await.unwrap().unwrap().len(), 2);
+        let second = b
+            .submit(late, vec!["two".into(), "three".into()], 2)
+            .unwrap();
+        assert_eq!(first.wait().await.unwrap().unwrap().len(), 1);
+        assert_eq!(second.wait().await.unwrap().unwrap().len(), 2);
         assert_eq!(tagger.batch_sizes(), [3]);
         // Shutdown drains: a request queued before it is still answered.
-        let last = b.submit(b.arrival(), vec!["four".into()]).unwrap();
+        let last = b.submit(b.arrival(), vec!["four".into()], 1).unwrap();
         h.shutdown().await;
-        assert_eq!(last.await.unwrap().unwrap().len(), 1);
+        assert_eq!(last.wait().await.unwrap().unwrap().len(), 1);
         assert_eq!(
-            b.try_submit(vec!["x".into()]).unwrap_err(),
+            b.try_submit(vec!["x".into()], 1).unwrap_err(),
             SubmitError::Closed
         );
+    }
+
+    /// Issue 16, "split large requests across batches": 20 texts with
+    /// max_batch 8 run as batches of 8, 8 and 4, and come back in order.
+    #[tokio::test]
+    async fn a_large_request_is_split_into_batches_of_max_batch() {
+        let (b, h, tagger) = start(0);
+        let texts: Vec<String> = (0..20).map(|i| format!("Text{i} here")).collect();
+        let out = b
+            .submit(b.arrival(), texts.clone(), 40)
+            .unwrap()
+            .wait()
+            .await
+            .unwrap()
+            .unwrap();
+        let firsts: Vec<&str> = out.iter().map(|a| a.entities[0].text.as_str()).collect();
+        let want: Vec<String> = (0..20).map(|i| format!("Text{i}")).collect();
+        assert_eq!(firsts, want);
+        let mut sizes = tagger.batch_sizes();
+        sizes.sort_unstable();
+        assert_eq!(sizes, [4, 8, 8]);
+        h.shutdown().await;
+    }
+
+    /// Issue 16, "bound the queue by tokens, 429 at once": while 900 of 1,000
+    /// tokens are queued, a 200-token request is refused at once and a
+    /// 100-token one is taken; the budget comes back when the work is done.
+    #[tokio::test]
+    async fn the_token_budget_refuses_at_once_and_comes_back() {
+        let (b, h, tagger) = start_with(0, 1_000, MockTagger::new().gated());
+        let blocker = b.try_submit(vec!["Busy".into()], 900).unwrap();
+        // Held at the gate (or still queued): its budget is held either way.
+        assert_eq!(
+            b.try_submit(vec!["Big".into()], 200).unwrap_err(),
+            SubmitError::QueueFull
+        );
+        let small = b.try_submit(vec!["Small".into()], 100).unwrap();
+        tagger.release();
+        assert_eq!(blocker.wait().await.unwrap().unwrap().len(), 1);
+        assert_eq!(small.wait().await.unwrap().unwrap().len(), 1);
+        // Jobs are dropped by the worker right after their reply is sent.
+        for _ in 0..100 {
+            if b.queued_tokens() == 0 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert_eq!(b.queued_tokens(), 0);
+        // More than the whole budget still runs, alone.
+        let huge = b.try_submit(vec!["Huge".into()], 5_000).unwrap();
+        assert_eq!(huge.wait().await.unwrap().unwrap().len(), 1);
+        h.shutdown().await;
     }
 }

@@ -14,7 +14,7 @@ use crate::trends::TrendsConfig;
 /// The upper bounds keep one setting from exhausting memory or threads before
 /// the first request (a queue or a thread pool sized 2^64 - 1 is an abort),
 /// while staying far above what one machine can use.
-pub const RANGES: [(&str, std::ops::RangeInclusive<u64>); 11] = [
+pub const RANGES: [(&str, std::ops::RangeInclusive<u64>); 16] = [
     ("max_batch", 1..=4096),
     ("max_wait_ms", 0..=60_000),
     ("queue_capacity", 1..=1 << 20),
@@ -26,6 +26,11 @@ pub const RANGES: [(&str, std::ops::RangeInclusive<u64>); 11] = [
     ("header_read_timeout_ms", 1..=3_600_000),
     ("max_connections", 1..=1 << 20),
     ("shutdown_timeout_ms", 1..=3_600_000),
+    ("max_text_tokens", 1..=1 << 20),
+    ("queue_tokens", 1..=1 << 30),
+    ("listen_backlog", 1..=65_535),
+    ("max_connections_per_ip", 1..=1 << 20),
+    ("write_timeout_ms", 1..=3_600_000),
 ];
 
 /// Everything the server can be tuned with. Every field has a default, so a
@@ -44,8 +49,9 @@ pub struct ServeConfig {
     /// (body still being read); with nothing on its way the batch goes at once,
     /// so a lone client never pays this delay.
     pub max_wait_ms: u64,
-    /// Requests that may wait for a worker. When full, new requests get 429
-    /// at once: fast refusal beats an unbounded queue whose latency grows forever.
+    /// Requests that may wait for a worker (a request split into batches of
+    /// `max_batch` counts once per batch). When full, new requests get 429 at
+    /// once: fast refusal beats an unbounded queue whose latency grows forever.
     pub queue_capacity: usize,
     /// Inference threads (each runs one batch at a time). Inference is CPU
     /// bound, so more workers than cores only adds contention.
@@ -56,6 +62,14 @@ pub struct ServeConfig {
     pub max_texts_per_request: usize,
     /// Longest single text, in UTF-8 bytes (413 beyond, naming the field).
     pub max_text_bytes: usize,
+    /// Most tokens in one text (413 beyond, naming the field). A tweet has at
+    /// most ~280; the cap keeps one text's cost known.
+    pub max_text_tokens: usize,
+    /// Tokens that may be queued or being tagged at once; a request that does
+    /// not fit gets 429 at once. Tagging costs about the same per token, so
+    /// this bounds the queued work in seconds where `queue_capacity` cannot (a
+    /// request may hold one tweet or 256 long texts).
+    pub queue_tokens: usize,
     /// Time a request may spend queued plus tagged before it gets 504.
     pub request_timeout_ms: u64,
     /// Longest time (ms) a connection may take to send a complete request
@@ -67,6 +81,18 @@ pub struct ServeConfig {
     /// in the operating system's accept backlog until one closes, so a flood
     /// of idle connections cannot exhaust file descriptors or memory.
     pub max_connections: usize,
+    /// Length of the kernel's queue of connections not yet accepted (the
+    /// `listen` backlog; Linux caps it at `net.core.somaxconn`). Clients beyond
+    /// `max_connections` wait there instead of being refused.
+    pub listen_backlog: u32,
+    /// Most connections open at once from one IP address; further ones are
+    /// closed at once. Keeps one client's idle connections from taking every
+    /// slot (and health checks from waiting behind them).
+    pub max_connections_per_ip: usize,
+    /// Longest time (ms) a write to a client may make no progress; the
+    /// connection is then closed. Without it a client reading a large response
+    /// slowly (or not at all) held its connection and its worker's answer.
+    pub write_timeout_ms: u64,
     /// Longest time (ms) shutdown waits for open connections to finish their
     /// requests; connections still open then are closed. Without it one
     /// client reading a response slowly (or sending a body slowly) held a
@@ -101,9 +127,17 @@ impl Default for ServeConfig {
             // Tweets are at most 280 characters, i.e. at most 1120 UTF-8 bytes;
             // leave room for long posts from other sources.
             max_text_bytes: 4096,
+            // `max_text_bytes` of one-char tokens, e.g. "a a a ..." or emoji.
+            max_text_tokens: 2048,
+            // About 1.5 s of the BiLSTM-CRF's work on 2 cores (~160k tokens/s),
+            // or 13,000 tweets of 20 tokens; a transformer model wants less.
+            queue_tokens: 1 << 18,
             request_timeout_ms: 10_000,
             header_read_timeout_ms: 10_000,
             max_connections: 1024,
+            listen_backlog: 4096,
+            max_connections_per_ip: 256,
+            write_timeout_ms: 10_000,
             shutdown_timeout_ms: 10_000,
             cors_origins: Vec::new(),
             api_key_file: None,
@@ -159,6 +193,11 @@ impl ServeConfig {
             ("header_read_timeout_ms", self.header_read_timeout_ms),
             ("max_connections", self.max_connections as u64),
             ("shutdown_timeout_ms", self.shutdown_timeout_ms),
+            ("max_text_tokens", self.max_text_tokens as u64),
+            ("queue_tokens", self.queue_tokens as u64),
+            ("listen_backlog", u64::from(self.listen_backlog)),
+            ("max_connections_per_ip", self.max_connections_per_ip as u64),
+            ("write_timeout_ms", self.write_timeout_ms),
         ];
         for (name, value) in values {
             let range = RANGES
@@ -202,6 +241,11 @@ impl ServeConfig {
     /// [`Self::header_read_timeout_ms`] as a duration.
     pub fn header_read_timeout(&self) -> Duration {
         Duration::from_millis(self.header_read_timeout_ms)
+    }
+
+    /// [`Self::write_timeout_ms`] as a duration.
+    pub fn write_timeout(&self) -> Duration {
+        Duration::from_millis(self.write_timeout_ms)
     }
 
     /// [`Self::shutdown_timeout_ms`] as a duration.

@@ -58,11 +58,20 @@
 //! | 413 | `body_too_large` | body over `body_limit_bytes` |
 //! | 413 | `too_many_texts` | more than `max_texts_per_request` texts (`field`: `texts`) |
 //! | 413 | `text_too_long` | a text over `max_text_bytes` UTF-8 bytes (`field`: `text` or `texts[i]`) |
-//! | 429 | `queue_full` | `queue_capacity` requests already wait; `Retry-After: 1` |
+//! | 413 | `text_too_many_tokens` | a text over `max_text_tokens` tokens (default 2,048; `field` as above) |
+//! | 429 | `queue_full` | `queue_capacity` requests, or `queue_tokens` tokens, already queued or being tagged; `Retry-After: 1` |
 //! | 503 | `model_loading` / `shutting_down` | not ready yet / draining; `Retry-After: 1` |
 //! | 504 | `timeout` | not finished within `request_timeout_ms` (body read + queue + inference) |
 //! | 500 | `inference_failed` | the tagger failed or panicked (the worker survives) |
 //! | 404, 405 | `not_found`, `method_not_allowed` | |
+//!
+//! A request with more texts than `max_batch` is split into batches of
+//! `max_batch` that run on all workers, and its batches not yet started are
+//! dropped when its client times out or leaves. Requests hyper rejects before
+//! any route runs (a malformed request line: 400; a head over hyper's buffer:
+//! 431) get hyper's own answer, with an empty body, and are counted in
+//! `tweetner_http_connection_errors_total{reason}`, as are connections refused
+//! by the per-IP limit and those closed by the header or write timeouts.
 
 pub mod api;
 pub mod batcher;

@@ -132,6 +132,7 @@ pub struct Metrics {
     inflight: AtomicI64,
     connections_open: AtomicI64,
     connections_total: AtomicU64,
+    connection_errors: Mutex<BTreeMap<&'static str, u64>>,
 }
 
 impl Default for Metrics {
@@ -152,6 +153,7 @@ impl Default for Metrics {
             inflight: AtomicI64::new(0),
             connections_open: AtomicI64::new(0),
             connections_total: AtomicU64::new(0),
+            connection_errors: Mutex::default(),
         }
     }
 }
@@ -197,6 +199,13 @@ impl Metrics {
     /// A client connection closed (by either side, or by a timeout).
     pub fn connection_closed(&self) {
         self.connections_open.fetch_sub(1, Ordering::Relaxed);
+    }
+
+    /// A connection was refused or ended by a client error hyper handles
+    /// before any route runs (`bad_request`, `header_too_large`, the
+    /// timeouts, `per_ip_limit`).
+    pub fn connection_error(&self, reason: &'static str) {
+        *lock(&self.connection_errors).entry(reason).or_default() += 1;
     }
 
     /// A request finished with `status` after `seconds`.
@@ -271,6 +280,18 @@ impl Metrics {
                 out,
                 "tweetner_errors_total{{code=\"{}\"}} {n}",
                 escape(code)
+            );
+        }
+        head(
+            &mut out,
+            "tweetner_http_connection_errors_total",
+            "counter",
+            "Connections refused or ended by a client error before any route ran (hyper's own 400 and 431 answers, timeouts, the per-IP limit).",
+        );
+        for (reason, n) in lock(&self.connection_errors).iter() {
+            let _ = writeln!(
+                out,
+                "tweetner_http_connection_errors_total{{reason=\"{reason}\"}} {n}"
             );
         }
         head(

@@ -281,7 +281,7 @@ async fn tag_inner(st: &AppState, headers: &HeaderMap, body: Body) -> Result<Res
         .as_ref()
         .filter(|h| h.config().from_tag)
         .map(|h| (h, req.texts.clone()));
-    let annotations = run_batch(st, m, arrival, req.texts, deadline).await?;
+    let annotations = run_batch(st, m, arrival, req.texts, req.tokens, deadline).await?;
     if let Some((hub, texts)) = feed {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -323,23 +323,29 @@ pub(crate) async fn run_batch(
     m: &Loaded,
     arrival: crate::batcher::Arrival,
     texts: Vec<String>,
+    tokens: usize,
     deadline: tokio::time::Instant,
 ) -> Result<Vec<tweetner_core::Annotation>, ApiError> {
     let cfg = &st.cfg;
-    let rx = m.batcher.submit(arrival, texts).map_err(|e| match e {
-        SubmitError::QueueFull => ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "queue_full",
-            format!(
-                "the server is at capacity ({} queued requests); retry shortly",
-                m.batcher.capacity()
+    let pending = m
+        .batcher
+        .submit(arrival, texts, tokens)
+        .map_err(|e| match e {
+            SubmitError::QueueFull => ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "queue_full",
+                format!(
+                "the server is at capacity ({} queued requests or {} queued tokens); retry shortly",
+                m.batcher.capacity(),
+                cfg.queue_tokens
             ),
-        ),
-        SubmitError::Closed => shutting_down(),
-    })?;
-    // If the deadline passes first, `rx` is dropped here and the batcher skips
-    // the job instead of tagging text nobody is waiting for.
-    tokio::time::timeout_at(deadline, rx)
+            ),
+            SubmitError::Closed => shutting_down(),
+        })?;
+    // If the deadline passes first, the request's jobs are dropped here and
+    // the batcher skips those not started instead of tagging text nobody is
+    // waiting for.
+    tokio::time::timeout_at(deadline, pending.wait())
         .await
         .map_err(|_| timed_out(cfg))?
         .map_err(|_| shutting_down())?

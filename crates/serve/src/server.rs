@@ -39,11 +39,12 @@ impl Server {
     /// Validate `cfg` and open the listening socket on `cfg.addr`.
     pub async fn bind(cfg: ServeConfig) -> Result<Server, ServeError> {
         cfg.validate()?;
-        let listener = TcpListener::bind(cfg.addr)
-            .await
-            .map_err(|source| ServeError::Bind {
-                addr: cfg.addr,
-                source,
+        let listener =
+            crate::connections::listen(cfg.addr, cfg.listen_backlog).map_err(|source| {
+                ServeError::Bind {
+                    addr: cfg.addr,
+                    source,
+                }
             })?;
         let addr = listener.local_addr().map_err(|source| ServeError::Bind {
             addr: cfg.addr,
@@ -120,11 +121,14 @@ impl Server {
             max_batch: cfg.max_batch,
             max_wait: cfg.max_wait(),
             queue_capacity: cfg.queue_capacity,
+            queue_tokens: cfg.queue_tokens,
             workers: cfg.workers,
         };
         let limits = ConnectionLimits {
             header_read_timeout: cfg.header_read_timeout(),
+            write_timeout: cfg.write_timeout(),
             max_connections: cfg.max_connections,
+            max_connections_per_ip: cfg.max_connections_per_ip,
             shutdown_timeout: cfg.shutdown_timeout(),
         };
         let mut batcher: Option<BatcherHandle> = None;

@@ -45,6 +45,12 @@ pub struct ServeArgs {
     /// Longest text in UTF-8 bytes [default: 4096].
     #[arg(long, value_parser = limits::serve::<usize>("max_text_bytes"))]
     pub max_text_bytes: Option<usize>,
+    /// Most tokens in one text (413 beyond) [default: 2048].
+    #[arg(long, value_parser = limits::serve::<usize>("max_text_tokens"))]
+    pub max_text_tokens: Option<usize>,
+    /// Tokens queued or being tagged at once before new requests get 429 [default: 262144].
+    #[arg(long, value_parser = limits::serve::<usize>("queue_tokens"))]
+    pub queue_tokens: Option<usize>,
     /// Per-request time limit in ms [default: 10000].
     #[arg(long, value_parser = limits::serve::<u64>("request_timeout_ms"))]
     pub request_timeout_ms: Option<u64>,
@@ -55,6 +61,16 @@ pub struct ServeArgs {
     /// Most client connections open at once; more wait to be accepted [default: 1024].
     #[arg(long, value_parser = limits::serve::<usize>("max_connections"))]
     pub max_connections: Option<usize>,
+    /// Kernel queue of connections not yet accepted (capped by net.core.somaxconn) [default: 4096].
+    #[arg(long, value_parser = limits::serve::<u32>("listen_backlog"))]
+    pub listen_backlog: Option<u32>,
+    /// Most connections open at once from one IP; more are closed at once [default: 256].
+    #[arg(long, value_parser = limits::serve::<usize>("max_connections_per_ip"))]
+    pub max_connections_per_ip: Option<usize>,
+    /// Longest time in ms a write to a client may make no progress before the
+    /// connection is closed [default: 10000].
+    #[arg(long, value_parser = limits::serve::<u64>("write_timeout_ms"))]
+    pub write_timeout_ms: Option<u64>,
     /// Longest wait in ms at shutdown for open connections to finish their
     /// requests; still-open ones are then closed [default: 10000].
     #[arg(long, value_parser = limits::serve::<u64>("shutdown_timeout_ms"))]
@@ -99,9 +115,14 @@ fn settings(args: &ServeArgs) -> Result<ServeConfig> {
         body_limit_bytes,
         max_texts_per_request,
         max_text_bytes,
+        max_text_tokens,
+        queue_tokens,
         request_timeout_ms,
         header_read_timeout_ms,
         max_connections,
+        listen_backlog,
+        max_connections_per_ip,
+        write_timeout_ms,
         shutdown_timeout_ms
     );
     if !args.cors_origins.is_empty() {

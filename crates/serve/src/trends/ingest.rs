@@ -19,7 +19,7 @@ use serde_json::Value;
 use tweetner_trends::{parse_time, TweetObservation};
 
 use super::hub::{Incoming, TweetEntity};
-use crate::api::{decode_object, unprocessable};
+use crate::api::{check_text, decode_object, unprocessable};
 use crate::config::ServeConfig;
 use crate::error::ApiError;
 
@@ -67,6 +67,8 @@ pub(crate) enum Pending {
         obs: TweetObservation,
         /// The text to tag.
         text: String,
+        /// Its tokens (its cost in the queue).
+        tokens: usize,
     },
 }
 
@@ -122,21 +124,10 @@ fn pending(i: usize, t: IngestTweet, cfg: &ServeConfig) -> Result<Pending, ApiEr
         .filter(|v| !v.is_null())
         .map(|v| id_like(&v, &field("retweet_of")))
         .transpose()?;
-    if let Some(text) = &t.text {
-        if text.len() > cfg.max_text_bytes {
-            let f = field("text");
-            return Err(ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "text_too_long",
-                format!(
-                    "`{f}` is {} bytes; at most {} UTF-8 bytes are allowed (max_text_bytes)",
-                    text.len(),
-                    cfg.max_text_bytes
-                ),
-            )
-            .with_field(f));
-        }
-    }
+    let tokens = match &t.text {
+        Some(text) => check_text(text, || field("text"), cfg)?,
+        None => 0,
+    };
     let obs = TweetObservation {
         time_ms,
         id,
@@ -168,7 +159,7 @@ fn pending(i: usize, t: IngestTweet, cfg: &ServeConfig) -> Result<Pending, ApiEr
                 entities,
             }))
         }
-        (None, Some(text)) => Ok(Pending::Untagged { obs, text }),
+        (None, Some(text)) => Ok(Pending::Untagged { obs, text, tokens }),
         (None, None) => {
             let f = field("text");
             Err(unprocessable(
@@ -203,8 +194,9 @@ mod tests {
         .unwrap();
         assert_eq!(got.len(), 3);
         match &got[0] {
-            Pending::Untagged { obs, text } => {
+            Pending::Untagged { obs, text, tokens } => {
                 assert_eq!((obs.id.as_str(), text.as_str()), ("a", "Boston"));
+                assert_eq!(*tokens, 1);
                 assert_eq!(obs.time_ms, 1_366_051_800_000);
                 assert_eq!(obs.author.as_deref(), Some("7"));
             }

@@ -233,10 +233,16 @@ async fn ingest_inner(st: &AppState, headers: &HeaderMap, body: Body) -> Result<
             .await
             .map_err(|_| crate::routes::timed_out(&st.cfg))??;
     let parsed = parse_ingest(&bytes, &st.cfg)?;
+    let mut tokens = 0;
     let to_tag: Vec<String> = parsed
         .iter()
         .filter_map(|p| match p {
-            Pending::Untagged { text, .. } => Some(text.clone()),
+            Pending::Untagged {
+                text, tokens: n, ..
+            } => {
+                tokens += n;
+                Some(text.clone())
+            }
             Pending::Tagged(_) => None,
         })
         .collect();
@@ -245,14 +251,14 @@ async fn ingest_inner(st: &AppState, headers: &HeaderMap, body: Body) -> Result<
         Vec::new()
     } else {
         let m = st.model.get().ok_or_else(not_loaded)?;
-        run_batch(st, m, m.batcher.arrival(), to_tag, deadline).await?
+        run_batch(st, m, m.batcher.arrival(), to_tag, tokens, deadline).await?
     }
     .into_iter();
     let mut incoming: Vec<Incoming> = Vec::with_capacity(parsed.len());
     for p in parsed {
         incoming.push(match p {
             Pending::Tagged(t) => t,
-            Pending::Untagged { obs, text } => {
+            Pending::Untagged { obs, text, .. } => {
                 let a = annotations.next().ok_or_else(|| {
                     ApiError::new(
                         StatusCode::INTERNAL_SERVER_ERROR,
