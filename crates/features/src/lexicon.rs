@@ -13,15 +13,12 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use tweetner_lexicon::{Bio, Lexicon};
+use tweetner_lexicon::Lexicon;
 
 use crate::error::FeatureError;
 
 /// File (inside a model directory) holding the compiled entry list, when there is one.
 pub const LEXICON_FILE: &str = "lexicon.lex";
-
-/// Matches longer than this many tokens count as this long.
-const LONGEST_CAP: f32 = 4.0;
 
 /// A compiled entry list as a feature source.
 #[derive(Debug, Clone)]
@@ -68,21 +65,15 @@ impl LexiconFeatures {
         self.lex.write(path).map_err(|e| lex_error(path, e))
     }
 
-    /// Columns: per type `B`, `I` and agreeing sources; then the longest match.
+    /// Columns: per type `B`, `I` and agreeing sources; then the longest match
+    /// ([`Lexicon::feature_dim`]).
     pub fn dim(&self) -> usize {
-        3 * self.lex.types().len() + 1
+        self.lex.feature_dim()
     }
 
     /// Column names, `lex:B-movie`, `lex:I-movie`, `lex:src-movie`, …, `lex:longest`.
     pub fn feature_names(&self) -> Vec<String> {
-        let mut names = Vec::with_capacity(self.dim());
-        for t in self.lex.types() {
-            names.push(format!("lex:B-{}", t.name));
-            names.push(format!("lex:I-{}", t.name));
-            names.push(format!("lex:src-{}", t.name));
-        }
-        names.push("lex:longest".into());
-        names
+        self.lex.feature_names()
     }
 
     /// Fills columns `offset..offset + dim()` of each token's row.
@@ -92,21 +83,7 @@ impl LexiconFeatures {
         dense: &mut [Vec<f32>],
         offset: usize,
     ) {
-        let n_types = self.lex.types().len();
-        for (m, row) in self.lex.annotate(tokens).iter().zip(dense.iter_mut()) {
-            let cols = &mut row[offset..offset + self.dim()];
-            for ty in m.types().iter().filter(|&t| t < n_types) {
-                match m.bio(ty) {
-                    Bio::B => cols[3 * ty] = 1.0,
-                    Bio::I => cols[3 * ty + 1] = 1.0,
-                    Bio::O => {}
-                }
-                // 1 source → 0.5, 2 → 0.67, 3 → 0.75: more lists, more trust, bounded.
-                let s = f32::from(m.sources(ty));
-                cols[3 * ty + 2] = s / (s + 1.0);
-            }
-            cols[3 * n_types] = (m.longest as f32).min(LONGEST_CAP) / LONGEST_CAP;
-        }
+        self.lex.write_feature_rows(tokens, dense, offset);
     }
 }
 

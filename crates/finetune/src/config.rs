@@ -75,6 +75,13 @@ pub struct HeadSection {
     pub max_length: usize,
     /// Pieces shared by consecutive windows of a long tweet.
     pub overlap: usize,
+    /// Entry list whose per-word features the CRF head adds to its emissions
+    /// (`shared/data/gazetteers/entries.tsv`, any `entry<TAB>type[<TAB>source<TAB>licence]`
+    /// list, or a compiled `.lex`); absent: none. Relative to the config.
+    pub lexicon: Option<PathBuf>,
+    /// Keep only the list's rows whose licence allows shipping the model
+    /// (CC0, MIT-style, CC-BY); `false` is for experiments.
+    pub lexicon_shippable_only: bool,
 }
 
 impl Default for HeadSection {
@@ -85,6 +92,8 @@ impl Default for HeadSection {
             dropout: 0.1,
             max_length: 128,
             overlap: 32,
+            lexicon: None,
+            lexicon_shippable_only: true,
         }
     }
 }
@@ -210,6 +219,11 @@ impl FinetuneConfig {
             .map(|p| tweetner_trainkit::paths::resolve(base, p))
             .collect();
         c.encoder.path = tweetner_trainkit::paths::resolve(base, &c.encoder.path);
+        c.head.lexicon = c
+            .head
+            .lexicon
+            .as_deref()
+            .map(|p| tweetner_trainkit::paths::resolve(base, p));
         c.output.dir = tweetner_trainkit::paths::resolve(base, &c.output.dir);
         c.check().map_err(err)?;
         Ok(c)

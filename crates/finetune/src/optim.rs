@@ -72,7 +72,7 @@ pub fn freeze(mut model: TokenClassifier, t: &TrainSection) -> TokenClassifier {
 }
 
 /// One update: clip, then step the encoder at `lr_encoder` and the head
-/// (linear layer and CRF) at `lr_head`. Returns the updated model and the
+/// (linear layers and CRF) at `lr_head`. Returns the updated model and the
 /// gradient norm before clipping.
 pub fn update(
     model: TokenClassifier,
@@ -89,6 +89,7 @@ pub fn update(
         dropout,
         classifier,
         crf,
+        lexicon,
         spec,
     } = model;
     let enc_grads = take_grads(&mut grads, &encoder);
@@ -99,12 +100,17 @@ pub fn update(
         let g = take_grads(&mut grads, &c);
         head_opt.step(lr_head, c, g)
     });
+    let lexicon = lexicon.map(|l| {
+        let g = take_grads(&mut grads, &l);
+        head_opt.step(lr_head, l, g)
+    });
     (
         TokenClassifier {
             encoder,
             dropout,
             classifier,
             crf,
+            lexicon,
             spec,
         },
         norm,

@@ -3,14 +3,16 @@
 
 use std::fs;
 use std::path::Path;
+use std::sync::Arc;
 
 use tweetner_data::Sentence;
+use tweetner_lexicon::{load_entry_list, BuildOptions, Lexicon, LicencePolicy};
 use tweetner_tagger::{DataFile, ModelCard};
 use tweetner_transformer::burn::module::Module;
 use tweetner_transformer::burn::tensor::Device;
 use tweetner_transformer::{
     cpu_device, load_encoder, load_model_dir, AlignedSentence, HeadSpec, SubwordTokenizer,
-    TokenClassifier, TransformerTagger, WindowConfig, KIND_TRANSFORMER,
+    TokenClassifier, TransformerTagger, WindowConfig, KIND_TRANSFORMER, LEXICON_FILE,
 };
 
 use crate::checkpoint::{find_checkpoint, read_state, remove_checkpoint, restore, TrainState};
@@ -101,6 +103,7 @@ pub fn run(
         });
     }
     let tokenizer = SubwordTokenizer::from_file(&enc_dir.join("tokenizer.json"))?;
+    let lexicon = entry_list(config)?;
     let spec = HeadSpec {
         kind: config.head.kind,
         labelling: config.head.labelling,
@@ -111,6 +114,7 @@ pub fn run(
             overlap: config.head.overlap,
             labelling: config.head.labelling,
         },
+        lexicon_dim: lexicon.as_ref().map_or(0, |l| l.feature_dim()),
     };
     let t = &config.train;
     let model = TokenClassifier::new(load_encoder(enc_dir, &device)?, spec, &device)?;
@@ -150,6 +154,12 @@ pub fn run(
         (model, TrainState::new(fp, files))
     };
     model = freeze(model, t);
+    // The list ships with the model (and a resumed run rebuilds the same one).
+    if let Some(lex) = &lexicon {
+        let path = out_dir.join(LEXICON_FILE);
+        lex.write(&path)
+            .map_err(|e| FinetuneError::checkpoint(&path, e.to_string()))?;
+    }
 
     state.progress.total_epochs = t.epochs;
     let align = |s: &[Sentence]| -> Result<Vec<AlignedSentence>, FinetuneError> {
@@ -157,9 +167,15 @@ pub fn run(
             .map(|x| tokenizer.tokenize(&x.tokens))
             .collect::<Result<Vec<_>, _>>()?)
     };
+    let lexicon_rows = match &lexicon {
+        Some(lex) => train.iter().map(|s| lex.feature_rows(&s.tokens)).collect(),
+        None => Vec::new(),
+    };
     let data = Aligned {
         train: align(&train)?,
         gold,
+        lexicon: lexicon.clone(),
+        lexicon_rows,
         dev: &dev,
     };
     let start = Start {
@@ -189,7 +205,7 @@ pub fn run(
             ..FinetuneSummary::of(&out_dir, p)
         });
     }
-    let summary = finish(config, &out_dir, state, &dev)?;
+    let summary = finish(config, &out_dir, state, lexicon.as_ref(), &dev)?;
     if !config.output.keep_checkpoint {
         remove_checkpoint(&out_dir)?;
     }
@@ -202,12 +218,16 @@ fn finish(
     config: &FinetuneConfig,
     out_dir: &Path,
     state: &TrainState,
+    lexicon: Option<&Arc<Lexicon>>,
     dev: &[Sentence],
 ) -> Result<FinetuneSummary, FinetuneError> {
     let (model, tokenizer, manifest) = load_model_dir(out_dir, &cpu_device())?;
     let parameters = model.num_params();
-    let tagger = TransformerTagger::from_parts(model, tokenizer, manifest.name)?
+    let mut tagger = TransformerTagger::from_parts(model, tokenizer, manifest.name)?
         .with_threads(rayon::current_num_threads())?;
+    if let Some(lex) = lexicon {
+        tagger = tagger.with_lexicon(Arc::clone(lex))?;
+    }
     let report = score_dev(&tagger, dev)?;
     let scores = dev_scores(&report);
     let weights = out_dir.join("model.safetensors");
@@ -220,7 +240,7 @@ fn finish(
         obj.insert("epochs_run".into(), state.progress.epochs_done.into());
         obj.insert("updates".into(), state.steps.into());
     }
-    let card = ModelCard {
+    let mut card = ModelCard {
         name: tagger.name().into(),
         kind: KIND_TRANSFORMER.into(),
         tweetner_version: env!("CARGO_PKG_VERSION").into(),
@@ -243,6 +263,12 @@ fn finish(
             "the directory is also a Hugging Face token-classification checkpoint (config.json, model.safetensors, tokenizer.json)".into(),
         ],
     };
+    if let Some(lex) = lexicon {
+        card.notes.push(format!(
+            "{}; its features are added to the CRF emissions by a layer Python's transformers does not know (tweetner_lexicon.*), so only tweetner tags with them",
+            lex.describe()
+        ));
+    }
     card.write(out_dir)?;
     Ok(FinetuneSummary {
         dev: Some(scores),
@@ -250,4 +276,22 @@ fn finish(
         parameters: card.parameters,
         ..FinetuneSummary::of(out_dir, &state.progress)
     })
+}
+
+/// The entry list of `[head] lexicon`, when set, under the licence policy.
+fn entry_list(config: &FinetuneConfig) -> Result<Option<Arc<Lexicon>>, FinetuneError> {
+    let Some(path) = &config.head.lexicon else {
+        return Ok(None);
+    };
+    let licences = if config.head.lexicon_shippable_only {
+        LicencePolicy::ShippableOnly
+    } else {
+        LicencePolicy::All
+    };
+    load_entry_list(path, &BuildOptions { licences })
+        .map(|l| Some(Arc::new(l)))
+        .map_err(|e| FinetuneError::Config {
+            path: config.source.clone(),
+            message: format!("field `head.lexicon`: {e}"),
+        })
 }

@@ -3,10 +3,12 @@
 //! that ships ([`TransformerTagger`], the plain-`f32` path).
 
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Instant;
 
 use tweetner_data::Sentence;
 use tweetner_eval::Report;
+use tweetner_lexicon::Lexicon;
 use tweetner_trainkit::{
     dropout_seed, epoch_bar, epoch_batches, loss_value, score_predictions, EpochStats, Progress,
     Trainer,
@@ -45,10 +47,15 @@ pub fn score_dev(tagger: &TransformerTagger, dev: &[Sentence]) -> Result<Report,
 pub fn evaluate_dev(
     model: &TokenClassifier,
     tokenizer: &SubwordTokenizer,
+    lexicon: Option<&Arc<Lexicon>>,
     dev: &[Sentence],
 ) -> Result<Report, FinetuneError> {
-    let tagger = TransformerTagger::from_parts(model.valid(), tokenizer.clone(), String::new())?
-        .with_threads(rayon::current_num_threads())?;
+    let mut tagger =
+        TransformerTagger::from_parts(model.valid(), tokenizer.clone(), String::new())?
+            .with_threads(rayon::current_num_threads())?;
+    if let Some(lex) = lexicon {
+        tagger = tagger.with_lexicon(Arc::clone(lex))?;
+    }
     score_dev(&tagger, dev)
 }
 
@@ -58,6 +65,11 @@ pub struct Aligned<'a> {
     pub train: Vec<AlignedSentence>,
     /// Their gold label ids per word.
     pub gold: Vec<Vec<usize>>,
+    /// The entry list the head reads, if any.
+    pub lexicon: Option<Arc<Lexicon>>,
+    /// Each training tweet's entry-list features (`words × dim`, flat);
+    /// empty without a list.
+    pub lexicon_rows: Vec<Vec<f32>>,
     /// Dev tweets with gold tags.
     pub dev: &'a [Sentence],
 }
@@ -171,7 +183,14 @@ impl Trainer for TransformerTrainer<'_> {
         for (bi, ids) in batches.iter().enumerate() {
             let a: Vec<AlignedSentence> = ids.iter().map(|&i| self.data.train[i].clone()).collect();
             let g: Vec<Vec<usize>> = ids.iter().map(|&i| self.data.gold[i].clone()).collect();
-            let loss = model.loss(&a, &g, self.tokenizer, &self.device)?;
+            let f: Vec<Vec<f32>> = if self.data.lexicon_rows.is_empty() {
+                Vec::new()
+            } else {
+                ids.iter()
+                    .map(|&i| self.data.lexicon_rows[i].clone())
+                    .collect()
+            };
+            let loss = model.loss(&a, &g, &f, self.tokenizer, &self.device)?;
             let value = loss_value(&loss);
             if !value.is_finite() {
                 return Err(FinetuneError::Diverged {
@@ -226,6 +245,7 @@ impl Trainer for TransformerTrainer<'_> {
         Ok(Some(evaluate_dev(
             self.model()?,
             self.tokenizer,
+            self.data.lexicon.as_ref(),
             self.data.dev,
         )?))
     }

@@ -3,7 +3,7 @@
 //! the project's model loader and get the same tags and scores; a run killed
 //! after one epoch and resumed ends exactly where an uninterrupted run does.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use tweetner_data::{read_conll, ReadOptions};
 use tweetner_finetune::{finetune, FinetuneOptions};
@@ -12,11 +12,7 @@ use tweetner_finetune::{finetune, FinetuneOptions};
 /// overlap with other runs in this test binary.
 static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-fn shared() -> PathBuf {
-    std::env::var_os("TWEETNER_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"))
-}
+use tweetner_testdata::shared_dir as shared;
 
 /// A tiny uncased WordPiece BERT whose vocabulary is the words of `texts`.
 fn write_tiny_encoder(dir: &Path, texts: &[Vec<String>]) {
@@ -24,7 +20,7 @@ fn write_tiny_encoder(dir: &Path, texts: &[Vec<String>]) {
 }
 
 fn write_config(path: &Path, enc: &Path, out: &Path, head: &str) {
-    let data = shared().join("data/wnut16");
+    let data = tweetner_testdata::wnut16_dir();
     write_config_on(
         path,
         enc,
@@ -86,7 +82,7 @@ keep_checkpoint = true
 fn tiny_bert_fine_tunes_saves_reloads_and_resumes_exactly() {
     let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let opts = ReadOptions::default();
-    let data = shared().join("data/wnut16");
+    let data = tweetner_testdata::wnut16_dir();
     let mut texts: Vec<Vec<String>> = read_conll(&data.join("train.conll"), &opts)
         .expect("train")
         .into_iter()
@@ -260,4 +256,64 @@ fn tiny_bert_learns_the_label_set_of_its_data() {
             .iter()
             .all(|s| ["LOC", "ORG", "PER"].contains(&s.ty.as_str())));
     }
+}
+
+/// `[head] lexicon`: the CRF head trains with entry-list features, the
+/// model directory carries the (licence-filtered) list, the shared loader
+/// tags with it, and a directory that lost its list refuses to load.
+#[test]
+fn the_crf_head_trains_with_an_entry_list_and_ships_it() {
+    let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let opts = ReadOptions::default();
+    let data = tweetner_testdata::wnut16_dir();
+    let mut texts: Vec<Vec<String>> = read_conll(&data.join("train.conll"), &opts)
+        .expect("train")
+        .into_iter()
+        .take(40)
+        .map(|s| s.tokens)
+        .collect();
+    let dev = read_conll(&data.join("dev.conll"), &opts).expect("dev");
+    let dev: Vec<_> = dev.into_iter().filter(|s| !s.is_empty()).take(30).collect();
+    texts.extend(dev.iter().map(|s| s.tokens.clone()));
+    let tmp = tempfile::tempdir().expect("dir");
+    let enc = tmp.path().join("enc");
+    std::fs::create_dir_all(&enc).expect("mkdir");
+    write_tiny_encoder(&enc, &texts);
+    let list = tmp.path().join("list.tsv");
+    std::fs::write(
+        &list,
+        "entry\ttype\tsource\tlicence\nnew york\tgeo-loc\tt\tCC0\njustin bieber\tmusicartist\tt\tCC0\nthe hobbit\tmovie\tt\tGPL-3\n",
+    )
+    .expect("list");
+    let out = tmp.path().join("out");
+    let config = tmp.path().join("lex.toml");
+    write_config(&config, &enc, &out, "crf");
+    let text = std::fs::read_to_string(&config).expect("config");
+    let text = text.replace(
+        "kind = \"crf\"",
+        &format!("kind = \"crf\"\nlexicon = \"{}\"", list.display()),
+    );
+    std::fs::write(&config, text).expect("config");
+    let quiet = FinetuneOptions {
+        quiet: true,
+        ..FinetuneOptions::default()
+    };
+    let summary = finetune(&config, &quiet).expect("run");
+    assert!(summary.dev.is_some());
+    let lex = tweetner_lexicon::Lexicon::open(out.join("lexicon.lex")).expect("shipped list");
+    // The GPL row is not shippable: only two keys are in the model's list.
+    assert_eq!(lex.len(), 2);
+    let manifest = tweetner_transformer::read_manifest(&out).expect("manifest");
+    assert_eq!(manifest.head.lexicon_dim, lex.feature_dim());
+    let tagger = tweetner_tagger::load_model(&out).expect("load");
+    let tokens: Vec<Vec<String>> = dev.iter().map(|s| s.tokens.clone()).collect();
+    assert_eq!(tagger.tag_batch(&tokens).expect("tag").len(), tokens.len());
+    let card = std::fs::read_to_string(out.join("MODEL_CARD.md")).expect("card");
+    assert!(card.contains("entry list"), "{card}");
+    std::fs::remove_file(out.join("lexicon.lex")).expect("rm");
+    let err = tweetner_tagger::load_model(&out)
+        .map(|_| ())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("lexicon.lex"), "{err}");
 }

@@ -60,6 +60,7 @@
 pub mod annotate;
 mod build;
 mod error;
+mod features;
 pub mod format;
 pub mod licence;
 pub mod normalize;
@@ -76,4 +77,4 @@ pub use format::{LexiconInfo, LicenceInfo, SourceInfo, TypeInfo, MAX_TYPES};
 pub use licence::{LicenceClass, LicencePolicy};
 pub use normalize::normalize;
 pub use store::{Entry, Lexicon, TypeSet, DEFAULT_MAX_NGRAM};
-pub use tsv::compile_tsv;
+pub use tsv::{compile_tsv, load_entry_list};

@@ -129,3 +129,40 @@ pub fn compile_tsv(
     lexicon.write(out_path)?;
     Ok(lexicon)
 }
+
+/// The entry list at `path`: a compiled `.lex` is read as it is (it was
+/// filtered when compiled); anything else is compiled as an entry list
+/// with `options`.
+pub fn load_entry_list(path: impl AsRef<Path>, options: &BuildOptions) -> Result<Lexicon> {
+    let path = path.as_ref();
+    if path.extension().is_some_and(|e| e == "lex") {
+        return Lexicon::read(path);
+    }
+    let mut builder = LexiconBuilder::new(options);
+    builder.add_tsv(path)?;
+    builder.finish()
+}
+
+impl Lexicon {
+    /// One line for a model card: size, types, and the rows kept and dropped
+    /// per licence (what a shipped model must attribute).
+    pub fn describe(&self) -> String {
+        let licences: Vec<String> = self
+            .info()
+            .licences
+            .iter()
+            .map(|l| {
+                let name = l.licence.as_deref().unwrap_or("none stated");
+                let fate = if l.kept { "kept" } else { "dropped" };
+                format!("{name}: {} rows {fate}", l.rows)
+            })
+            .collect();
+        format!(
+            "entry list: {} keys of {} types, {:.1} MB; rows by licence: {}",
+            self.len(),
+            self.types().len(),
+            self.as_bytes().len() as f64 / 1e6,
+            licences.join(", ")
+        )
+    }
+}

@@ -80,23 +80,10 @@ pub(crate) fn entry_list(
         sha256: sha256_file(path)?,
         items: lex.len(),
     });
-    let licences: Vec<String> = lex
-        .info()
-        .licences
-        .iter()
-        .map(|l| {
-            let name = l.licence.as_deref().unwrap_or("none stated");
-            let fate = if l.kept { "kept" } else { "dropped" };
-            format!("{name}: {} rows {fate}", l.rows)
-        })
-        .collect();
     notes.push(format!(
-        "entry list: {} keys of {} types, {:.1} MB, ready in {:.1} s; rows by licence: {}",
-        lex.len(),
-        lex.types().len(),
-        lex.as_bytes().len() as f64 / 1e6,
-        started.elapsed().as_secs_f64(),
-        licences.join(", ")
+        "{} (ready in {:.1} s)",
+        lex.describe(),
+        started.elapsed().as_secs_f64()
     ));
     Ok(LexiconFeatures::new(lex))
 }

@@ -8,6 +8,14 @@
 //! head scores whole label sequences (no `I-x` after `O`) and reads one
 //! emission per word (its first piece), which is what the BIO constraints are
 //! defined over. The CRF is `tweetner_model::Crf`, shared with the BiLSTM-CRF.
+//!
+//! The CRF head may also read entry-list features per word (`lexicon_dim`
+//! columns from `tweetner_lexicon`): a second linear layer turns them into
+//! scores that are added to the words' emissions. That is the same as
+//! concatenating them to the encoder output before one linear layer, but it
+//! leaves the classifier's shape (and Python export) alone, and it starts at
+//! zero, so training begins from the plain model and learns how far to trust
+//! the lists.
 
 use burn::module::{Module, Param};
 use burn::nn::{Dropout, DropoutConfig, Initializer, Linear, LinearConfig};
@@ -46,6 +54,10 @@ pub struct HeadSpec {
     pub labels: Vec<String>,
     /// How tweets are cut into encoder inputs.
     pub window: WindowConfig,
+    /// Entry-list feature columns per word added to the CRF emissions; 0:
+    /// none (older manifests have no such field).
+    #[serde(default)]
+    pub lexicon_dim: usize,
 }
 
 impl HeadSpec {
@@ -61,6 +73,11 @@ impl HeadSpec {
                 "head dropout {} is not in [0, 1)",
                 self.dropout
             )));
+        }
+        if self.lexicon_dim > 0 && self.kind != HeadKind::Crf {
+            return Err(TransformerError::Input(
+                "entry-list features need the CRF head (they score words, not pieces)".into(),
+            ));
         }
         if self.kind == HeadKind::Crf && self.labelling == PieceLabelling::AllPieces {
             return Err(TransformerError::Input(
@@ -110,6 +127,9 @@ pub struct TokenClassifier {
     pub classifier: Linear,
     /// Present for [`HeadKind::Crf`].
     pub crf: Option<Crf>,
+    /// `[lexicon_dim, labels]` scores from entry-list features, present when
+    /// `spec.lexicon_dim > 0`.
+    pub lexicon: Option<Linear>,
     /// Labels, head kind, windows.
     #[module(skip)]
     pub spec: HeadSpec,
@@ -134,11 +154,17 @@ impl TokenClassifier {
         let mut classifier = classifier;
         classifier.bias = Some(Param::from_tensor(Tensor::zeros([l], device)));
         let crf = (spec.kind == HeadKind::Crf).then(|| Crf::new(&spec.labels, true, device));
+        let lexicon = (spec.lexicon_dim > 0).then(|| {
+            LinearConfig::new(spec.lexicon_dim, l)
+                .with_initializer(Initializer::Zeros)
+                .init(device)
+        });
         Ok(TokenClassifier {
             encoder,
             dropout: DropoutConfig::new(spec.dropout).init(),
             classifier,
             crf,
+            lexicon,
             spec,
         })
     }
@@ -161,11 +187,14 @@ impl TokenClassifier {
 
     /// Training loss of a batch of tweets (`gold[tweet][word]` label ids):
     /// mean cross-entropy over labelled pieces, or mean CRF negative
-    /// log-likelihood per tweet.
+    /// log-likelihood per tweet. `lexicon[tweet]` holds the tweet's
+    /// entry-list features (`words × lexicon_dim`, flat) when the head reads
+    /// them, and is empty otherwise.
     pub fn loss(
         &self,
         sentences: &[AlignedSentence],
         gold: &[Vec<usize>],
+        lexicon: &[Vec<f32>],
         tokenizer: &SubwordTokenizer,
         device: &Device,
     ) -> Result<Tensor<1>, TransformerError> {
@@ -183,9 +212,105 @@ impl TokenClassifier {
                 softmax_cross_entropy(logits, &labels)
             }
             Some(crf) => {
-                let (emissions, mask) = word_emissions(logits, &windows)?;
+                let (mut emissions, mask) = word_emissions(logits, &windows)?;
+                if let Some(layer) = &self.lexicon {
+                    let [s, w, _] = emissions.dims();
+                    let features =
+                        word_features(sentences, lexicon, self.spec.lexicon_dim, w, device)?;
+                    debug_assert_eq!(features.dims()[0], s);
+                    emissions = emissions + layer.forward(features);
+                }
                 let tags: Vec<Vec<usize>> = gold.to_vec();
                 Ok(crf.nll(emissions, mask, &tags)?)
+            }
+        }
+    }
+}
+
+/// The tweets' entry-list features as `[tweets, max_words, dim]`, zero past
+/// each tweet's last word.
+fn word_features(
+    sentences: &[AlignedSentence],
+    lexicon: &[Vec<f32>],
+    dim: usize,
+    max_words: usize,
+    device: &Device,
+) -> Result<Tensor<3>, TransformerError> {
+    if lexicon.len() != sentences.len() {
+        return Err(TransformerError::Input(format!(
+            "entry-list features for {} tweets, the batch has {}",
+            lexicon.len(),
+            sentences.len()
+        )));
+    }
+    let s = sentences.len();
+    let mut flat = vec![0f32; s * max_words * dim];
+    for (i, (sentence, f)) in sentences.iter().zip(lexicon).enumerate() {
+        let words = sentence.num_words();
+        if f.len() != words * dim || words > max_words {
+            return Err(TransformerError::Input(format!(
+                "tweet {i}: {} entry-list values for {words} words of {dim} columns",
+                f.len()
+            )));
+        }
+        flat[i * max_words * dim..i * max_words * dim + f.len()].copy_from_slice(f);
+    }
+    Ok(Tensor::from_data(
+        TensorData::new(flat, [s, max_words, dim]),
+        device,
+    ))
+}
+
+/// The entry-list scores of a trained head as plain `f32`, for inference:
+/// added to each word's label scores before decoding.
+#[derive(Debug, Clone)]
+pub struct LexiconScores {
+    /// `[dim][labels]`, row-major.
+    weight: Vec<f32>,
+    bias: Vec<f32>,
+    dim: usize,
+}
+
+impl LexiconScores {
+    /// The plain copy of `model`'s entry-list layer (`None` when it has none).
+    pub fn of(model: &TokenClassifier) -> Result<Option<Self>, TransformerError> {
+        let Some(layer) = &model.lexicon else {
+            return Ok(None);
+        };
+        let read = |t: Tensor<2>| {
+            t.into_data()
+                .try_into_vec_as::<f32>()
+                .map_err(|e| TransformerError::Tensor(format!("reading entry-list weights: {e:?}")))
+        };
+        let [dim, _] = layer.weight.val().dims();
+        let weight = read(layer.weight.val())?;
+        let bias =
+            match &layer.bias {
+                Some(b) => b.val().into_data().try_into_vec_as::<f32>().map_err(|e| {
+                    TransformerError::Tensor(format!("reading entry-list bias: {e:?}"))
+                })?,
+                None => vec![0.0; model.num_labels()],
+            };
+        Ok(Some(LexiconScores { weight, bias, dim }))
+    }
+
+    /// Adds the scores of `features` (`words × dim`, flat) to `scores`
+    /// (`words × labels`, flat).
+    pub fn add_to(&self, scores: &mut [f32], features: &[f32]) {
+        let l = self.bias.len();
+        for (row, f) in scores
+            .chunks_exact_mut(l)
+            .zip(features.chunks_exact(self.dim))
+        {
+            for (o, b) in row.iter_mut().zip(&self.bias) {
+                *o += b;
+            }
+            for (d, &x) in f.iter().enumerate() {
+                if x != 0.0 {
+                    for (o, w) in row.iter_mut().zip(&self.weight[d * l..(d + 1) * l]) {
+                        *o += x * w;
+                    }
+                }
             }
         }
     }

@@ -31,6 +31,7 @@ fn spec(kind: HeadKind, labelling: PieceLabelling) -> HeadSpec {
             overlap: 3,
             labelling,
         },
+        lexicon_dim: 0,
     }
 }
 
@@ -133,7 +134,9 @@ fn heads_train_and_round_trip_through_the_model_directory() {
         let mut optim = AdamConfig::new().init();
         let mut losses = Vec::new();
         for _ in 0..15 {
-            let loss = model.loss(&aligned, &gold(), &tok, &device).expect("loss");
+            let loss = model
+                .loss(&aligned, &gold(), &[], &tok, &device)
+                .expect("loss");
             losses.push(loss.clone().into_data().iter::<f32>().next().expect("v"));
             let grads = GradientsParams::from_grads(loss.backward(), &model);
             model = optim.step(1e-2, model, grads);
@@ -148,6 +151,7 @@ fn heads_train_and_round_trip_through_the_model_directory() {
             .loss(
                 &aligned,
                 &[vec![9; 7], vec![], vec![], vec![]],
+                &[],
                 &tok,
                 &device
             )
@@ -304,4 +308,103 @@ fn int8_scores_track_f32_and_the_tagger_profiles_its_stages() {
     let names: Vec<&str> = stages.iter().map(|s| s.0).collect();
     assert_eq!(names, ["sub-words", "encoder", "decode"]);
     assert!(stages.iter().all(|s| s.1 >= 0.0));
+}
+
+/// The CRF head with entry-list features: the layer starts at zero, learns,
+/// survives the model directory, and the tagger refuses to run it without
+/// its list (or with a list of another width).
+#[test]
+fn the_entry_list_layer_learns_round_trips_and_needs_its_list() {
+    use std::sync::Arc;
+    use tweetner_lexicon::{BuildOptions, Lexicon, Row};
+
+    use crate::head::LexiconScores;
+    use crate::tagger::TransformerTagger;
+
+    let lex = Arc::new(
+        Lexicon::build(
+            [
+                Row::new("Disney world", "geo-loc"),
+                Row::new("cats", "person"),
+            ],
+            &BuildOptions::default(),
+        )
+        .expect("lexicon"),
+    );
+    let dim = lex.feature_dim();
+    let device = crate::cpu_device().autodiff();
+    let src = tempfile::tempdir().expect("dir");
+    let (enc, tok) = setup(src.path());
+    device.seed(5);
+    let head = HeadSpec {
+        lexicon_dim: dim,
+        ..spec(HeadKind::Crf, PieceLabelling::FirstPiece)
+    };
+    let softmax = HeadSpec {
+        lexicon_dim: dim,
+        ..spec(HeadKind::Softmax, PieceLabelling::FirstPiece)
+    };
+    assert!(softmax.check().is_err(), "features need the CRF head");
+    let mut model = TokenClassifier::new(enc, head, &device).expect("head");
+    let tweets = tweets();
+    let aligned: Vec<_> = tweets
+        .iter()
+        .map(|t| tok.tokenize(t).expect("tokenize"))
+        .collect();
+    let features: Vec<Vec<f32>> = tweets.iter().map(|t| lex.feature_rows(t)).collect();
+    let zero = LexiconScores::of(&model.valid())
+        .expect("read")
+        .expect("layer");
+    let mut probe = vec![0.0f32; 5];
+    zero.add_to(&mut probe, &features[0][3 * dim..4 * dim]);
+    assert!(probe.iter().all(|&x| x == 0.0), "starts at zero: {probe:?}");
+    // Wrong widths are errors, not panics.
+    assert!(model
+        .loss(&aligned, &gold(), &features[..2], &tok, &device)
+        .is_err());
+    let mut optim = AdamConfig::new().init();
+    for _ in 0..10 {
+        let loss = model
+            .loss(&aligned, &gold(), &features, &tok, &device)
+            .expect("loss");
+        let grads = GradientsParams::from_grads(loss.backward(), &model);
+        model = optim.step(1e-2, model, grads);
+    }
+    let valid = model.valid();
+    let learned = LexiconScores::of(&valid).expect("read").expect("layer");
+    let mut moved = vec![0.0f32; 5];
+    learned.add_to(&mut moved, &features[0][3 * dim..4 * dim]);
+    assert!(moved.iter().any(|&x| x != 0.0), "the layer learned nothing");
+
+    let out = tempfile::tempdir().expect("out");
+    save_model_dir(out.path(), &valid, src.path(), "tiny").expect("save");
+    let (loaded, tok2, manifest) = load_model_dir(out.path(), &crate::cpu_device()).expect("load");
+    assert_eq!(manifest.head.lexicon_dim, dim);
+    let again = LexiconScores::of(&loaded).expect("read").expect("layer");
+    let mut back = vec![0.0f32; 5];
+    again.add_to(&mut back, &features[0][3 * dim..4 * dim]);
+    for (a, b) in moved.iter().zip(&back) {
+        assert!((a - b).abs() < 1e-6, "{moved:?} vs {back:?}");
+    }
+    let bare = TransformerTagger::from_parts(loaded, tok2, "tiny".into()).expect("tagger");
+    assert!(bare.predict(&tweets).is_err(), "tagged without its list");
+    let other = Arc::new(
+        Lexicon::build(
+            [
+                Row::new("a", "movie"),
+                Row::new("b", "tvshow"),
+                Row::new("c", "product"),
+            ],
+            &BuildOptions::default(),
+        )
+        .expect("lexicon"),
+    );
+    assert_ne!(other.feature_dim(), dim);
+    assert!(bare.with_lexicon(other).is_err());
+    let (loaded, tok2, _) = load_model_dir(out.path(), &crate::cpu_device()).expect("load");
+    let tagger = TransformerTagger::from_parts(loaded, tok2, "tiny".into())
+        .expect("tagger")
+        .with_lexicon(Arc::clone(&lex))
+        .expect("same width");
+    assert_eq!(tagger.predict(&tweets).expect("tags").len(), tweets.len());
 }

@@ -81,11 +81,12 @@ pub use encoder::Encoder;
 pub use error::TransformerError;
 pub use export::{write_safetensors, NamedTensor};
 pub use fast::FastClassifier;
-pub use head::{HeadKind, HeadSpec, TokenClassifier};
+pub use head::{HeadKind, HeadSpec, LexiconScores, TokenClassifier};
 pub use input::EncoderInput;
 pub use load::{load_encoder, load_weights};
 pub use modeldir::{
     load_model_dir, read_manifest, save_model_dir, TransformerManifest, KIND_TRANSFORMER,
+    LEXICON_FILE,
 };
 pub use predict::{word_scores, word_scores_fast, Decoder};
 pub use quant::{int8_accelerated, QuantLinear};

@@ -12,6 +12,7 @@
 //! | `crf.json` | CRF head only: learned `transitions` (`[L·L]`, prev × next), `start`, `end` (without the BIO mask, which is re-derived from the labels) |
 //! | `tweetner-model.json` | [`TransformerManifest`]: `kind` = `"transformer"`, the [`HeadSpec`] |
 //! | `labels.json` | the labels in output order |
+//! | `lexicon.lex` | with `lexicon_dim > 0` only: the compiled entry list the features come from (written by the trainer); its layer is `tweetner_lexicon.weight` `[labels, dim]` and `.bias` in `model.safetensors` |
 
 use std::fs;
 use std::path::Path;
@@ -180,6 +181,18 @@ pub fn save_model_dir(
     if let Some(b) = &c.bias {
         tensors.push(NamedTensor::from_tensor("classifier.bias".into(), b.val())?);
     }
+    // The entry-list layer, `[labels, dim]` like the classifier (our own
+    // names: Python's `transformers` has no such layer and ignores them).
+    if let Some(lex) = &model.lexicon {
+        let lex = lex.valid();
+        tensors.push(NamedTensor::from_tensor(
+            LEXICON_WEIGHT.into(),
+            lex.weight.val().transpose(),
+        )?);
+        if let Some(b) = &lex.bias {
+            tensors.push(NamedTensor::from_tensor(LEXICON_BIAS.into(), b.val())?);
+        }
+    }
     let weights = dir.join(WEIGHTS_FILE);
     let tmp = temp_of(&weights);
     write_safetensors(&tensors, &tmp)?;
@@ -215,6 +228,31 @@ pub fn save_model_dir(
     fs::metadata(&weights)
         .map(|m| m.len())
         .map_err(|e| io(&weights, e))
+}
+
+/// The compiled entry list of a head with `lexicon_dim > 0`.
+pub const LEXICON_FILE: &str = "lexicon.lex";
+
+/// Names of the entry-list layer's tensors in `model.safetensors`.
+const LEXICON_WEIGHT: &str = "tweetner_lexicon.weight";
+const LEXICON_BIAS: &str = "tweetner_lexicon.bias";
+
+/// A `[d_in, d_out]` linear layer from weights stored `[d_out, d_in]` (the
+/// PyTorch layout) and a bias.
+fn linear_from(w: &[f32], b: Vec<f32>, d_in: usize, d_out: usize, device: &Device) -> Linear {
+    let mut t = vec![0.0f32; w.len()];
+    for (o, row) in w.chunks_exact(d_in).enumerate() {
+        for (i, &v) in row.iter().enumerate() {
+            t[i * d_out + o] = v;
+        }
+    }
+    let mut layer: Linear = LinearConfig::new(d_in, d_out).init(device);
+    layer.weight = Param::from_tensor(Tensor::from_data(TensorData::new(t, [d_in, d_out]), device));
+    layer.bias = Some(Param::from_tensor(Tensor::from_data(
+        TensorData::new(b, [d_out]),
+        device,
+    )));
+    layer
 }
 
 /// Read and check `dir/tweetner-model.json` of a transformer.
@@ -269,20 +307,18 @@ pub fn load_model_dir(
     let reader = WeightReader::new(&bytes, &weights)?;
     let w = reader.unprefixed_values("classifier.weight", &[l, h])?;
     let b = reader.unprefixed_values("classifier.bias", &[l])?;
-    let mut t = vec![0.0f32; w.len()];
-    for (o, row) in w.chunks_exact(h).enumerate() {
-        for (i, &v) in row.iter().enumerate() {
-            t[i * l + o] = v;
-        }
-    }
     let mut model = TokenClassifier::new(encoder, manifest.head.clone(), device)?;
-    let mut classifier: Linear = LinearConfig::new(h, l).init(device);
-    classifier.weight = Param::from_tensor(Tensor::from_data(TensorData::new(t, [h, l]), device));
-    classifier.bias = Some(Param::from_tensor(Tensor::from_data(
-        TensorData::new(b, [l]),
-        device,
-    )));
-    model.classifier = classifier;
+    model.classifier = linear_from(&w, b, h, l, device);
+    let d = manifest.head.lexicon_dim;
+    if d > 0 {
+        model.lexicon = Some(linear_from(
+            &reader.unprefixed_values(LEXICON_WEIGHT, &[l, d])?,
+            reader.unprefixed_values(LEXICON_BIAS, &[l])?,
+            d,
+            l,
+            device,
+        ));
+    }
     if manifest.head.kind == HeadKind::Crf {
         let path = dir.join(CRF_FILE);
         let file: CrfFile = read_json(&path)?;

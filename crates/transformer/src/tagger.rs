@@ -10,14 +10,17 @@
 //! ([`crate::predict::word_scores`]) gives the same scores to ~1e-5.
 
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Instant;
+
+use tweetner_lexicon::Lexicon;
 
 use tweetner_model::{ModelError, Prediction, StageTimes, TaggedSentence, Tagger};
 
 use crate::error::TransformerError;
 use crate::fast::FastClassifier;
-use crate::head::{HeadSpec, TokenClassifier};
-use crate::modeldir::load_model_dir;
+use crate::head::{HeadSpec, LexiconScores, TokenClassifier};
+use crate::modeldir::{load_model_dir, LEXICON_FILE};
 use crate::predict::{word_scores_fast, Decoder, INFERENCE_BATCH};
 use crate::subword::SubwordTokenizer;
 
@@ -27,6 +30,10 @@ pub struct TransformerTagger {
     fast: FastClassifier,
     tokenizer: SubwordTokenizer,
     decoder: Decoder,
+    /// The head's layer over entry-list features, when it reads them.
+    lexicon_layer: Option<LexiconScores>,
+    /// The entry list those features come from (`with_lexicon`).
+    lexicon: Option<Arc<Lexicon>>,
     pool: rayon::ThreadPool,
     threads: usize,
     batch_size: usize,
@@ -55,7 +62,34 @@ impl TransformerTagger {
     pub fn load(dir: &Path) -> Result<Self, TransformerError> {
         let device = crate::cpu_device();
         let (model, tokenizer, manifest) = load_model_dir(dir, &device)?;
-        Self::from_parts(model, tokenizer, manifest.name)
+        let dim = manifest.head.lexicon_dim;
+        let tagger = Self::from_parts(model, tokenizer, manifest.name)?;
+        if dim == 0 {
+            return Ok(tagger);
+        }
+        let path = dir.join(LEXICON_FILE);
+        let lex = Lexicon::open(&path)
+            .map_err(|e| TransformerError::Input(format!("{}: {e}", path.display())))?;
+        tagger.with_lexicon(Arc::new(lex))
+    }
+
+    /// Give a head that reads entry-list features its list (the one it was
+    /// trained with: the widths must agree).
+    pub fn with_lexicon(mut self, lex: Arc<Lexicon>) -> Result<Self, TransformerError> {
+        if self.lexicon_layer.is_none() {
+            return Err(TransformerError::Input(
+                "this model reads no entry-list features".into(),
+            ));
+        }
+        if lex.feature_dim() != self.spec.lexicon_dim {
+            return Err(TransformerError::Input(format!(
+                "the entry list gives {} feature columns, the model reads {}",
+                lex.feature_dim(),
+                self.spec.lexicon_dim
+            )));
+        }
+        self.lexicon = Some(lex);
+        Ok(self)
     }
 
     /// Wrap an in-memory model (moved to the plain CPU device).
@@ -68,6 +102,7 @@ impl TransformerTagger {
         let model = model.valid();
         let decoder = Decoder::new(&model)?;
         let fast = FastClassifier::from_model(&model)?;
+        let lexicon_layer = LexiconScores::of(&model)?;
         // Only the plain copy is kept: holding the burn module as well would
         // double the weights in memory.
         Ok(TransformerTagger {
@@ -75,6 +110,8 @@ impl TransformerTagger {
             fast,
             tokenizer,
             decoder,
+            lexicon_layer,
+            lexicon: None,
             pool: pool(1)?,
             threads: 1,
             batch_size: INFERENCE_BATCH,
@@ -124,7 +161,7 @@ impl TransformerTagger {
             .iter()
             .map(|s| self.tokenizer.tokenize(s))
             .collect::<Result<Vec<_>, _>>()?;
-        let scores = self.pool.install(|| {
+        let mut scores = self.pool.install(|| {
             word_scores_fast(
                 &self.fast,
                 &self.spec,
@@ -133,7 +170,30 @@ impl TransformerTagger {
                 self.threads,
             )
         })?;
+        self.add_lexicon_scores(sentences, &mut scores)?;
         Ok(scores.iter().map(|s| self.decoder.decode(s)).collect())
+    }
+
+    /// Adds the entry-list scores of each tweet to its word scores.
+    fn add_lexicon_scores<S: AsRef<str>>(
+        &self,
+        sentences: &[Vec<S>],
+        scores: &mut [Vec<f32>],
+    ) -> Result<(), TransformerError> {
+        let Some(layer) = &self.lexicon_layer else {
+            return Ok(());
+        };
+        // Tagging without the list would silently drop what the model learned from it.
+        let Some(lex) = &self.lexicon else {
+            return Err(TransformerError::Input(
+                "the model reads entry-list features but was given no entry list (with_lexicon)"
+                    .into(),
+            ));
+        };
+        for (words, s) in sentences.iter().zip(scores.iter_mut()) {
+            layer.add_to(s, &lex.feature_rows(words));
+        }
+        Ok(())
     }
 }
 
@@ -152,9 +212,13 @@ impl Tagger for TransformerTagger {
             .map_err(err)?;
         let pieces = clock.elapsed().as_secs_f64();
         let clock = Instant::now();
-        let scores =
+        let mut scores =
             word_scores_fast(&self.fast, &self.spec, &self.tokenizer, &aligned, 1).map_err(err)?;
         let encoder = clock.elapsed().as_secs_f64();
+        let clock = Instant::now();
+        self.add_lexicon_scores(sentences, &mut scores)
+            .map_err(err)?;
+        let lexicon = clock.elapsed().as_secs_f64();
         let clock = Instant::now();
         let decoded: usize = scores
             .iter()
@@ -162,11 +226,12 @@ impl Tagger for TransformerTagger {
             .sum();
         std::hint::black_box(decoded);
         let decode = clock.elapsed().as_secs_f64();
-        Ok(vec![
-            ("sub-words", pieces),
-            ("encoder", encoder),
-            ("decode", decode),
-        ])
+        let mut stages = vec![("sub-words", pieces), ("encoder", encoder)];
+        if self.lexicon_layer.is_some() {
+            stages.push(("entry list", lexicon));
+        }
+        stages.push(("decode", decode));
+        Ok(stages)
     }
 
     fn tag_batch(&self, sentences: &[Vec<String>]) -> Result<Vec<TaggedSentence>, ModelError> {
