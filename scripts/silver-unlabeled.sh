@@ -17,13 +17,15 @@
 # and silver-<K>-entities.conll (only tweets with an entity) for the configs to list.
 #
 # Usage: scripts/silver-unlabeled.sh [--teacher DIR] [--bin BIN] [--shard-size N]
-#                                    [--shards K] [--join K]
+#                                    [--shards K] [--jobs N] [--join K]
+# (--jobs 2: two shards at once; the transformer tagger keeps about one core busy.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 teacher=runs/mpnet
 bin=target/release/tweetner
 shard_size=25000
 max_shards=""
+jobs=1
 join=""
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -32,6 +34,7 @@ while [ $# -gt 0 ]; do
     --shard-size) shard_size="$2"; shift 2 ;;
     --shards) max_shards="$2"; shift 2 ;;
     --join) join="$2"; shift 2 ;;
+    --jobs) jobs="$2"; shift 2 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -71,19 +74,36 @@ if ! ls "$out"/input-*.txt > /dev/null 2>&1; then
   split -l "$shard_size" -d -a 3 --additional-suffix=.txt "$out/tweets.shuffled.txt" "$out/input-"
 fi
 
-n=0
-for input in "$out"/input-*.txt; do
-  [ -z "$max_shards" ] || [ "$n" -lt "$max_shards" ] || break
-  n=$((n + 1))
-  id="${input##*/input-}"; id="${id%.txt}"
-  shard="$out/shard-$id.conll"
-  [ -f "$shard" ] && continue
-  start=$(date +%s)
-  "$bin" tag --model "$teacher" --int8 --input-format text --format conll \
-    -i "$input" --reject-file "$out/shard-$id.rejects.jsonl" -o "$out/shard-$id.raw"
-  "$bin" data convert "$out/shard-$id.raw" --drop-columns \
-    --exclude "$wnut/train.conll" --exclude "$wnut/dev.conll" > "$shard.tmp"
-  rm -f "$out/shard-$id.raw"
-  mv "$shard.tmp" "$shard"
-  echo "shard $id: $(grep -c '^$' "$shard") tweets in $(( $(date +%s) - start )) s"
+# Each shard is locked while it is tagged (flock: the lock goes with the
+# process), so several copies of this script can run side by side (--jobs N
+# starts N), each taking the next shard nobody has.
+tag_shards() {
+  local n=0 input id shard start
+  for input in "$out"/input-*.txt; do
+    [ -z "$max_shards" ] || [ "$n" -lt "$max_shards" ] || break
+    n=$((n + 1))
+    id="${input##*/input-}"; id="${id%.txt}"
+    shard="$out/shard-$id.conll"
+    [ -f "$shard" ] && continue
+    exec 9>"$out/shard-$id.lock"
+    flock -n 9 || { exec 9>&-; continue; }
+    if [ ! -f "$shard" ]; then
+      start=$(date +%s)
+      # `tag -o` renames its output into place at the end: a .raw file that
+      # exists is a whole shard (from a run stopped before converting it).
+      [ -f "$out/shard-$id.raw" ] ||
+        "$bin" tag --model "$teacher" --int8 --input-format text --format conll \
+          -i "$input" --reject-file "$out/shard-$id.rejects.jsonl" -o "$out/shard-$id.raw"
+      "$bin" data convert "$out/shard-$id.raw" --drop-columns \
+        --exclude "$wnut/train.conll" --exclude "$wnut/dev.conll" > "$shard.tmp"
+      rm -f "$out/shard-$id.raw"
+      mv "$shard.tmp" "$shard"
+      echo "shard $id: $(grep -c '^$' "$shard") tweets in $(( $(date +%s) - start )) s"
+    fi
+    exec 9>&-
+  done
+}
+for _ in $(seq "$jobs"); do
+  tag_shards &
 done
+wait

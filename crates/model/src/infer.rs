@@ -14,39 +14,12 @@ use crate::bilstm::BiLstmCrf;
 use crate::error::ModelError;
 use crate::lstm::LstmDirection;
 use crate::predict::{CrfDecoder, Prediction};
+use crate::scratch::{zeroed, Scratch, SCRATCH};
 use crate::tagger::TaggedSentence;
 use crate::util::tensor_to_vec;
 use crate::wordtable::WordTable;
 use crate::BiLstmCrfConfig;
 use tweetner_kernels::{lstm_cell, matmul, tanh_slice};
-
-/// Reusable work buffers. Inference allocates several multi-megabyte arrays
-/// per batch; reusing them per thread avoids fresh pages (and their page
-/// faults) on every call.
-#[derive(Debug, Default)]
-struct Scratch {
-    xp: Vec<f32>,
-    hs: Vec<f32>,
-    cs: Vec<f32>,
-    gates: Vec<f32>,
-    x: Vec<f32>,
-    y: Vec<f32>,
-    cols: Vec<f32>,
-    conv: Vec<f32>,
-    chars: Vec<f32>,
-    states: Vec<f32>,
-}
-
-thread_local! {
-    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
-}
-
-/// Resize `buf` to `n` zeros, reusing its allocation.
-fn zeroed(buf: &mut Vec<f32>, n: usize) -> &mut [f32] {
-    buf.clear();
-    buf.resize(n, 0.0);
-    buf
-}
 
 /// Where a layer writes: columns `col..col+H` of the row-major `[N, stride]` `buf`.
 struct Columns<'a> {
@@ -354,7 +327,11 @@ impl FastBiLstmCrf {
     pub fn emissions(&self, sentences: &[SentenceInput]) -> Result<Vec<f32>, ModelError> {
         self.check(sentences)?;
         Ok(SCRATCH.with(|cell| match cell.try_borrow_mut() {
-            Ok(mut scratch) => self.emissions_with(sentences, &mut scratch),
+            Ok(mut scratch) => {
+                let out = self.emissions_with(sentences, &mut scratch);
+                scratch.trim();
+                out
+            }
             // Re-entered on this thread (cannot happen today): use fresh buffers.
             Err(_) => self.emissions_with(sentences, &mut Scratch::default()),
         }))

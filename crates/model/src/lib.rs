@@ -50,6 +50,7 @@ pub mod crf;
 pub mod infer;
 pub mod io;
 pub mod lstm;
+mod scratch;
 mod util;
 pub mod wordtable;
 
