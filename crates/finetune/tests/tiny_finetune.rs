@@ -78,9 +78,13 @@ keep_checkpoint = true
     std::fs::write(path, text).expect("config");
 }
 
-#[test]
-fn tiny_bert_fine_tunes_saves_reloads_and_resumes_exactly() {
-    let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+/// A temporary directory holding a tiny encoder (`enc/`) whose vocabulary
+/// is the words of the first 40 train and 30 dev tweets, and those dev tweets.
+fn tiny_setup() -> (
+    tempfile::TempDir,
+    std::path::PathBuf,
+    Vec<tweetner_data::Sentence>,
+) {
     let opts = ReadOptions::default();
     let data = tweetner_testdata::wnut16_dir();
     let mut texts: Vec<Vec<String>> = read_conll(&data.join("train.conll"), &opts)
@@ -96,6 +100,13 @@ fn tiny_bert_fine_tunes_saves_reloads_and_resumes_exactly() {
     let enc = tmp.path().join("enc");
     std::fs::create_dir_all(&enc).expect("mkdir");
     write_tiny_encoder(&enc, &texts);
+    (tmp, enc, dev)
+}
+
+#[test]
+fn tiny_bert_fine_tunes_saves_reloads_and_resumes_exactly() {
+    let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let (tmp, enc, dev) = tiny_setup();
 
     for head in ["softmax", "crf"] {
         let straight = tmp.path().join(format!("straight-{head}"));
@@ -264,21 +275,7 @@ fn tiny_bert_learns_the_label_set_of_its_data() {
 #[test]
 fn the_crf_head_trains_with_an_entry_list_and_ships_it() {
     let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    let opts = ReadOptions::default();
-    let data = tweetner_testdata::wnut16_dir();
-    let mut texts: Vec<Vec<String>> = read_conll(&data.join("train.conll"), &opts)
-        .expect("train")
-        .into_iter()
-        .take(40)
-        .map(|s| s.tokens)
-        .collect();
-    let dev = read_conll(&data.join("dev.conll"), &opts).expect("dev");
-    let dev: Vec<_> = dev.into_iter().filter(|s| !s.is_empty()).take(30).collect();
-    texts.extend(dev.iter().map(|s| s.tokens.clone()));
-    let tmp = tempfile::tempdir().expect("dir");
-    let enc = tmp.path().join("enc");
-    std::fs::create_dir_all(&enc).expect("mkdir");
-    write_tiny_encoder(&enc, &texts);
+    let (tmp, enc, dev) = tiny_setup();
     let list = tmp.path().join("list.tsv");
     std::fs::write(
         &list,
