@@ -83,9 +83,12 @@ async fn a_loaded_model_directory_serves_the_same_entities_as_direct_tagging() {
     };
     let info = serde_json::to_value(model_info(dir.path()).expect("info")).expect("json");
 
+    // Room for all 24 requests at once: this test is about the entities, not
+    // about backpressure (a busy machine drains the queue more slowly).
     let cfg = ServeConfig {
         workers: 2,
         max_wait_ms: 5,
+        queue_capacity: 64,
         ..common::cfg()
     };
     let server = Server::bind(cfg).await.expect("bind");
