@@ -283,11 +283,7 @@ fn entry_list(config: &FinetuneConfig) -> Result<Option<Arc<Lexicon>>, FinetuneE
     let Some(path) = &config.head.lexicon else {
         return Ok(None);
     };
-    let licences = if config.head.lexicon_shippable_only {
-        LicencePolicy::ShippableOnly
-    } else {
-        LicencePolicy::All
-    };
+    let licences = LicencePolicy::shippable_only(config.head.lexicon_shippable_only);
     load_entry_list(path, &BuildOptions { licences })
         .map(|l| Some(Arc::new(l)))
         .map_err(|e| FinetuneError::Config {

@@ -87,6 +87,15 @@ pub enum LicencePolicy {
 }
 
 impl LicencePolicy {
+    /// The policy a config's `lexicon_shippable_only` flag names.
+    pub fn shippable_only(flag: bool) -> Self {
+        if flag {
+            LicencePolicy::ShippableOnly
+        } else {
+            LicencePolicy::All
+        }
+    }
+
     /// Whether a row with this licence is kept.
     pub fn keeps(self, licence: Option<&str>) -> bool {
         match self {

@@ -187,13 +187,13 @@ impl Batcher {
     }
 
     /// Queue `texts` (`tokens` tokens in all) without waiting, ending
-    /// `arrival`; [`Pending::wait`] yields the annotations in order.
+    /// `arrival`; [`Queued::wait`] yields the annotations in order.
     pub fn submit(
         &self,
         arrival: Arrival,
         texts: Vec<String>,
         tokens: usize,
-    ) -> Result<Pending, SubmitError> {
+    ) -> Result<Queued, SubmitError> {
         // Queued first, then no longer counted as incoming: the batcher never
         // sees the request in neither place.
         let queued = self.try_submit(texts, tokens);
@@ -203,7 +203,7 @@ impl Batcher {
 
     /// Queue `texts` (`tokens` tokens in all) without waiting, split into jobs
     /// of at most `max_batch` texts.
-    pub fn try_submit(&self, texts: Vec<String>, tokens: usize) -> Result<Pending, SubmitError> {
+    pub fn try_submit(&self, texts: Vec<String>, tokens: usize) -> Result<Queued, SubmitError> {
         // A request larger than the whole budget takes all of it: it runs
         // alone rather than never.
         let want = tokens.clamp(1, self.token_capacity);
@@ -234,7 +234,7 @@ impl Batcher {
             });
             parts.push(rx);
         }
-        Ok(Pending { parts })
+        Ok(Queued { parts })
     }
 
     /// Tokens queued or being tagged right now.
@@ -257,11 +257,11 @@ impl Batcher {
 /// A queued request: the replies of its jobs, in order. Dropping it (the
 /// client timed out or left) makes the batcher skip the jobs not started.
 #[derive(Debug)]
-pub struct Pending {
+pub struct Queued {
     parts: Vec<oneshot::Receiver<BatchResult>>,
 }
 
-impl Pending {
+impl Queued {
     /// The annotations of every text, in order; `Err` when the batcher went
     /// away before answering (shutdown).
     pub async fn wait(self) -> Result<BatchResult, oneshot::error::RecvError> {

@@ -137,8 +137,30 @@ pub fn tokenize(text: &str) -> Vec<Token> {
     // Byte offset of every char, plus the total length at the end.
     let mut bo: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
     bo.push(text.len());
+    token_spans(&cs)
+        .into_iter()
+        .map(|(s, e, kind)| Token {
+            text: text[bo[s]..bo[e]].to_string(),
+            kind,
+            start: bo[s],
+            end: bo[e],
+            char_start: s,
+            char_end: e,
+        })
+        .collect()
+}
 
-    let (wrap_open, wrap_close) = quote_wrapping(&cs);
+/// How many tokens [`tokenize`] makes of `text`, without building them: a
+/// server checks a text's size in tokens before queueing it, and the tagger
+/// tokenizes it again anyway.
+pub fn count_tokens(text: &str) -> usize {
+    let cs: Vec<char> = text.chars().collect();
+    token_spans(&cs).len()
+}
+
+/// Char spans and kinds of the tokens of `cs`, in order.
+fn token_spans(cs: &[char]) -> Vec<(usize, usize, TokenKind)> {
+    let (wrap_open, wrap_close) = quote_wrapping(cs);
     let mut spans = Vec::with_capacity(cs.len() / 4 + 1);
     let mut i = 0;
     while i < cs.len() {
@@ -151,7 +173,7 @@ pub fn tokenize(text: &str) -> Vec<Token> {
             end += 1;
         }
         let cx = cursor::Cursor {
-            cs: &cs,
+            cs,
             start: i,
             end,
             wrap_open,
@@ -161,18 +183,7 @@ pub fn tokenize(text: &str) -> Vec<Token> {
         scan::scan_chunk(&cx, &mut spans);
         i = end;
     }
-
     spans
-        .into_iter()
-        .map(|(s, e, kind)| Token {
-            text: text[bo[s]..bo[e]].to_string(),
-            kind,
-            start: bo[s],
-            end: bo[e],
-            char_start: s,
-            char_end: e,
-        })
-        .collect()
 }
 
 /// If the text is wrapped in single quotes (`'...'`, each quote touching a

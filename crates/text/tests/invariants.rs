@@ -2,17 +2,18 @@
 //! deterministic pseudo-random and adversarial strings: every token is the
 //! exact slice its byte and char offsets name, tokens are in order, do not
 //! overlap, contain no whitespace, and together cover every non-whitespace
-//! char. Also checks that pathological inputs stay fast (no quadratic
+//! char, and `count_tokens` agrees with their number. Also checks that pathological inputs stay fast (no quadratic
 //! blow-up).
 
 mod common;
 
 use std::time::{Duration, Instant};
-use tweetner_text::{tokenize, Token};
+use tweetner_text::{count_tokens, tokenize, Token};
 
 /// Assert all invariants for `text`, with `text` in the failure message.
 fn check(text: &str) -> Vec<Token> {
     let toks = tokenize(text);
+    assert_eq!(count_tokens(text), toks.len(), "count_tokens of {text:?}");
     let char_starts: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
     let n_chars = char_starts.len();
     let byte_of = |ci: usize| {

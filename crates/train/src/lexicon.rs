@@ -10,7 +10,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use tweetner_features::LexiconFeatures;
-use tweetner_lexicon::{BuildOptions, Lexicon, LexiconBuilder, LicencePolicy};
+use tweetner_lexicon::{load_entry_list, BuildOptions, Lexicon, LexiconBuilder, LicencePolicy};
 use tweetner_tagger::DataFile;
 use tweetner_trainkit::sha256_file;
 
@@ -34,25 +34,11 @@ pub(crate) fn entry_list(
     }
     let started = Instant::now();
     let f = &config.features;
-    let licences = if f.lexicon_shippable_only {
-        LicencePolicy::ShippableOnly
-    } else {
-        LicencePolicy::All
-    };
-    let build = |keep: Option<HashSet<String>>| -> Result<Lexicon, TrainError> {
-        let mut b = LexiconBuilder::new(&BuildOptions { licences });
-        if let Some(k) = keep {
-            b = b.keep_only(k);
-        }
-        b.add_tsv(path).map_err(|e| fail(e.to_string()))?;
-        b.finish().map_err(|e| fail(e.to_string()))
+    let options = BuildOptions {
+        licences: LicencePolicy::shippable_only(f.lexicon_shippable_only),
     };
     let from_lex = path.extension().is_some_and(|e| e == "lex");
-    let mut lex = if from_lex {
-        Lexicon::read(path).map_err(|e| fail(e.to_string()))?
-    } else {
-        build(None)?
-    };
+    let mut lex = load_entry_list(path, &options).map_err(|e| fail(e.to_string()))?;
     if let Some(corpus) = &f.lexicon_seen_in {
         if from_lex {
             return Err(fail(
@@ -61,7 +47,9 @@ pub(crate) fn entry_list(
         }
         let (keys, tweets) = keys_seen(&lex, corpus).map_err(fail)?;
         let all = lex.len();
-        lex = build(Some(keys))?;
+        let mut b = LexiconBuilder::new(&options).keep_only(keys);
+        b.add_tsv(path).map_err(|e| fail(e.to_string()))?;
+        lex = b.finish().map_err(|e| fail(e.to_string()))?;
         notes.push(format!(
             "entry list cut to the {} of its {all} keys that occur in {tweets} tweets of {}",
             lex.len(),

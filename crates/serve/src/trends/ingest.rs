@@ -19,7 +19,7 @@ use serde_json::Value;
 use tweetner_trends::{parse_time, TweetObservation};
 
 use super::hub::{Incoming, TweetEntity};
-use crate::api::{check_text, decode_object, unprocessable};
+use crate::api::{check_text, check_text_bytes, decode_object, unprocessable};
 use crate::config::ServeConfig;
 use crate::error::ApiError;
 
@@ -124,9 +124,15 @@ fn pending(i: usize, t: IngestTweet, cfg: &ServeConfig) -> Result<Pending, ApiEr
         .filter(|v| !v.is_null())
         .map(|v| id_like(&v, &field("retweet_of")))
         .transpose()?;
-    let tokens = match &t.text {
-        Some(text) => check_text(text, || field("text"), cfg)?,
-        None => 0,
+    // Only a text to be tagged costs tokens; one that comes with its
+    // entities is kept for display and checked for size alone.
+    let tokens = match (&t.text, &t.entities) {
+        (Some(text), None) => check_text(text, || field("text"), cfg)?,
+        (Some(text), Some(_)) => {
+            check_text_bytes(text, || field("text"), cfg)?;
+            0
+        }
+        (None, _) => 0,
     };
     let obs = TweetObservation {
         time_ms,
@@ -279,5 +285,31 @@ mod tests {
             (err.code, field(err).as_str()),
             ("text_too_long", "tweets[0].text")
         );
+    }
+
+    #[test]
+    fn the_token_cap_applies_only_to_texts_that_will_be_tagged() {
+        let cfg = ServeConfig {
+            max_text_tokens: 2,
+            max_text_bytes: 20,
+            ..ServeConfig::default()
+        };
+        let untagged = r#"{"tweets": [{"id": "a", "created_at": 1, "text": "one two three"}]}"#;
+        let err = parse_ingest(untagged.as_bytes(), &cfg).unwrap_err();
+        assert_eq!(
+            (err.code, field(err).as_str()),
+            ("text_too_many_tokens", "tweets[0].text")
+        );
+        let given = r#"{"tweets": [{"id": "a", "created_at": 1, "text": "one two three",
+            "entities": [{"text": "two", "type": "person"}]}]}"#;
+        let got = parse_ingest(given.as_bytes(), &cfg).unwrap();
+        assert!(
+            matches!(&got[0], Pending::Tagged(t) if t.text.as_deref() == Some("one two three"))
+        );
+        // The byte limit still holds for a text kept only for display.
+        let long = r#"{"tweets": [{"id": "a", "created_at": 1, "text": "far more than twenty bytes",
+            "entities": []}]}"#;
+        let err = parse_ingest(long.as_bytes(), &cfg).unwrap_err();
+        assert_eq!(err.code, "text_too_long");
     }
 }
