@@ -57,6 +57,7 @@
 // cannot apply; every other workspace lint does.
 #![warn(missing_docs)]
 
+pub mod compact;
 pub mod config;
 pub mod encoder;
 pub mod error;
@@ -76,6 +77,7 @@ pub mod window;
 
 use std::path::Path;
 
+pub use compact::{compact_model_dir, CompactOptions, CompactReport};
 pub use config::{Activation, Architecture, EncoderConfig};
 pub use encoder::Encoder;
 pub use error::TransformerError;

@@ -13,6 +13,7 @@ use burn::nn::{Embedding, EmbeddingConfig, LayerNorm, LayerNormConfig, Linear, L
 use burn::tensor::{Device, Tensor, TensorData};
 use safetensors::{Dtype, SafeTensors};
 
+use crate::compact::{dequantize_rows, SCALE_SUFFIX};
 use crate::error::TransformerError;
 
 /// The suffix every BERT-like checkpoint has; what precedes it is the prefix.
@@ -102,33 +103,14 @@ impl<'a> WeightReader<'a> {
                 view.shape()
             )));
         }
-        let bytes = view.data();
-        let values: Vec<f32> = match view.dtype() {
-            Dtype::F32 => bytes
-                .chunks_exact(4)
-                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-                .collect(),
-            Dtype::F16 => bytes
-                .chunks_exact(2)
-                .map(|b| half::f16::from_le_bytes([b[0], b[1]]).to_f32())
-                .collect(),
-            Dtype::BF16 => bytes
-                .chunks_exact(2)
-                .map(|b| half::bf16::from_le_bytes([b[0], b[1]]).to_f32())
-                .collect(),
-            Dtype::F64 => bytes
-                .chunks_exact(8)
-                .map(|b| {
-                    let mut a = [0u8; 8];
-                    a.copy_from_slice(b);
-                    f64::from_le_bytes(a) as f32
-                })
-                .collect(),
-            other => {
-                return Err(self.err(format!(
-                    "tensor `{full}` has dtype {other:?}; only float tensors are supported"
-                )))
-            }
+        let values = match view.dtype() {
+            Dtype::I8 => self.int8_values(&full, view.data(), shape)?,
+            dtype => floats(dtype, view.data()).ok_or_else(|| {
+                self.err(format!(
+                    "tensor `{full}` has dtype {dtype:?}; only float tensors and int8 \
+                     matrices with `{SCALE_SUFFIX}` rows are supported"
+                ))
+            })?,
         };
         if let Some(bad) = values.iter().position(|v| !v.is_finite()) {
             return Err(self.err(format!(
@@ -136,6 +118,41 @@ impl<'a> WeightReader<'a> {
             )));
         }
         Ok(values)
+    }
+
+    /// An int8 matrix of a compacted model directory ([`crate::compact`]):
+    /// each row times its scale from `{full}_scale`.
+    fn int8_values(
+        &self,
+        full: &str,
+        bytes: &[u8],
+        shape: &[usize],
+    ) -> Result<Vec<f32>, TransformerError> {
+        let [rows, cols] = shape else {
+            return Err(self.err(format!(
+                "tensor `{full}` is int8 with shape {shape:?}; only matrices are stored so"
+            )));
+        };
+        let scale_name = format!("{full}{SCALE_SUFFIX}");
+        let scales = self
+            .tensors
+            .tensor(&scale_name)
+            .ok()
+            .filter(|v| v.shape() == [*rows])
+            .and_then(|v| floats(v.dtype(), v.data()))
+            .ok_or_else(|| {
+                self.err(format!(
+                    "int8 tensor `{full}` needs `{scale_name}`: {rows} float scales, one per row"
+                ))
+            })?;
+        if let Some(bad) = scales.iter().position(|s| !s.is_finite() || *s < 0.0) {
+            return Err(self.err(format!(
+                "`{scale_name}` row {bad} is {}; scales are finite and not negative",
+                scales[bad]
+            )));
+        }
+        let q: Vec<i8> = bytes.iter().map(|&b| b as i8).collect();
+        Ok(dequantize_rows(&q, &scales, *cols))
     }
 
     /// A `[rows, dim]` embedding table.
@@ -198,6 +215,33 @@ impl<'a> WeightReader<'a> {
         ln.beta = Some(Param::from_tensor(tensor1(beta, device)));
         Ok(ln)
     }
+}
+
+/// Little-endian float bytes of `dtype` as `f32`; `None` for other dtypes.
+pub(crate) fn floats(dtype: Dtype, bytes: &[u8]) -> Option<Vec<f32>> {
+    Some(match dtype {
+        Dtype::F32 => bytes
+            .chunks_exact(4)
+            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .collect(),
+        Dtype::F16 => bytes
+            .chunks_exact(2)
+            .map(|b| half::f16::from_le_bytes([b[0], b[1]]).to_f32())
+            .collect(),
+        Dtype::BF16 => bytes
+            .chunks_exact(2)
+            .map(|b| half::bf16::from_le_bytes([b[0], b[1]]).to_f32())
+            .collect(),
+        Dtype::F64 => bytes
+            .chunks_exact(8)
+            .map(|b| {
+                let mut a = [0u8; 8];
+                a.copy_from_slice(b);
+                f64::from_le_bytes(a) as f32
+            })
+            .collect(),
+        _ => return None,
+    })
 }
 
 fn tensor1(values: Vec<f32>, device: &Device) -> Tensor<1> {
