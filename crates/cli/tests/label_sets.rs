@@ -224,6 +224,59 @@ fn round_trip_of(kind: Kind, name: &str, train: &Path, dev: &Path, types: &[&str
             "{name}: /v1/model lacks {t}"
         );
     }
+    if let Kind::Transformer = kind {
+        compacted_copy_tags_and_says_so(name, &model, &dv);
+    }
+}
+
+/// `models compact` of a trained transformer: smaller, re-scored on dev in
+/// its card, usable by `tag`, and never written over an existing model.
+fn compacted_copy_tags_and_says_so(name: &str, model: &Path, dev: &Path) {
+    let out = model.with_file_name("out-int8");
+    let o = run(&[
+        "models",
+        "compact",
+        model.to_str().expect("utf8"),
+        "-o",
+        out.to_str().expect("utf8"),
+        "--min-elements",
+        "64",
+        "--dev",
+        dev.to_str().expect("utf8"),
+    ]);
+    assert!(o.status.success(), "{name}: compact: {}", stderr(&o));
+    let said = stdout(&o);
+    assert!(
+        said.contains("matrices in int8") && said.contains("dev F1"),
+        "{said}"
+    );
+    let size = |d: &Path| {
+        std::fs::metadata(d.join("model.safetensors"))
+            .expect("weights")
+            .len()
+    };
+    assert!(size(&out) * 2 < size(model), "{name}: not smaller");
+    let card = std::fs::read_to_string(out.join("MODEL_CARD.md")).expect("card");
+    assert!(card.contains("tweetner models compact"), "{card}");
+    let o = run(&[
+        "tag",
+        "--model",
+        out.to_str().expect("utf8"),
+        "Obama met Merkel",
+    ]);
+    assert!(o.status.success(), "{name}: tag compacted: {}", stderr(&o));
+    let o = run(&[
+        "models",
+        "compact",
+        model.to_str().expect("utf8"),
+        "-o",
+        out.to_str().expect("utf8"),
+    ]);
+    assert!(
+        !o.status.success() && stderr(&o).contains("already holds a model"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]

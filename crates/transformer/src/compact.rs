@@ -34,6 +34,9 @@ use crate::weights::floats;
 /// Suffix of the per-row scales of an int8 matrix.
 pub const SCALE_SUFFIX: &str = "_scale";
 
+/// Metadata key of `model.safetensors` that marks a compacted directory.
+const STORAGE_KEY: &str = "tweetner_storage";
+
 /// What [`compact_model_dir`] quantises.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CompactOptions {
@@ -148,7 +151,7 @@ pub fn compact_model_dir(
     let metadata: HashMap<String, String> = [
         ("format".to_string(), "pt".to_string()),
         (
-            "tweetner_storage".to_string(),
+            STORAGE_KEY.to_string(),
             format!(
                 "int8 rows with `{SCALE_SUFFIX}` companions; from {}",
                 manifest.name
@@ -170,6 +173,42 @@ pub fn compact_model_dir(
         bytes_after,
         ..report
     })
+}
+
+/// Whether the model directory's weights were written by
+/// [`compact_model_dir`]. Such a model runs its linear layers in int8
+/// ([`crate::TransformerTagger::load`]): they are the stored integers, so
+/// the f32 path would only be slower. Reads the file's header, not its tensors.
+pub fn is_compacted(dir: &Path) -> Result<bool, TransformerError> {
+    use std::io::Read;
+    let path = dir.join(WEIGHTS_FILE);
+    let err = |message: String| TransformerError::Weights {
+        path: path.clone(),
+        message,
+    };
+    let mut f = fs::File::open(&path).map_err(|source| TransformerError::Io {
+        path: path.clone(),
+        source,
+    })?;
+    let mut len = [0u8; 8];
+    f.read_exact(&mut len)
+        .map_err(|e| err(format!("reading the header length: {e}")))?;
+    let len = u64::from_le_bytes(len);
+    // safetensors caps headers at 100 MB; anything longer is not one.
+    if len > 100_000_000 {
+        return Err(err(format!(
+            "header of {len} bytes: not a safetensors file"
+        )));
+    }
+    let mut header = vec![0u8; len as usize];
+    f.read_exact(&mut header)
+        .map_err(|e| err(format!("reading the header: {e}")))?;
+    let header: serde_json::Value =
+        serde_json::from_slice(&header).map_err(|e| err(format!("header is not JSON: {e}")))?;
+    Ok(header
+        .get("__metadata__")
+        .and_then(|m| m.get(STORAGE_KEY))
+        .is_some())
 }
 
 /// The tensors of one safetensors buffer with its large float matrices

@@ -117,6 +117,16 @@ fn a_compacted_directory_is_smaller_and_scores_like_its_source() {
     assert!(worst < 0.05 * scale, "drifted {worst} at scale {scale}");
     assert!(worst > 0.0, "nothing was quantised");
 
+    // The compacted model runs in int8 as loaded; its source does not.
+    assert!(is_compacted(&out).expect("header"));
+    assert!(!is_compacted(src.path()).expect("header"));
+    assert!(crate::TransformerTagger::load(&out)
+        .expect("load")
+        .is_int8());
+    assert!(!crate::TransformerTagger::load(src.path())
+        .expect("load")
+        .is_int8());
+
     // Compacting again changes nothing, and an existing model is not overwritten.
     let again = dst.path().join("again");
     let r2 = compact_model_dir(&out, &again, &options).expect("again");

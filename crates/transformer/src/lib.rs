@@ -77,7 +77,7 @@ pub mod window;
 
 use std::path::Path;
 
-pub use compact::{compact_model_dir, CompactOptions, CompactReport};
+pub use compact::{compact_model_dir, is_compacted, CompactOptions, CompactReport};
 pub use config::{Activation, Architecture, EncoderConfig};
 pub use encoder::Encoder;
 pub use error::TransformerError;

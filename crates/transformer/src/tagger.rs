@@ -58,12 +58,16 @@ fn pool(threads: usize) -> Result<rayon::ThreadPool, TransformerError> {
 }
 
 impl TransformerTagger {
-    /// Load a model directory written by [`crate::modeldir::save_model_dir`].
+    /// Load a model directory written by [`crate::modeldir::save_model_dir`]
+    /// (or [`crate::compact_model_dir`]: that one runs in int8 from the start).
     pub fn load(dir: &Path) -> Result<Self, TransformerError> {
         let device = crate::cpu_device();
         let (model, tokenizer, manifest) = load_model_dir(dir, &device)?;
         let dim = manifest.head.lexicon_dim;
-        let tagger = Self::from_parts(model, tokenizer, manifest.name)?;
+        let mut tagger = Self::from_parts(model, tokenizer, manifest.name)?;
+        if crate::compact::is_compacted(dir)? {
+            tagger = tagger.with_int8();
+        }
         if dim == 0 {
             return Ok(tagger);
         }
@@ -140,6 +144,12 @@ impl TransformerTagger {
             self.fast = self.fast.to_int8();
         }
         self
+    }
+
+    /// Whether the linear layers run in int8 ([`Self::with_int8`], or a
+    /// compacted model directory).
+    pub fn is_int8(&self) -> bool {
+        self.fast.is_int8()
     }
 
     /// Display name from the manifest.

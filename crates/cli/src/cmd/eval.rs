@@ -69,18 +69,11 @@ pub fn run(args: EvalArgs) -> Result<()> {
         (Some(file), None, None) if args.model.is_some() => {
             let threads = args.threads.unwrap_or_else(default_threads).max(1);
             let (_, tagger) = load_tagger(args.model.as_deref(), threads, 64, args.int8)?;
-            let gold = read_conll(file, &ReadOptions::default())?;
-            let tokens: Vec<Vec<String>> = gold.iter().map(|s| s.tokens.clone()).collect();
-            let predicted = tagger.tag_batch(&tokens)?;
+            let (gold, predicted) = tag_gold_file(tagger.as_ref(), file)?;
             if args.calibration {
-                let gold: Vec<Vec<String>> = gold.into_iter().map(|s| s.tags).collect();
                 return calibration(&gold, &predicted, args.bins as usize, args.format);
             }
-            tweetner_eval::evaluate(
-                gold.into_iter()
-                    .zip(predicted)
-                    .map(|(g, p)| (g.tags, p.tags)),
-            )?
+            tweetner_eval::evaluate(gold.into_iter().zip(predicted).map(|(g, p)| (g, p.tags)))?
         }
         // Replayed line by line, exactly as conlleval reads its input.
         (Some(file), None, None) => {
@@ -103,6 +96,18 @@ pub fn run(args: EvalArgs) -> Result<()> {
     };
     std::io::stdout().lock().write_all(text.as_bytes())?;
     Ok(())
+}
+
+/// Tags the tweets of the gold CoNLL file `file`: their gold tags and what
+/// `tagger` predicted, in file order.
+pub(crate) fn tag_gold_file(
+    tagger: &(dyn tweetner_tagger::Tagger + Send + Sync),
+    file: &std::path::Path,
+) -> Result<(Vec<Vec<String>>, Vec<TaggedSentence>)> {
+    let gold = read_conll(file, &ReadOptions::default())?;
+    let tokens: Vec<Vec<String>> = gold.iter().map(|s| s.tokens.clone()).collect();
+    let predicted = tagger.tag_batch(&tokens)?;
+    Ok((gold.into_iter().map(|s| s.tags).collect(), predicted))
 }
 
 /// A tagged tweet's entities in the form the calibration table takes.

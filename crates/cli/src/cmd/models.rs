@@ -26,6 +26,10 @@ pub enum ModelsCommand {
         /// Matrices with fewer values than this stay as they are.
         #[arg(long, default_value_t = tweetner_transformer::CompactOptions::default().min_elements)]
         min_elements: usize,
+        /// Gold CoNLL file to score the compacted model on; its scores
+        /// replace the source's in the copy's model card.
+        #[arg(long)]
+        dev: Option<PathBuf>,
     },
 }
 
@@ -48,22 +52,66 @@ pub fn run(cmd: ModelsCommand) -> Result<()> {
             model,
             out,
             min_elements,
-        } => {
-            let options = tweetner_transformer::CompactOptions { min_elements };
-            let r = tweetner_transformer::compact_model_dir(&model, &out, &options)
-                .with_context(|| format!("compacting {}", model.display()))?;
-            println!(
-                "{}: model.safetensors {:.1} MB -> {:.1} MB ({} matrices in int8, {} tensors kept); directory {:.1} MB",
-                out.display(),
-                r.bytes_before as f64 / 1e6,
-                r.bytes_after as f64 / 1e6,
-                r.quantized,
-                r.kept,
-                size_of(&out) as f64 / 1e6
-            );
-            Ok(())
-        }
+            dev,
+        } => compact(&model, &out, min_elements, dev.as_deref()),
     }
+}
+
+/// `models compact`: the copy, its size, and a card that says what was done
+/// (and, with `dev`, how the copy scores).
+fn compact(model: &Path, out: &Path, min_elements: usize, dev: Option<&Path>) -> Result<()> {
+    let options = tweetner_transformer::CompactOptions { min_elements };
+    let r = tweetner_transformer::compact_model_dir(model, out, &options)
+        .with_context(|| format!("compacting {}", model.display()))?;
+    let sizes = format!(
+        "model.safetensors {:.1} MB -> {:.1} MB ({} matrices in int8, {} tensors kept)",
+        r.bytes_before as f64 / 1e6,
+        r.bytes_after as f64 / 1e6,
+        r.quantized,
+        r.kept
+    );
+    println!(
+        "{}: {sizes}; directory {:.1} MB",
+        out.display(),
+        size_of(out) as f64 / 1e6
+    );
+    if !out.join(tweetner_tagger::CARD_FILE).is_file() {
+        return Ok(());
+    }
+    let mut card = tweetner_tagger::ModelCard::read(out)?;
+    card.notes.push(format!(
+        "weights stored in int8 by `tweetner models compact` from {}: {sizes}; runs in int8",
+        model.display()
+    ));
+    if let Some(dev) = dev {
+        let before = card.dev.as_ref().map(|d| d.overall.f1);
+        let report = score(out, dev)?;
+        println!(
+            "dev F1 {:.2} (P {:.2} / R {:.2}); the source's card said {}",
+            report.f1,
+            report.precision,
+            report.recall,
+            before.map_or("nothing".into(), |f| format!("{f:.2}"))
+        );
+        card.dev = Some(tweetner_trainkit::dev_scores(&report));
+        card.notes.push(format!(
+            "dev scores above are the compacted model's on {} (the source's card: {})",
+            dev.display(),
+            before.map_or("none".into(), |f| format!("{f:.2}"))
+        ));
+    }
+    card.write(out)?;
+    Ok(())
+}
+
+/// conlleval scores of the model in `dir` on the gold file `gold`.
+fn score(dir: &Path, gold: &Path) -> Result<tweetner_eval::Report> {
+    let threads = super::model::default_threads();
+    let (_, tagger) = super::model::load_tagger(Some(dir), threads, 64, false)?;
+    let (gold, predicted) = super::eval::tag_gold_file(tagger.as_ref(), gold)?;
+    Ok(tweetner_eval::evaluate(
+        gold.into_iter().zip(predicted).map(|(g, p)| (g, p.tags)),
+    )?)
 }
 
 fn list() -> Result<()> {
