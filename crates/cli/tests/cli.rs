@@ -582,6 +582,50 @@ fn models_are_found_by_name_and_listed() {
     );
 }
 
+/// Every model shipped in `models/` (issue 12 names `default` and
+/// `accurate`) stays under 25 MB, is found by its name from anywhere, tags,
+/// and carries a model card with dev scores.
+#[test]
+fn every_shipped_model_fits_25_mb_and_tags_by_name() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models");
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(&root).unwrap() {
+        let dir = entry.unwrap().path();
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let bytes: u64 = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|f| f.unwrap().metadata().unwrap().len())
+            .sum();
+        assert!(bytes < 25_000_000, "models/{name} is {bytes} bytes");
+        let card: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("card.json")).unwrap()).unwrap();
+        assert!(
+            card["dev"]["overall"]["f1"].as_f64().is_some(),
+            "models/{name}: card without dev scores"
+        );
+        let o = common::bin()
+            .current_dir(std::env::temp_dir())
+            .args([
+                "tag",
+                "--model",
+                &name,
+                "--format",
+                "jsonl",
+                "Obama visits Paris",
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(0), "{name}: {}", stderr(&o));
+        assert!(
+            stdout(&o).contains("\"entities\""),
+            "{name}: {}",
+            stdout(&o)
+        );
+        names.push(name);
+    }
+    assert!(names.iter().any(|n| n == "default"), "{names:?}");
+}
+
 #[test]
 fn tag_writes_a_self_contained_html_page() {
     let o = run(&[

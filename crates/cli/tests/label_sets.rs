@@ -243,6 +243,8 @@ fn compacted_copy_tags_and_says_so(name: &str, model: &Path, dev: &Path) {
         "64",
         "--dev",
         dev.to_str().expect("utf8"),
+        "--note",
+        "encoder licence: test",
     ]);
     assert!(o.status.success(), "{name}: compact: {}", stderr(&o));
     let said = stdout(&o);
@@ -257,7 +259,10 @@ fn compacted_copy_tags_and_says_so(name: &str, model: &Path, dev: &Path) {
     };
     assert!(size(&out) * 2 < size(model), "{name}: not smaller");
     let card = std::fs::read_to_string(out.join("MODEL_CARD.md")).expect("card");
-    assert!(card.contains("tweetner models compact"), "{card}");
+    assert!(
+        card.contains("tweetner models compact") && card.contains("encoder licence: test"),
+        "{card}"
+    );
     let o = run(&[
         "tag",
         "--model",

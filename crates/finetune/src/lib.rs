@@ -34,7 +34,7 @@ use std::path::{Path, PathBuf};
 pub use checkpoint::{EpochRecord, CHECKPOINT_DIR};
 pub use config::{FinetuneConfig, MODEL_TRANSFORMER};
 pub use error::FinetuneError;
-pub use run::CONFIG_COPY;
+pub use run::{CONFIG_COPY, HF_CHECKPOINT_NOTE};
 pub use trainer::{evaluate_dev, score_dev};
 pub use tweetner_tagger::DevScores;
 pub use tweetner_trainkit::{epoch_batches, SplitMix64};

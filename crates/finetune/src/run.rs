@@ -26,6 +26,10 @@ use tweetner_trainkit::{
     LoopOptions, Splits,
 };
 
+/// The model card's note that the directory loads in Python's
+/// `transformers` (`tweetner models compact` removes it from its copy).
+pub const HF_CHECKPOINT_NOTE: &str = "the directory is also a Hugging Face token-classification checkpoint (config.json, model.safetensors, tokenizer.json)";
+
 /// The config, copied into the model directory.
 pub const CONFIG_COPY: &str = "train-config.toml";
 
@@ -260,7 +264,7 @@ fn finish(
                 "fine-tuned on CPU with {threads} backend threads; timings depend on what else the machine ran"
             ),
             format!("encoder from {}", config.encoder.path.display()),
-            "the directory is also a Hugging Face token-classification checkpoint (config.json, model.safetensors, tokenizer.json)".into(),
+            HF_CHECKPOINT_NOTE.into(),
         ],
     };
     if let Some(lex) = lexicon {

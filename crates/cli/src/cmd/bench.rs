@@ -138,7 +138,8 @@ pub fn run(args: BenchArgs) -> Result<()> {
         threads,
         batch_size: args.batch_size,
         runs: args.runs,
-        int8: args.int8,
+        // A compacted transformer runs in int8 without the flag.
+        int8: args.int8 || tweetner_transformer::is_compacted(&dir).unwrap_or(false),
         seconds,
         tweets_per_s: token_lists.len() as f64 / seconds,
         tokens_per_s: tokens as f64 / seconds,

@@ -30,6 +30,9 @@ pub enum ModelsCommand {
         /// replace the source's in the copy's model card.
         #[arg(long)]
         dev: Option<PathBuf>,
+        /// A note for the copy's model card (licences, speed); repeatable.
+        #[arg(long = "note")]
+        notes: Vec<String>,
     },
 }
 
@@ -53,13 +56,20 @@ pub fn run(cmd: ModelsCommand) -> Result<()> {
             out,
             min_elements,
             dev,
-        } => compact(&model, &out, min_elements, dev.as_deref()),
+            notes,
+        } => compact(&model, &out, min_elements, dev.as_deref(), notes),
     }
 }
 
 /// `models compact`: the copy, its size, and a card that says what was done
 /// (and, with `dev`, how the copy scores).
-fn compact(model: &Path, out: &Path, min_elements: usize, dev: Option<&Path>) -> Result<()> {
+fn compact(
+    model: &Path,
+    out: &Path,
+    min_elements: usize,
+    dev: Option<&Path>,
+    notes: Vec<String>,
+) -> Result<()> {
     let options = tweetner_transformer::CompactOptions { min_elements };
     let r = tweetner_transformer::compact_model_dir(model, out, &options)
         .with_context(|| format!("compacting {}", model.display()))?;
@@ -76,11 +86,17 @@ fn compact(model: &Path, out: &Path, min_elements: usize, dev: Option<&Path>) ->
         size_of(out) as f64 / 1e6
     );
     if !out.join(tweetner_tagger::CARD_FILE).is_file() {
+        if !notes.is_empty() {
+            tracing::warn!("{} has no model card: --note ignored", model.display());
+        }
         return Ok(());
     }
     let mut card = tweetner_tagger::ModelCard::read(out)?;
+    card.notes
+        .retain(|n| n != tweetner_finetune::HF_CHECKPOINT_NOTE);
     card.notes.push(format!(
-        "weights stored in int8 by `tweetner models compact` from {}: {sizes}; runs in int8",
+        "weights stored in int8 by `tweetner models compact` from {}: {sizes}; runs in int8; \
+         Python's transformers cannot read this copy (the source directory can)",
         model.display()
     ));
     if let Some(dev) = dev {
@@ -100,6 +116,7 @@ fn compact(model: &Path, out: &Path, min_elements: usize, dev: Option<&Path>) ->
             before.map_or("none".into(), |f| format!("{f:.2}"))
         ));
     }
+    card.notes.extend(notes);
     card.write(out)?;
     Ok(())
 }
