@@ -24,8 +24,9 @@ pub enum ModelsCommand {
         #[arg(short, long)]
         out: PathBuf,
         /// Matrices with fewer values than this stay as they are.
-        #[arg(long, default_value_t = tweetner_transformer::CompactOptions::default().min_elements)]
-        min_elements: usize,
+        #[arg(long, default_value_t = tweetner_transformer::CompactOptions::default().min_elements as u32,
+              value_parser = clap::value_parser!(u32).range(1..=1 << 30))]
+        min_elements: u32,
         /// Gold CoNLL file to score the compacted model on; its scores
         /// replace the source's in the copy's model card.
         #[arg(long)]
@@ -66,11 +67,13 @@ pub fn run(cmd: ModelsCommand) -> Result<()> {
 fn compact(
     model: &Path,
     out: &Path,
-    min_elements: usize,
+    min_elements: u32,
     dev: Option<&Path>,
     notes: Vec<String>,
 ) -> Result<()> {
-    let options = tweetner_transformer::CompactOptions { min_elements };
+    let options = tweetner_transformer::CompactOptions {
+        min_elements: min_elements as usize,
+    };
     let r = tweetner_transformer::compact_model_dir(model, out, &options)
         .with_context(|| format!("compacting {}", model.display()))?;
     let sizes = format!(
