@@ -49,7 +49,8 @@
 //! * [`predict`]: batched inference and decoding; [`tagger`]: the
 //!   [`TransformerTagger`] behind `tweetner_model::Tagger`.
 //! * [`modeldir`]: a fine-tuned model as a tweetner model directory that is
-//!   also a Hugging Face token-classification checkpoint.
+//!   also a Hugging Face token-classification checkpoint; [`compact`]: a
+//!   copy of one with its large matrices stored in int8, to ship.
 //! * [`window`]: long tweets → overlapping windows, labels with
 //!   [`IGNORE_INDEX`], outputs back to words ([`Windows`]).
 
