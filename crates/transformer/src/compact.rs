@@ -29,6 +29,7 @@ use safetensors::{Dtype, SafeTensors, View};
 use crate::error::TransformerError;
 use crate::load::WEIGHTS_FILE;
 use crate::modeldir::read_manifest;
+use crate::quant::{int8_scale, to_int8};
 use crate::weights::floats;
 
 /// Suffix of the per-row scales of an int8 matrix.
@@ -73,13 +74,9 @@ pub fn quantize_rows(values: &[f32], cols: usize) -> (Vec<i8>, Vec<f32>) {
     let mut q = Vec::with_capacity(values.len());
     let mut scales = Vec::with_capacity(values.len() / cols);
     for row in values.chunks(cols) {
-        let amax = row.iter().fold(0.0f32, |m, v| m.max(v.abs()));
-        let s = if amax > 0.0 { amax / 127.0 } else { 1.0 };
+        let s = int8_scale(row.iter().fold(0.0f32, |m, v| m.max(v.abs())));
         scales.push(s);
-        q.extend(
-            row.iter()
-                .map(|v| (v / s).round().clamp(-127.0, 127.0) as i8),
-        );
+        q.extend(row.iter().map(|&v| to_int8(v, s)));
     }
     (q, scales)
 }

@@ -57,6 +57,23 @@ fn has_vnni() -> bool {
     }
 }
 
+/// The symmetric int8 scale of values whose largest magnitude is `amax`
+/// (`amax / 127`; 1 when all are zero). Shared with int8 storage
+/// ([`crate::compact`]), whose stored linears must come back as the very
+/// integers [`QuantLinear::new`] makes.
+pub(crate) fn int8_scale(amax: f32) -> f32 {
+    if amax > 0.0 {
+        amax / 127.0
+    } else {
+        1.0
+    }
+}
+
+/// `v` in steps of `scale`, rounded and clamped to `[-127, 127]`.
+pub(crate) fn to_int8(v: f32, scale: f32) -> i8 {
+    (v / scale).round().clamp(-127.0, 127.0) as i8
+}
+
 /// Whether [`QuantLinear`] runs the AVX-512 VNNI kernel here (else the portable loop).
 pub fn int8_accelerated() -> bool {
     has_vnni()
@@ -73,13 +90,13 @@ impl QuantLinear {
             let amax = (0..d_in)
                 .map(|k| w[k * d_out + n].abs())
                 .fold(0.0f32, f32::max);
-            *s = if amax > 0.0 { amax / 127.0 } else { 1.0 };
+            *s = int8_scale(amax);
         }
         let mut packed = vec![0i8; n_pad * k_pad];
         let mut colsum = vec![0i32; n_pad];
         for k in 0..d_in {
             for n in 0..d_out {
-                let q = (w[k * d_out + n] / scale[n]).round().clamp(-127.0, 127.0) as i8;
+                let q = to_int8(w[k * d_out + n], scale[n]);
                 let (blk, col) = (n / BLOCK, n % BLOCK);
                 packed[((blk * k4 + k / 4) * BLOCK + col) * 4 + k % 4] = q;
                 colsum[n] += i32::from(q);
