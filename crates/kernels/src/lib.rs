@@ -13,6 +13,11 @@
 // cannot apply; every other workspace lint does.
 #![warn(missing_docs)]
 
+pub mod elementwise;
+pub mod simd;
+
+pub use elementwise::{add_assign, erf, gelu_erf, gelu_tanh, layer_norm, softmax_rows};
+
 /// `c[m×n] (+)= a[m×k] · b[k×n]`, all row-major and contiguous.
 pub fn matmul(m: usize, k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32], accumulate: bool) {
     if m == 0 || n == 0 {
@@ -68,7 +73,8 @@ pub fn exp_fast(x: f32) -> f32 {
     // adds, so it vectorises (`f32::round` is a libm call on x86).
     const ROUND: f32 = 12_582_912.0;
     let x = x.clamp(-87.0, 88.0);
-    let n = (x * LOG2E + ROUND) - ROUND;
+    let k = x * LOG2E + ROUND;
+    let n = k - ROUND;
     let r = x - n * LN2_HI - n * LN2_LO;
     let p = 1.0
         + r * (1.0
@@ -76,7 +82,11 @@ pub fn exp_fast(x: f32) -> f32 {
                 + r * (1.0 / 6.0
                     + r * (1.0 / 24.0
                         + r * (1.0 / 120.0 + r * (1.0 / 720.0 + r * (1.0 / 5040.0)))))));
-    f32::from_bits(((n as i32 + 127) as u32) << 23) * p
+    // `k` is ROUND + n exactly (one unit per ulp in [2^23, 2^24)), so its bits
+    // minus ROUND's are n as an integer: a plain integer subtraction where
+    // `n as i32` would add the saturating cast's scalar fix-ups to every lane.
+    let ni = k.to_bits() as i32 - ROUND.to_bits() as i32;
+    f32::from_bits(((ni + 127) as u32) << 23) * p
 }
 
 #[inline(always)]
@@ -85,53 +95,37 @@ fn sigmoid_one(x: f32) -> f32 {
 }
 
 #[inline(always)]
-fn tanh_one(x: f32) -> f32 {
+pub(crate) fn tanh_one(x: f32) -> f32 {
     2.0 / (1.0 + exp_fast(-2.0 * x)) - 1.0
 }
 
-/// One LSTM cell update over a row of `4H` pre-activations laid out
-/// `[input | forget | cell | output]`: updates `c` and `h` (both `[H]`).
-#[inline(always)]
-fn lstm_cell_generic(gates: &[f32], c: &mut [f32], h: &mut [f32]) {
-    let hd = c.len();
-    let (gi, rest) = gates.split_at(hd);
-    let (gf, rest) = rest.split_at(hd);
-    let (gg, go) = rest.split_at(hd);
-    for j in 0..hd {
-        let i = sigmoid_one(gi[j]);
-        let f = sigmoid_one(gf[j]);
-        let g = tanh_one(gg[j]);
-        let o = sigmoid_one(go[j]);
-        let cj = f * c[j] + i * g;
-        c[j] = cj;
-        h[j] = o * tanh_one(cj);
-    }
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-unsafe fn lstm_cell_avx2(gates: &[f32], c: &mut [f32], h: &mut [f32]) {
-    lstm_cell_generic(gates, c, h)
-}
-
-/// LSTM cell update, using AVX2 when the CPU has it.
-pub fn lstm_cell(gates: &[f32], c: &mut [f32], h: &mut [f32]) {
-    assert!(gates.len() == 4 * c.len() && h.len() == c.len());
-    #[cfg(target_arch = "x86_64")]
-    {
-        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
-        {
-            // SAFETY: the features this function is compiled for were just detected.
-            return unsafe { lstm_cell_avx2(gates, c, h) };
+multiversion! {
+    /// One LSTM cell update over a row of `4H` pre-activations laid out
+    /// `[input | forget | cell | output]`: updates `c` and `h` (both `[H]`).
+    pub fn lstm_cell, lstm_cell_portable(gates: &[f32], c: &mut [f32], h: &mut [f32]) {
+        assert!(gates.len() == 4 * c.len() && h.len() == c.len());
+        let hd = c.len();
+        let (gi, rest) = gates.split_at(hd);
+        let (gf, rest) = rest.split_at(hd);
+        let (gg, go) = rest.split_at(hd);
+        for j in 0..hd {
+            let i = sigmoid_one(gi[j]);
+            let f = sigmoid_one(gf[j]);
+            let g = tanh_one(gg[j]);
+            let o = sigmoid_one(go[j]);
+            let cj = f * c[j] + i * g;
+            c[j] = cj;
+            h[j] = o * tanh_one(cj);
         }
     }
-    lstm_cell_generic(gates, c, h)
 }
 
-/// In-place `tanh` over a slice.
-pub fn tanh_slice(xs: &mut [f32]) {
-    for x in xs {
-        *x = tanh_one(*x);
+multiversion! {
+    /// In-place `tanh` over a slice.
+    pub fn tanh_slice, tanh_slice_portable(xs: &mut [f32]) {
+        for x in xs {
+            *x = tanh_one(*x);
+        }
     }
 }
 
@@ -155,6 +149,37 @@ mod tests {
         assert!(exp_fast(-1000.0) >= 0.0 && exp_fast(1000.0).is_finite());
         assert_eq!(tanh_one(50.0), 1.0);
         assert!(sigmoid_one(-200.0) < 1e-30);
+    }
+
+    #[test]
+    fn exp_fast_is_accurate_over_the_range_used() {
+        let mut x = -80.0f32;
+        while x < 80.0 {
+            let (got, want) = (exp_fast(x), x.exp());
+            assert!(((got - want) / want).abs() < 5e-7, "{x}: {got} vs {want}");
+            x += 0.173;
+        }
+        assert!(exp_fast(-1000.0) < 1e-37);
+        assert_eq!(exp_fast(0.0), 1.0);
+    }
+
+    #[test]
+    fn wide_lstm_cell_and_tanh_equal_the_baseline_bit_for_bit() {
+        for hd in [1usize, 7, 16, 200] {
+            let gates: Vec<f32> = (0..4 * hd)
+                .map(|i| (i as f32 * 0.731).sin() * 4.0)
+                .collect();
+            let c0: Vec<f32> = (0..hd).map(|i| (i as f32 * 0.29).cos()).collect();
+            let (mut c1, mut h1) = (c0.clone(), vec![0.0; hd]);
+            let (mut c2, mut h2) = (c0.clone(), vec![0.0; hd]);
+            lstm_cell(&gates, &mut c1, &mut h1);
+            lstm_cell_portable(&gates, &mut c2, &mut h2);
+            assert_eq!((c1, h1), (c2, h2), "lstm {hd}");
+            let (mut a, mut b) = (gates.clone(), gates.clone());
+            tanh_slice(&mut a);
+            tanh_slice_portable(&mut b);
+            assert_eq!(a, b, "tanh {hd}");
+        }
     }
 
     #[test]

@@ -127,49 +127,15 @@ impl FastNorm {
     }
 
     fn apply(&self, x: &mut [f32]) {
-        let h = self.gamma.len();
-        for row in x.chunks_exact_mut(h) {
-            let mean = row.iter().sum::<f32>() / h as f32;
-            let var = row.iter().map(|v| (v - mean) * (v - mean)).sum::<f32>() / h as f32;
-            let inv = 1.0 / (var + self.eps).sqrt();
-            for ((v, g), b) in row.iter_mut().zip(&self.gamma).zip(&self.beta) {
-                *v = (*v - mean) * inv * g + b;
-            }
-        }
+        tweetner_kernels::layer_norm(x, &self.gamma, &self.beta, self.eps);
     }
 }
 
-use tweetner_kernels::exp_fast;
-
-/// `erf` to ~2e-7 (Numerical Recipes' `erfcc`: erfc as `t·e^{poly(t)}` with
-/// fractional error below 1.2e-7), evaluated in `f32` with [`exp_fast`].
-#[inline]
-fn erf(x: f32) -> f32 {
-    let z = x.abs();
-    let t = 1.0 / (1.0 + 0.5 * z);
-    let r = t * exp_fast(
-        -z * z - 1.265_512_2
-            + t * (1.000_023_7
-                + t * (0.374_091_96
-                    + t * (0.096_784_18
-                        + t * (-0.186_288_06
-                            + t * (0.278_868_07
-                                + t * (-1.135_204
-                                    + t * (1.488_515_9
-                                        + t * (-0.822_152_2 + t * 0.170_872_77)))))))),
-    );
-    (1.0 - r).copysign(x)
-}
-
 fn gelu(x: &mut [f32], tanh: bool) {
-    for v in x {
-        let a = *v;
-        *v = if tanh {
-            let c = (2.0f32 / std::f32::consts::PI).sqrt();
-            0.5 * a * (1.0 + (c * (a + 0.044_715 * a * a * a)).tanh())
-        } else {
-            0.5 * a * (1.0 + erf(a / std::f32::consts::SQRT_2))
-        };
+    if tanh {
+        tweetner_kernels::gelu_tanh(x)
+    } else {
+        tweetner_kernels::gelu_erf(x)
     }
 }
 
@@ -346,34 +312,20 @@ impl FastClassifier {
                 }
             }
             matmul(t, d, t, &q, &kt, &mut scores);
-            for i in 0..t {
-                let row = &mut scores[i * t..(i + 1) * t];
-                for (j, s) in row.iter_mut().enumerate() {
-                    *s *= scale;
-                    if let Some(b) = bias {
-                        *s += b[hd * t * t + i * t + j];
-                    }
-                }
-                let m = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-                let mut z = 0.0;
-                for s in row.iter_mut() {
-                    *s = exp_fast(*s - m);
-                    z += *s;
-                }
-                row.iter_mut().for_each(|s| *s /= z);
-            }
+            let b = bias.map(|b| &b[hd * t * t..(hd + 1) * t * t]);
+            tweetner_kernels::softmax_rows(&mut scores, t, scale, b);
             matmul(t, t, d, &scores, &v, &mut out);
             for i in 0..t {
                 ctx[i * h + hd * d..i * h + (hd + 1) * d].copy_from_slice(&out[i * d..(i + 1) * d]);
             }
         }
         let mut a = l.output.forward(&ctx, t);
-        a.iter_mut().zip(x).for_each(|(v, r)| *v += r);
+        tweetner_kernels::add_assign(&mut a, x);
         l.ln1.apply(&mut a);
         let mut inner = l.intermediate.forward(&a, t);
         gelu(&mut inner, self.gelu_tanh);
         let mut y = l.ffn_out.forward(&inner, t);
-        y.iter_mut().zip(&a).for_each(|(v, r)| *v += r);
+        tweetner_kernels::add_assign(&mut y, &a);
         l.ln2.apply(&mut y);
         y
     }
@@ -381,35 +333,4 @@ impl FastClassifier {
 
 fn layers_gelu_tanh(model: &TokenClassifier) -> bool {
     model.encoder.layers.first().is_some_and(|l| l.gelu_tanh)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn erf_is_accurate() {
-        // Reference values of erf.
-        for (x, want) in [
-            (0.0f32, 0.0f32),
-            (0.5, 0.520_499_9),
-            (1.0, 0.842_700_8),
-            (2.0, 0.995_322_3),
-            (-1.5, -0.966_105_1),
-        ] {
-            assert!((erf(x) - want).abs() < 1e-6, "{x}: {} vs {want}", erf(x));
-        }
-    }
-
-    #[test]
-    fn exp_fast_is_accurate_over_the_range_used() {
-        let mut x = -80.0f32;
-        while x < 80.0 {
-            let (got, want) = (exp_fast(x), x.exp());
-            assert!(((got - want) / want).abs() < 5e-7, "{x}: {got} vs {want}");
-            x += 0.173;
-        }
-        assert!(exp_fast(-1000.0) < 1e-37);
-        assert_eq!(exp_fast(0.0), 1.0);
-    }
 }

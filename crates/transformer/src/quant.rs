@@ -131,14 +131,12 @@ impl QuantLinear {
         let (u, scales) = self.quantize_rows(x, t);
         let acc = self.accumulate(&u, t);
         let mut y = vec![0.0f32; t * self.d_out];
-        for r in 0..t {
-            let s = scales[r];
-            let a = &acc[r * self.n_pad..r * self.n_pad + self.d_out];
-            let out = &mut y[r * self.d_out..(r + 1) * self.d_out];
-            for n in 0..self.d_out {
-                let exact = a[n] - 128 * self.colsum[n];
-                out[n] = exact as f32 * s * self.scale[n] + self.bias[n];
-            }
+        for ((out, a), &s) in y
+            .chunks_exact_mut(self.d_out.max(1))
+            .zip(acc.chunks_exact(self.n_pad.max(1)))
+            .zip(&scales)
+        {
+            dequantize_row(a, &self.colsum, s, &self.scale, &self.bias, out);
         }
         y
     }
@@ -147,23 +145,9 @@ impl QuantLinear {
     fn quantize_rows(&self, x: &[f32], t: usize) -> (Vec<u8>, Vec<f32>) {
         let mut u = vec![128u8; t * self.k_pad];
         let mut scales = vec![0.0f32; t];
-        for r in 0..t {
+        for (r, s) in scales.iter_mut().enumerate() {
             let row = &x[r * self.d_in..(r + 1) * self.d_in];
-            let amax = row.iter().fold(0.0f32, |m, v| m.max(v.abs()));
-            let s = if amax > 0.0 && amax.is_finite() {
-                amax / 127.0
-            } else {
-                1.0
-            };
-            let inv = 1.0 / s;
-            scales[r] = s;
-            let dst = &mut u[r * self.k_pad..r * self.k_pad + self.d_in];
-            for (d, v) in dst.iter_mut().zip(row) {
-                // `round` is a libm call in baseline x86-64 code; adding and
-                // removing 1.5·2^23 rounds to nearest (even) and vectorises.
-                let q = ((v * inv).clamp(-127.0, 127.0) + ROUND) - ROUND;
-                *d = (q as i32 + 128) as u8;
-            }
+            *s = quantize_row(row, &mut u[r * self.k_pad..r * self.k_pad + self.d_in]);
         }
         (u, scales)
     }
@@ -202,6 +186,43 @@ impl QuantLinear {
                     }
                 }
             }
+        }
+    }
+}
+
+tweetner_kernels::multiversion! {
+    /// One row as `u8` (`q + 128`) in steps of its own scale, which it returns.
+    fn quantize_row, quantize_row_portable(row: &[f32], dst: &mut [u8]) -> f32 {
+        let amax = tweetner_kernels::simd::max16(row, f32::abs);
+        let s = if amax > 0.0 && amax.is_finite() {
+            amax / 127.0
+        } else {
+            1.0
+        };
+        let inv = 1.0 / s;
+        for (d, v) in dst.iter_mut().zip(row) {
+            // `round` is a libm call in baseline x86-64 code and `as i32` a
+            // saturating cast: adding 1.5·2^23 rounds to nearest (even) and
+            // leaves q in the low bits, so both become plain vector ops.
+            let k = (v * inv).clamp(-127.0, 127.0) + ROUND;
+            *d = (k.to_bits() as i32 - ROUND.to_bits() as i32 + 128) as u8;
+        }
+        s
+    }
+}
+
+tweetner_kernels::multiversion! {
+    /// `out[n] = s·scale[n]·(acc[n] − 128·colsum[n]) + bias[n]`.
+    fn dequantize_row, dequantize_row_portable(
+        acc: &[i32],
+        colsum: &[i32],
+        s: f32,
+        scale: &[f32],
+        bias: &[f32],
+        out: &mut [f32],
+    ) {
+        for ((((o, a), c), w), b) in out.iter_mut().zip(acc).zip(colsum).zip(scale).zip(bias) {
+            *o = (a - 128 * c) as f32 * s * w + b;
         }
     }
 }
@@ -309,6 +330,31 @@ mod tests {
             let mut slow = vec![0i32; t * q.n_pad];
             q.accumulate_portable(&u, t, &mut slow);
             assert_eq!(fast, slow, "shape {t}×{d_in}→{d_out}");
+        }
+    }
+
+    #[test]
+    fn wide_row_kernels_equal_the_baseline() {
+        for n in [1usize, 15, 16, 33, 384] {
+            let row: Vec<f32> = values(n, 7).iter().map(|v| v * 3.0).collect();
+            let (mut a, mut b) = (vec![0u8; n], vec![0u8; n]);
+            assert_eq!(
+                quantize_row(&row, &mut a),
+                quantize_row_portable(&row, &mut b)
+            );
+            assert_eq!(a, b, "quantize {n}");
+            // The rounding agrees with `to_int8`'s for the row's own scale.
+            let s = quantize_row(&row, &mut a);
+            for (u, v) in a.iter().zip(&row) {
+                assert_eq!(i32::from(*u) - 128, i32::from(to_int8(*v, s)), "{v}");
+            }
+            let acc: Vec<i32> = (0..n as i32).map(|i| i * 37 - 500).collect();
+            let colsum: Vec<i32> = (0..n as i32).map(|i| i % 11 - 5).collect();
+            let (sc, bias) = (values(n, 8), values(n, 9));
+            let (mut y1, mut y2) = (vec![0.0; n], vec![0.0; n]);
+            dequantize_row(&acc, &colsum, 0.01, &sc, &bias, &mut y1);
+            dequantize_row_portable(&acc, &colsum, 0.01, &sc, &bias, &mut y2);
+            assert_eq!(y1, y2, "dequantize {n}");
         }
     }
 
