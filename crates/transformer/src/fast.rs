@@ -247,19 +247,52 @@ impl FastClassifier {
 
     /// Label scores `[t, labels]` of one window (special tokens included).
     pub fn scores(&self, ids: &[u32]) -> Result<Vec<f32>, TransformerError> {
-        let t = ids.len();
+        Ok(self.scores_batch(&[ids])?.pop().unwrap_or_default())
+    }
+
+    /// [`FastClassifier::scores`] of several windows in one pass. The linear
+    /// layers see the rows of all windows together, so each weight block is
+    /// fetched once per batch rather than once per tweet; attention stays
+    /// within each window.
+    pub fn scores_batch(&self, windows: &[&[u32]]) -> Result<Vec<Vec<f32>>, TransformerError> {
         let h = self.hidden;
-        if t == 0 {
-            return Ok(Vec::new());
+        let mut segments = Vec::with_capacity(windows.len());
+        let mut total = 0;
+        for ids in windows {
+            if self.first_position + ids.len() > self.max_positions {
+                return Err(TransformerError::Input(format!(
+                    "{} tokens exceed the {} positions",
+                    ids.len(),
+                    self.max_positions
+                )));
+            }
+            segments.push(total..total + ids.len());
+            total += ids.len();
         }
-        if self.first_position + t > self.max_positions {
-            return Err(TransformerError::Input(format!(
-                "{t} tokens exceed the {} positions",
-                self.max_positions
-            )));
+        let mut x = vec![0.0f32; total * h];
+        for (ids, seg) in windows.iter().zip(&segments) {
+            self.embed(ids, &mut x[seg.start * h..seg.end * h])?;
         }
-        let mut x = vec![0.0f32; t * h];
-        for (i, &id) in ids.iter().enumerate() {
+        self.ln.apply(&mut x);
+        let biases: Vec<Option<Vec<f32>>> = segments
+            .iter()
+            .map(|seg| self.relative_bias(seg.len()))
+            .collect();
+        for layer in &self.layers {
+            x = self.layer(layer, &x, &segments, &biases);
+        }
+        let out = self.classifier.forward(&x, total);
+        let l = self.classifier.d_out;
+        Ok(segments
+            .iter()
+            .map(|seg| out[seg.start * l..seg.end * l].to_vec())
+            .collect())
+    }
+
+    /// Word + position (+ token type 0) embeddings of one window into `x [t, h]`.
+    fn embed(&self, ids: &[u32], x: &mut [f32]) -> Result<(), TransformerError> {
+        let h = self.hidden;
+        for (i, (&id, row)) in ids.iter().zip(x.chunks_exact_mut(h)).enumerate() {
             let id = id as usize;
             if id >= self.vocab {
                 return Err(TransformerError::Input(format!(
@@ -267,16 +300,21 @@ impl FastClassifier {
                 )));
             }
             let p = self.first_position + i;
-            let row = &mut x[i * h..(i + 1) * h];
-            for (j, v) in row.iter_mut().enumerate() {
-                *v = self.word[id * h + j] + self.position[p * h + j];
+            let word = &self.word[id * h..(id + 1) * h];
+            let position = &self.position[p * h..(p + 1) * h];
+            for ((v, w), q) in row.iter_mut().zip(word).zip(position) {
+                *v = w + q;
             }
             if let Some(tt) = &self.token_type0 {
-                row.iter_mut().zip(tt).for_each(|(v, a)| *v += a);
+                tweetner_kernels::add_assign(row, tt);
             }
         }
-        self.ln.apply(&mut x);
-        let bias = self.rel_bias.as_ref().map(|table| {
+        Ok(())
+    }
+
+    /// MPNet's relative-position bias `[heads, t, t]` for a length-`t` window.
+    fn relative_bias(&self, t: usize) -> Option<Vec<f32>> {
+        self.rel_bias.as_ref().map(|table| {
             let b = relative_buckets(t, self.buckets);
             let mut out = vec![0.0f32; self.heads * t * t];
             for (qk, &bucket) in b.iter().enumerate() {
@@ -285,20 +323,45 @@ impl FastClassifier {
                 }
             }
             out
-        });
-        for layer in &self.layers {
-            x = self.layer(layer, &x, t, bias.as_deref());
-        }
-        Ok(self.classifier.forward(&x, t))
+        })
     }
 
-    fn layer(&self, l: &FastLayer, x: &[f32], t: usize, bias: Option<&[f32]>) -> Vec<f32> {
+    fn layer(
+        &self,
+        l: &FastLayer,
+        x: &[f32],
+        segments: &[std::ops::Range<usize>],
+        biases: &[Option<Vec<f32>>],
+    ) -> Vec<f32> {
+        let h = self.hidden;
+        let rows = x.len() / h.max(1);
+        let qkv = l.qkv.forward(x, rows); // [rows, 3h]
+        let mut ctx = vec![0.0f32; rows * h];
+        for (seg, bias) in segments.iter().zip(biases) {
+            self.attention(
+                &qkv[seg.start * 3 * h..seg.end * 3 * h],
+                bias.as_deref(),
+                &mut ctx[seg.start * h..seg.end * h],
+            );
+        }
+        let mut a = l.output.forward(&ctx, rows);
+        tweetner_kernels::add_assign(&mut a, x);
+        l.ln1.apply(&mut a);
+        let mut inner = l.intermediate.forward(&a, rows);
+        gelu(&mut inner, self.gelu_tanh);
+        let mut y = l.ffn_out.forward(&inner, rows);
+        tweetner_kernels::add_assign(&mut y, &a);
+        l.ln2.apply(&mut y);
+        y
+    }
+
+    /// Multi-head self-attention of one window: `qkv [t, 3h]` → `ctx [t, h]`.
+    fn attention(&self, qkv: &[f32], bias: Option<&[f32]>, ctx: &mut [f32]) {
         let h = self.hidden;
         let nh = self.heads.max(1);
         let d = h / nh;
-        let qkv = l.qkv.forward(x, t); // [t, 3h]
+        let t = ctx.len() / h.max(1);
         let scale = 1.0 / (d as f32).sqrt();
-        let mut ctx = vec![0.0f32; t * h];
         let (mut q, mut kt, mut v) = (vec![0.0; t * d], vec![0.0; d * t], vec![0.0; t * d]);
         let mut scores = vec![0.0f32; t * t];
         let mut out = vec![0.0f32; t * d];
@@ -319,15 +382,6 @@ impl FastClassifier {
                 ctx[i * h + hd * d..i * h + (hd + 1) * d].copy_from_slice(&out[i * d..(i + 1) * d]);
             }
         }
-        let mut a = l.output.forward(&ctx, t);
-        tweetner_kernels::add_assign(&mut a, x);
-        l.ln1.apply(&mut a);
-        let mut inner = l.intermediate.forward(&a, t);
-        gelu(&mut inner, self.gelu_tanh);
-        let mut y = l.ffn_out.forward(&inner, t);
-        tweetner_kernels::add_assign(&mut y, &a);
-        l.ln2.apply(&mut y);
-        y
     }
 }
 

@@ -268,6 +268,28 @@ fn fast_path_matches_burn_for_mpnet() {
     }
 }
 
+/// Windows run together ([`FastClassifier::scores_batch`]) score as they do
+/// one by one, in f32 and int8, with MPNet's per-window relative bias.
+#[test]
+fn a_batch_of_windows_scores_like_each_window_alone() {
+    let (model, _, _) = tiny_crf_model("mpnet");
+    let fast = FastClassifier::from_model(&model).expect("fast");
+    let windows: [&[u32]; 4] = [&[0, 5, 9, 2], &[0, 2], &[0, 7, 7, 7, 7, 7, 3, 2], &[]];
+    for fast in [fast.clone(), fast.to_int8()] {
+        let batch = fast.scores_batch(&windows).expect("batch");
+        assert_eq!(batch.len(), windows.len());
+        for (ids, got) in windows.iter().zip(&batch) {
+            let alone = fast.scores(ids).expect("alone");
+            assert_eq!(alone.len(), got.len());
+            for (x, y) in alone.iter().zip(got) {
+                assert!((x - y).abs() < 1e-5, "{x} vs {y}");
+            }
+        }
+        // A bad id anywhere in the batch is an error, not a panic.
+        assert!(fast.scores_batch(&[&[0, 2], &[0, 1_000_000]]).is_err());
+    }
+}
+
 /// The int8 encoder stays close to the f32 one (it is not exact: that would
 /// mean the int8 path never ran), and the tagger reports its stages.
 #[test]

@@ -85,9 +85,35 @@ pub fn word_scores(
         .collect()
 }
 
+/// Sub-word rows the fast path runs through the linear layers together
+/// ([`FastClassifier::scores_batch`]): enough that each weight block is
+/// reused across several tweets, few enough that the activations of a group
+/// (≤ 256 × 1,536 floats for the widest layer) stay in L2.
+pub const FAST_BATCH_ROWS: usize = 256;
+
+/// Consecutive windows grouped so that each group holds at most `max_rows`
+/// sub-words (a longer window forms a group of its own).
+fn row_groups(windows: &[crate::window::Window], max_rows: usize) -> Vec<std::ops::Range<usize>> {
+    let mut groups = Vec::new();
+    let (mut start, mut rows) = (0, 0);
+    for (i, w) in windows.iter().enumerate() {
+        let n = w.input_ids.len();
+        if i > start && rows + n > max_rows {
+            groups.push(start..i);
+            (start, rows) = (i, 0);
+        }
+        rows += n;
+    }
+    if start < windows.len() {
+        groups.push(start..windows.len());
+    }
+    groups
+}
+
 /// [`word_scores`] through the plain-`f32` copy of the network
-/// ([`FastClassifier`]): every window runs on its own (no padding), windows
-/// spread over the current rayon pool when `threads > 1`.
+/// ([`FastClassifier`]): windows run without padding, in groups of about
+/// [`FAST_BATCH_ROWS`] sub-words that spread over the current rayon pool
+/// when `threads > 1`.
 pub fn word_scores_fast(
     fast: &FastClassifier,
     spec: &HeadSpec,
@@ -97,17 +123,21 @@ pub fn word_scores_fast(
 ) -> Result<Vec<Vec<f32>>, TransformerError> {
     let l = spec.labels.len();
     let windows = spec.windows(sentences, tokenizer)?;
-    let run = |w: &crate::window::Window| fast.scores(&w.input_ids);
-    let outputs: Vec<Vec<f32>> = if threads <= 1 {
-        windows.windows.iter().map(run).collect::<Result<_, _>>()?
+    let groups = row_groups(&windows.windows, FAST_BATCH_ROWS);
+    let run = |g: &std::ops::Range<usize>| {
+        let ids: Vec<&[u32]> = windows.windows[g.clone()]
+            .iter()
+            .map(|w| w.input_ids.as_slice())
+            .collect();
+        fast.scores_batch(&ids)
+    };
+    let grouped: Vec<Vec<Vec<f32>>> = if threads <= 1 {
+        groups.iter().map(run).collect::<Result<_, _>>()?
     } else {
         use rayon::prelude::*;
-        windows
-            .windows
-            .par_iter()
-            .map(run)
-            .collect::<Result<_, _>>()?
+        groups.par_iter().map(run).collect::<Result<_, _>>()?
     };
+    let outputs: Vec<Vec<f32>> = grouped.into_iter().flatten().collect();
     windows
         .word_locations
         .iter()
@@ -202,5 +232,33 @@ impl Decoder {
             token_marginals: marginals,
             spans,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::window::Window;
+
+    fn window(len: usize) -> Window {
+        Window {
+            sentence: 0,
+            start: 0,
+            end: len,
+            input_ids: vec![1; len],
+            offset: 0,
+        }
+    }
+
+    #[test]
+    fn row_groups_cover_every_window_once_within_the_budget() {
+        let lens = [5, 3, 8, 2, 20, 1, 1];
+        let windows: Vec<Window> = lens.iter().map(|&n| window(n)).collect();
+        let groups = row_groups(&windows, 10);
+        assert_eq!(groups, vec![0..2, 2..4, 4..5, 5..7]);
+        assert!(row_groups(&[], 10).is_empty());
+        // Groups tile the windows in order.
+        let flat: Vec<usize> = groups.into_iter().flatten().collect();
+        assert_eq!(flat, (0..lens.len()).collect::<Vec<_>>());
     }
 }
