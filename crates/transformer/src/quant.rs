@@ -21,7 +21,7 @@
 /// Output columns per packed block (four 16-lane vectors).
 const BLOCK: usize = 64;
 /// Rows (tokens) computed together; each weight load is reused this often.
-const ROWS: usize = 4;
+const ROWS: usize = 6;
 /// 1.5·2^23: `(x + ROUND) - ROUND` is `x` rounded to the nearest integer for |x| < 2^22.
 const ROUND: f32 = 12_582_912.0;
 
@@ -232,7 +232,7 @@ mod vnni {
     use super::{QuantLinear, BLOCK, ROWS};
     use std::arch::x86_64::*;
 
-    /// Blocks of [`ROWS`] rows × 64 columns with 16 accumulators in registers.
+    /// Blocks of [`ROWS`] rows × 64 columns, their 24 accumulators in registers (of 32).
     #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
     pub(super) unsafe fn accumulate(q: &QuantLinear, u: &[u8], t: usize, acc: &mut [i32]) {
         let k4 = q.k_pad / 4;
@@ -242,6 +242,8 @@ mod vnni {
             while r < t {
                 let rows = (t - r).min(ROWS);
                 match rows {
+                    6 => block::<6>(wb, u.as_ptr().add(r * q.k_pad), q, k4, acc, r, blk),
+                    5 => block::<5>(wb, u.as_ptr().add(r * q.k_pad), q, k4, acc, r, blk),
                     4 => block::<4>(wb, u.as_ptr().add(r * q.k_pad), q, k4, acc, r, blk),
                     3 => block::<3>(wb, u.as_ptr().add(r * q.k_pad), q, k4, acc, r, blk),
                     2 => block::<2>(wb, u.as_ptr().add(r * q.k_pad), q, k4, acc, r, blk),
