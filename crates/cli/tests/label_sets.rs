@@ -225,13 +225,66 @@ fn round_trip_of(kind: Kind, name: &str, train: &Path, dev: &Path, types: &[&str
         );
     }
     if let Kind::Transformer = kind {
-        compacted_copy_tags_and_says_so(name, &model, &dv);
+        let compacted = compacted_copy_tags_and_says_so(name, &model, &dv);
+        ensemble_of_two_tags_and_scores(name, &model, &compacted, &dv);
     }
+}
+
+/// `models ensemble` of a model and its int8 copy: written with relative
+/// paths, scored on dev, usable by `tag`; bad weights and an occupied
+/// directory are refused.
+fn ensemble_of_two_tags_and_scores(name: &str, a: &Path, b: &Path, dev: &Path) {
+    let out = a.with_file_name("out-ensemble");
+    let args = |weights: &str| {
+        vec![
+            "models".to_string(),
+            "ensemble".into(),
+            a.to_str().expect("utf8").into(),
+            b.to_str().expect("utf8").into(),
+            "-o".into(),
+            out.to_str().expect("utf8").into(),
+            "--weights".into(),
+            weights.into(),
+            "--dev".into(),
+            dev.to_str().expect("utf8").into(),
+        ]
+    };
+    let run_args = |v: Vec<String>| run(&v.iter().map(String::as_str).collect::<Vec<_>>());
+    let o = run_args(args("1,2,3"));
+    assert!(
+        !o.status.success() && stderr(&o).contains("3 values for 2 members"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run_args(args("2,1"));
+    assert!(o.status.success(), "{name}: ensemble: {}", stderr(&o));
+    assert!(stdout(&o).contains("dev F1"), "{}", stdout(&o));
+    let manifest = std::fs::read_to_string(out.join("tweetner-model.json")).expect("manifest");
+    assert!(
+        manifest.contains("\"../") && manifest.contains("\"weight\": 2.0"),
+        "{manifest}"
+    );
+    let o = run(&[
+        "tag",
+        "--model",
+        out.to_str().expect("utf8"),
+        "--format",
+        "jsonl",
+        "Obama met Merkel",
+    ]);
+    assert!(o.status.success(), "{name}: tag ensemble: {}", stderr(&o));
+    assert!(stdout(&o).contains("\"entities\""), "{}", stdout(&o));
+    let o = run_args(args("1,1"));
+    assert!(
+        !o.status.success() && stderr(&o).contains("already holds a model"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 /// `models compact` of a trained transformer: smaller, re-scored on dev in
 /// its card, usable by `tag`, and never written over an existing model.
-fn compacted_copy_tags_and_says_so(name: &str, model: &Path, dev: &Path) {
+fn compacted_copy_tags_and_says_so(name: &str, model: &Path, dev: &Path) -> PathBuf {
     let out = model.with_file_name("out-int8");
     let o = run(&[
         "models",
@@ -282,6 +335,7 @@ fn compacted_copy_tags_and_says_so(name: &str, model: &Path, dev: &Path) {
         "{}",
         stderr(&o)
     );
+    out
 }
 
 #[test]

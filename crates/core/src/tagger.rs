@@ -60,6 +60,17 @@ pub trait Tagger {
     /// Tag each sentence (a list of tokens). Empty sentences give empty results.
     fn tag_batch(&self, sentences: &[Vec<String>]) -> Result<Vec<TaggedSentence>, ModelError>;
 
+    /// Each token's probability of every label, `[sentence][token][label]` in
+    /// [`Tagger::labels`] order, rows summing to 1: what an ensemble of
+    /// models averages. A kind without such probabilities answers
+    /// [`ModelError::Config`].
+    fn token_marginals(&self, sentences: &[Vec<String>]) -> Result<Vec<Vec<Vec<f32>>>, ModelError> {
+        let _ = sentences;
+        Err(ModelError::Config(
+            "this model kind gives no per-token label probabilities".into(),
+        ))
+    }
+
     /// Tag `sentences` once on the calling thread, timing each stage of the
     /// model's pipeline (for `tweetner bench`, which has to explain where the
     /// time goes for every kind of model). A model whose work does not split

@@ -36,6 +36,7 @@
 //! the configured shape, and reports the offending file otherwise.
 
 mod card;
+pub mod ensemble;
 mod error;
 pub mod fsutil;
 mod manifest;
@@ -45,6 +46,7 @@ mod weights;
 use std::path::Path;
 
 pub use card::{model_info, DataFile, DevScores, ModelCard, ModelInfo, Score};
+pub use ensemble::{EnsembleManifest, EnsembleMember, EnsembleTagger, KIND_ENSEMBLE};
 pub use error::TaggerError;
 pub use manifest::{
     read_labels, write_labels, FeaturesInfo, ModelManifest, WeightPrecision, WeightsInfo,
@@ -90,6 +92,11 @@ pub fn registry() -> Registry {
                 }
                 Ok(Box::new(tagger))
             },
+        })
+        .register(ModelKind {
+            name: KIND_ENSEMBLE,
+            int8: true,
+            load: |dir, opts| Ok(Box::new(EnsembleTagger::load(dir, opts, load_model_opts)?)),
         })
 }
 

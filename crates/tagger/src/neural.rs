@@ -251,6 +251,14 @@ impl Tagger for NeuralTagger {
         self.network.labels()
     }
 
+    fn token_marginals(&self, sentences: &[Vec<String>]) -> Result<Vec<Vec<Vec<f32>>>, ModelError> {
+        Ok(self
+            .predict(sentences)?
+            .into_iter()
+            .map(|p| p.token_marginals)
+            .collect())
+    }
+
     fn tag_batch(&self, sentences: &[Vec<String>]) -> Result<Vec<TaggedSentence>, ModelError> {
         let labels = self.network.labels();
         Ok(self

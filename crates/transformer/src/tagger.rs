@@ -244,6 +244,13 @@ impl Tagger for TransformerTagger {
         Ok(stages)
     }
 
+    fn token_marginals(&self, sentences: &[Vec<String>]) -> Result<Vec<Vec<Vec<f32>>>, ModelError> {
+        let predictions = self
+            .predict(sentences)
+            .map_err(|e| ModelError::Features(e.to_string()))?;
+        Ok(predictions.into_iter().map(|p| p.token_marginals).collect())
+    }
+
     fn tag_batch(&self, sentences: &[Vec<String>]) -> Result<Vec<TaggedSentence>, ModelError> {
         let predictions = self
             .predict(sentences)

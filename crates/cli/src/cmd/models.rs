@@ -1,6 +1,8 @@
 //! `tweetner models list`: the models `--model NAME` can name, where they
 //! are, and what their cards say. `tweetner models compact`: a transformer
 //! model directory with its large matrices stored in int8, to ship.
+//! `tweetner models ensemble`: a directory naming several models whose
+//! probabilities are averaged (a teacher for distillation).
 
 use std::path::{Path, PathBuf};
 
@@ -35,6 +37,27 @@ pub enum ModelsCommand {
         #[arg(long = "note")]
         notes: Vec<String>,
     },
+    /// Write an ensemble: a model directory that tags with several models
+    /// at once, averaging their per-token label probabilities (weighted) and
+    /// decoding the average under BIO constraints. Slower than its members
+    /// together; meant as a teacher.
+    Ensemble {
+        /// Member model directories (same label list; not ensembles).
+        #[arg(required = true)]
+        members: Vec<PathBuf>,
+        /// Where to write the ensemble (must not hold a model).
+        #[arg(short, long)]
+        out: PathBuf,
+        /// One weight per member, in order (default: all 1).
+        #[arg(long, value_delimiter = ',')]
+        weights: Vec<f32>,
+        /// Display name (default: the output directory's name).
+        #[arg(long)]
+        name: Option<String>,
+        /// Gold CoNLL file to score the ensemble on.
+        #[arg(long)]
+        dev: Option<PathBuf>,
+    },
 }
 
 /// Total size of the files directly in `dir`.
@@ -59,7 +82,100 @@ pub fn run(cmd: ModelsCommand) -> Result<()> {
             dev,
             notes,
         } => compact(&model, &out, min_elements, dev.as_deref(), notes),
+        ModelsCommand::Ensemble {
+            members,
+            out,
+            weights,
+            name,
+            dev,
+        } => ensemble(&members, &out, &weights, name, dev.as_deref()),
     }
+}
+
+/// `models ensemble`: the manifest (member paths relative to `out`, so that
+/// the runs can move together), checked by loading it.
+fn ensemble(
+    members: &[PathBuf],
+    out: &Path,
+    weights: &[f32],
+    name: Option<String>,
+    dev: Option<&Path>,
+) -> Result<()> {
+    if !weights.is_empty() && weights.len() != members.len() {
+        anyhow::bail!(
+            "--weights: {} values for {} members",
+            weights.len(),
+            members.len()
+        );
+    }
+    if out.join(tweetner_tagger::MANIFEST_FILE).exists() {
+        anyhow::bail!("{}: already holds a model", out.display());
+    }
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    let base = out
+        .canonicalize()
+        .with_context(|| format!("resolving {}", out.display()))?;
+    let mut list = Vec::with_capacity(members.len());
+    for (i, m) in members.iter().enumerate() {
+        let abs = m
+            .canonicalize()
+            .with_context(|| format!("member {}: {}", i, m.display()))?;
+        list.push(tweetner_tagger::EnsembleMember {
+            path: relative_to(&abs, &base),
+            weight: weights.get(i).copied().unwrap_or(1.0),
+        });
+    }
+    let manifest = tweetner_tagger::EnsembleManifest {
+        format: tweetner_tagger::FORMAT_VERSION,
+        kind: tweetner_tagger::KIND_ENSEMBLE.into(),
+        name: name.unwrap_or_else(|| {
+            base.file_name()
+                .map_or("ensemble".into(), |n| n.to_string_lossy().into_owned())
+        }),
+        members: list,
+    };
+    let written = manifest
+        .write(out)
+        .map_err(anyhow::Error::from)
+        .and_then(|()| {
+            let threads = super::model::default_threads();
+            super::model::load_tagger(Some(out), threads, 64, false).map(|_| ())
+        });
+    if let Err(e) = written {
+        // A manifest that does not load is not left behind as a model.
+        let _ = std::fs::remove_file(out.join(tweetner_tagger::MANIFEST_FILE));
+        return Err(e);
+    }
+    println!("{}: ensemble of {} models", out.display(), members.len());
+    if let Some(dev) = dev {
+        let r = score(out, dev)?;
+        println!(
+            "dev F1 {:.2} (P {:.2} / R {:.2}) on {}",
+            r.f1,
+            r.precision,
+            r.recall,
+            dev.display()
+        );
+    }
+    Ok(())
+}
+
+/// `target` as a path from `base` (both absolute): `../mpnet` for siblings.
+fn relative_to(target: &Path, base: &Path) -> PathBuf {
+    let t: Vec<_> = target.components().collect();
+    let b: Vec<_> = base.components().collect();
+    let common = t.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let mut out = PathBuf::new();
+    for _ in common..b.len() {
+        out.push("..");
+    }
+    for c in &t[common..] {
+        out.push(c.as_os_str());
+    }
+    if out.as_os_str().is_empty() {
+        out.push(".");
+    }
+    out
 }
 
 /// `models compact`: the copy, its size, and a card that says what was done
@@ -187,4 +303,24 @@ fn list() -> Result<()> {
         );
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_paths_climb_to_the_common_ancestor() {
+        let p = |s: &str| PathBuf::from(s);
+        assert_eq!(
+            relative_to(&p("/w/runs/mpnet"), &p("/w/runs/ens")),
+            p("../mpnet")
+        );
+        assert_eq!(
+            relative_to(&p("/w/models/default"), &p("/w/runs/ens")),
+            p("../../models/default")
+        );
+        assert_eq!(relative_to(&p("/w/runs/ens/a"), &p("/w/runs/ens")), p("a"));
+        assert_eq!(relative_to(&p("/w/runs/ens"), &p("/w/runs/ens")), p("."));
+    }
 }
