@@ -43,9 +43,17 @@ fn main() {
 }
 
 /// Copies regular files (one level; model directories are flat), skipping
-/// files already identical so repeated builds do not touch the tree.
+/// files already identical so repeated builds do not touch the tree, and
+/// removes files the source no longer has (a retrained model may drop one,
+/// which the wheel must not keep shipping).
 fn copy_dir(src: &Path, dst: &Path) -> std::io::Result<()> {
     fs::create_dir_all(dst)?;
+    for entry in fs::read_dir(dst)? {
+        let entry = entry?;
+        if entry.file_type()?.is_file() && !src.join(entry.file_name()).exists() {
+            fs::remove_file(entry.path())?;
+        }
+    }
     for entry in fs::read_dir(src)? {
         let entry = entry?;
         let from = entry.path();

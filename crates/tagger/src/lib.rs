@@ -30,6 +30,10 @@
 //! | `learning-curves.png`, `.svg` | training | training loss and dev F1 per epoch |
 //! | `train-config.toml` | training | the configuration file the model was trained from |
 //!
+//! Transformer directories hold a Hugging Face-style checkpoint instead (see
+//! `tweetner-transformer`), and an ensemble directory only a manifest naming
+//! its members ([`ensemble`]).
+//!
 //! Only the manifest, weights, features (and gazetteer) and labels are needed to load;
 //! the rest documents the model. Loading checks the manifest's format and kind, that the
 //! network, vocabularies and label list agree, and that every weight is present with
