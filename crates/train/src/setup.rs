@@ -279,6 +279,13 @@ pub fn start_from_model(
             card.best_epoch.map_or("-".to_string(), |e| e.to_string()),
             card.seconds_to_best.unwrap_or(card.training_seconds),
         ));
+        // The entry list travels with the model (and its licences with it).
+        notes.extend(
+            card.notes
+                .iter()
+                .filter(|n| n.starts_with("entry list"))
+                .map(|n| format!("that model's {n}")),
+        );
     }
     let ex = Extraction {
         extractor,

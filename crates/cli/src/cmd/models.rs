@@ -37,6 +37,15 @@ pub enum ModelsCommand {
         #[arg(long = "note")]
         notes: Vec<String>,
     },
+    /// Add notes (speed, licences, provenance) to a model directory's card,
+    /// rewriting MODEL_CARD.md from card.json.
+    Note {
+        /// The model directory.
+        model: PathBuf,
+        /// The notes, one per argument.
+        #[arg(required = true)]
+        notes: Vec<String>,
+    },
     /// Write an ensemble: a model directory that tags with several models
     /// at once, averaging their per-token label probabilities (weighted) and
     /// decoding the average under BIO constraints. Slower than its members
@@ -48,8 +57,8 @@ pub enum ModelsCommand {
         /// Where to write the ensemble (must not hold a model).
         #[arg(short, long)]
         out: PathBuf,
-        /// One weight per member, in order (default: all 1).
-        #[arg(long, value_delimiter = ',')]
+        /// One weight per member, in order (default: all 1); each in (0, 1e6].
+        #[arg(long, value_delimiter = ',', value_parser = parse_weight)]
         weights: Vec<f32>,
         /// Display name (default: the output directory's name).
         #[arg(long)]
@@ -82,6 +91,13 @@ pub fn run(cmd: ModelsCommand) -> Result<()> {
             dev,
             notes,
         } => compact(&model, &out, min_elements, dev.as_deref(), notes),
+        ModelsCommand::Note { model, notes } => {
+            let mut card = tweetner_tagger::ModelCard::read(&model)
+                .with_context(|| format!("reading the card of {}", model.display()))?;
+            card.notes.extend(notes);
+            card.write(&model)?;
+            Ok(())
+        }
         ModelsCommand::Ensemble {
             members,
             out,
@@ -158,6 +174,17 @@ fn ensemble(
         );
     }
     Ok(())
+}
+
+/// An ensemble weight: positive, finite and at most 1e6 (only ratios
+/// matter, so a larger one can only be a typo).
+fn parse_weight(s: &str) -> Result<f32, String> {
+    let w: f32 = s.trim().parse().map_err(|e| format!("{s:?}: {e}"))?;
+    if w.is_finite() && w > 0.0 && w <= 1e6 {
+        Ok(w)
+    } else {
+        Err(format!("{s}: a weight must be in (0, 1e6]"))
+    }
 }
 
 /// `target` as a path from `base` (both absolute): `../mpnet` for siblings.
@@ -308,6 +335,14 @@ fn list() -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn weights_must_be_positive_and_finite() {
+        assert_eq!(parse_weight("1.5"), Ok(1.5));
+        for bad in ["0", "-1", "nan", "inf", "1e300", "2e6", "x"] {
+            assert!(parse_weight(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn relative_paths_climb_to_the_common_ancestor() {
