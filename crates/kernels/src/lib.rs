@@ -1,7 +1,9 @@
 //! Dense kernels every plain-`f32` inference path shares (the BiLSTM-CRF's
 //! and the transformer's): row-major matmul (via the `gemm` crate, which
-//! picks AVX2/AVX-512 kernels at run time) and a vectorisable `exp` with the
-//! sigmoid/tanh/LSTM cell built on it.
+//! picks AVX2/AVX-512 kernels at run time), a vectorisable `exp` with the
+//! sigmoid/tanh/LSTM cell built on it, and the transformer's element-wise
+//! stages ([`elementwise`]), each compiled for baseline, AVX2 and AVX-512 and
+//! chosen at run time ([`simd`], [`crate::multiversion!`]).
 //!
 //! `f32::exp`/`tanh` are scalar libm calls; with hidden size 128–200 an LSTM
 //! evaluates ~1,000 of them per token and direction, which would dominate

@@ -4,7 +4,7 @@
 //! Python wheel run on any x86-64 CPU. Compiled that way, the element-wise
 //! loops of inference (GELU, softmax, layer norm, int8 row quantisation, the
 //! LSTM cell) run four lanes wide with SSE2, and they took more time than the
-//! int8 matmuls around them. [`multiversion!`] compiles one loop body three
+//! int8 matmuls around them. [`crate::multiversion!`] compiles one loop body three
 //! times (baseline, AVX2+FMA, AVX-512) and picks the widest the CPU has on
 //! each call; the choice is detected once and cached.
 //!
@@ -14,7 +14,7 @@
 
 use std::sync::atomic::{AtomicU8, Ordering};
 
-/// The widest instruction set [`multiversion!`] functions use on this CPU.
+/// The widest instruction set [`crate::multiversion!`] functions use on this CPU.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Level {
     /// Whatever the build targets (SSE2 on x86-64).
