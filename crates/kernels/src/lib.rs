@@ -62,6 +62,17 @@ pub fn matmul(m: usize, k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32],
     }
 }
 
+/// `x` rounded to the nearest integer (ties to even), for `|x| < 2^22`,
+/// with plain vector operations: `f32::round` is a libm call on baseline
+/// x86-64 and `as i32` a saturating cast with scalar fix-ups per lane.
+/// Adding 1.5·2^23 leaves the rounded value in the low mantissa bits (one
+/// unit per ulp in [2^23, 2^24)), so an integer subtraction reads it out.
+#[inline(always)]
+pub fn round_small(x: f32) -> i32 {
+    const ROUND: f32 = 12_582_912.0;
+    (x + ROUND).to_bits() as i32 - ROUND.to_bits() as i32
+}
+
 /// `e^x` in `f32` without a libm call, so that the loops calling it
 /// vectorise: range reduction to `2^n · e^r` with `|r| ≤ ln2/2` and a
 /// degree-7 Taylor polynomial (relative error below 2e-7). Inputs are clamped
@@ -71,12 +82,9 @@ pub fn exp_fast(x: f32) -> f32 {
     const LOG2E: f32 = std::f32::consts::LOG2_E;
     const LN2_HI: f32 = 0.693_359_4;
     const LN2_LO: f32 = -2.121_944_4e-4;
-    // Adding and removing 1.5·2^23 rounds to the nearest integer with plain
-    // adds, so it vectorises (`f32::round` is a libm call on x86).
-    const ROUND: f32 = 12_582_912.0;
     let x = x.clamp(-87.0, 88.0);
-    let k = x * LOG2E + ROUND;
-    let n = k - ROUND;
+    let ni = round_small(x * LOG2E);
+    let n = ni as f32;
     let r = x - n * LN2_HI - n * LN2_LO;
     let p = 1.0
         + r * (1.0
@@ -84,10 +92,6 @@ pub fn exp_fast(x: f32) -> f32 {
                 + r * (1.0 / 6.0
                     + r * (1.0 / 24.0
                         + r * (1.0 / 120.0 + r * (1.0 / 720.0 + r * (1.0 / 5040.0)))))));
-    // `k` is ROUND + n exactly (one unit per ulp in [2^23, 2^24)), so its bits
-    // minus ROUND's are n as an integer: a plain integer subtraction where
-    // `n as i32` would add the saturating cast's scalar fix-ups to every lane.
-    let ni = k.to_bits() as i32 - ROUND.to_bits() as i32;
     f32::from_bits(((ni + 127) as u32) << 23) * p
 }
 
@@ -151,6 +155,23 @@ mod tests {
         assert!(exp_fast(-1000.0) >= 0.0 && exp_fast(1000.0).is_finite());
         assert_eq!(tanh_one(50.0), 1.0);
         assert!(sigmoid_one(-200.0) < 1e-30);
+    }
+
+    #[test]
+    fn round_small_rounds_to_nearest_even() {
+        for (x, want) in [
+            (0.0f32, 0),
+            (0.4, 0),
+            (0.5, 0),
+            (1.5, 2),
+            (2.5, 2),
+            (-0.6, -1),
+            (-2.5, -2),
+            (126.7, 127),
+            (-127.0, -127),
+        ] {
+            assert_eq!(round_small(x), want, "{x}");
+        }
     }
 
     #[test]

@@ -203,10 +203,11 @@ impl EnsembleTagger {
                     "ensemble member {i} answered probabilities of another shape"
                 )));
             }
+            let share = weight / total;
             for (sa, sm) in avg.iter_mut().zip(&m) {
                 for (ra, rm) in sa.iter_mut().zip(sm) {
                     for (a, p) in ra.iter_mut().zip(rm) {
-                        *a += weight / total * p;
+                        *a += share * p;
                     }
                 }
             }

@@ -22,8 +22,6 @@
 const BLOCK: usize = 64;
 /// Rows (tokens) computed together; each weight load is reused this often.
 const ROWS: usize = 6;
-/// 1.5·2^23: `(x + ROUND) - ROUND` is `x` rounded to the nearest integer for |x| < 2^22.
-const ROUND: f32 = 12_582_912.0;
 
 /// A `[d_in → d_out]` linear layer with int8 weights.
 #[derive(Debug, Clone)]
@@ -194,18 +192,12 @@ tweetner_kernels::multiversion! {
     /// One row as `u8` (`q + 128`) in steps of its own scale, which it returns.
     fn quantize_row, quantize_row_portable(row: &[f32], dst: &mut [u8]) -> f32 {
         let amax = tweetner_kernels::simd::max16(row, f32::abs);
-        let s = if amax > 0.0 && amax.is_finite() {
-            amax / 127.0
-        } else {
-            1.0
-        };
+        // An overflowed activation must not make every other one zero.
+        let s = if amax.is_finite() { int8_scale(amax) } else { 1.0 };
         let inv = 1.0 / s;
         for (d, v) in dst.iter_mut().zip(row) {
-            // `round` is a libm call in baseline x86-64 code and `as i32` a
-            // saturating cast: adding 1.5·2^23 rounds to nearest (even) and
-            // leaves q in the low bits, so both become plain vector ops.
-            let k = (v * inv).clamp(-127.0, 127.0) + ROUND;
-            *d = (k.to_bits() as i32 - ROUND.to_bits() as i32 + 128) as u8;
+            let q = tweetner_kernels::round_small((v * inv).clamp(-127.0, 127.0));
+            *d = (q + 128) as u8;
         }
         s
     }

@@ -150,21 +150,22 @@ fn ensemble(
         }),
         members: list,
     };
-    let written = manifest
+    let loaded = manifest
         .write(out)
         .map_err(anyhow::Error::from)
-        .and_then(|()| {
-            let threads = super::model::default_threads();
-            super::model::load_tagger(Some(out), threads, 64, false).map(|_| ())
-        });
-    if let Err(e) = written {
-        // A manifest that does not load is not left behind as a model.
-        let _ = std::fs::remove_file(out.join(tweetner_tagger::MANIFEST_FILE));
-        return Err(e);
-    }
+        .and_then(|()| load(out));
+    let tagger = match loaded {
+        Ok(t) => t,
+        Err(e) => {
+            // A manifest that does not load is not left behind as a model.
+            let _ = std::fs::remove_file(out.join(tweetner_tagger::MANIFEST_FILE));
+            return Err(e);
+        }
+    };
     println!("{}: ensemble of {} models", out.display(), members.len());
     if let Some(dev) = dev {
-        let r = score(out, dev)?;
+        // The members are loaded once: the check above already did it.
+        let r = score_with(tagger.as_ref(), dev)?;
         println!(
             "dev F1 {:.2} (P {:.2} / R {:.2}) on {}",
             r.f1,
@@ -267,11 +268,23 @@ fn compact(
     Ok(())
 }
 
+/// The model in `dir`, loaded for scoring (all cores, batches of 64, as stored).
+fn load(dir: &Path) -> Result<tweetner_tagger::SharedTagger> {
+    let threads = super::model::default_threads();
+    Ok(super::model::load_tagger(Some(dir), threads, 64, false)?.1)
+}
+
 /// conlleval scores of the model in `dir` on the gold file `gold`.
 fn score(dir: &Path, gold: &Path) -> Result<tweetner_eval::Report> {
-    let threads = super::model::default_threads();
-    let (_, tagger) = super::model::load_tagger(Some(dir), threads, 64, false)?;
-    let (gold, predicted) = super::eval::tag_gold_file(tagger.as_ref(), gold)?;
+    score_with(load(dir)?.as_ref(), gold)
+}
+
+/// conlleval scores of `tagger` on the gold file `gold`.
+fn score_with(
+    tagger: &(dyn tweetner_tagger::Tagger + Send + Sync),
+    gold: &Path,
+) -> Result<tweetner_eval::Report> {
+    let (gold, predicted) = super::eval::tag_gold_file(tagger, gold)?;
     Ok(tweetner_eval::evaluate(
         gold.into_iter().zip(predicted).map(|(g, p)| (g, p.tags)),
     )?)
