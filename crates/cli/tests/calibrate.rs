@@ -1,5 +1,6 @@
 //! `tweetner calibrate` on a copy of the shipped model: the fitted temperature
-//! lands in the manifest, scores move, tags and F1 do not.
+//! lands in the manifest, scores move, tags and F1 do not; a fitted entity
+//! bias lands there too, with the card's dev scores at it.
 
 mod common;
 
@@ -21,15 +22,9 @@ fn copy_dir(from: &Path, to: &Path) {
 
 #[test]
 fn calibrate_writes_a_temperature_that_keeps_the_tags() {
-    let shipped = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../models/default");
     let tmp = tempfile::tempdir().unwrap();
-    let model = tmp.path().join("model");
-    copy_dir(&shipped, &model);
     // The first 300 dev tweets keep the test quick.
-    let all = std::fs::read_to_string(dev()).unwrap();
-    let slice: Vec<&str> = all.split("\n\n").take(300).collect();
-    let file = tmp.path().join("held.conll");
-    std::fs::write(&file, slice.join("\n\n") + "\n\n").unwrap();
+    let (model, file) = model_and_slice(tmp.path(), 300);
     let (m, f) = (model.to_str().unwrap(), file.to_str().unwrap());
 
     let eval = |model: &str| {
@@ -81,6 +76,77 @@ fn calibrate_writes_a_temperature_that_keeps_the_tags() {
         assert_eq!((&x["text"], &x["type"]), (&y["text"], &y["type"]));
         assert_ne!(x["score"], y["score"]);
     }
+}
+
+/// A copy of the shipped model and the first `n` dev tweets, in `tmp`.
+fn model_and_slice(tmp: &Path, n: usize) -> (PathBuf, PathBuf) {
+    let shipped = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../models/default");
+    let model = tmp.join("model");
+    copy_dir(&shipped, &model);
+    let all = std::fs::read_to_string(dev()).unwrap();
+    let slice: Vec<&str> = all.split("\n\n").take(n).collect();
+    let file = tmp.join("held.conll");
+    std::fs::write(&file, slice.join("\n\n") + "\n\n").unwrap();
+    (model, file)
+}
+
+#[test]
+fn entity_bias_fit_writes_the_bias_and_the_dev_scores_at_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (model, file) = model_and_slice(tmp.path(), 300);
+    let (m, f) = (model.to_str().unwrap(), file.to_str().unwrap());
+    let o = run(&[
+        "calibrate",
+        "--model",
+        m,
+        f,
+        "--threads",
+        "1",
+        "--entity-bias",
+        "--write",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    // The whole curve, then the fit.
+    assert_eq!(
+        out.matches("\n       -1.0 ").count() + out.matches("\n        3.0 ").count(),
+        2,
+        "{out}"
+    );
+    assert!(
+        out.contains("entity bias fitted on all 300 tweets"),
+        "{out}"
+    );
+    let json = |name: &str| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(model.join(name)).unwrap()).unwrap()
+    };
+    let bias = json("tweetner-model.json")["entity_bias"]
+        .as_f64()
+        .unwrap_or(0.0);
+    assert!((-1.0..=3.0).contains(&bias), "{bias}");
+    // The card's dev F1 is what eval now measures on the file, at the bias.
+    let card_f1 = json("card.json")["dev"]["overall"]["f1"].as_f64().unwrap();
+    let o = run(&["eval", "--model", m, f, "--threads", "1"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains(&format!("FB1: {card_f1:6.2}")),
+        "{card_f1} vs {}",
+        stdout(&o)
+    );
+    let md = std::fs::read_to_string(model.join("MODEL_CARD.md")).unwrap();
+    assert_eq!(md.matches("scores raised by").count(), 1, "{md}");
+
+    // An out-of-range bias in the manifest is refused, naming the file.
+    let mut manifest = json("tweetner-model.json");
+    manifest["entity_bias"] = serde_json::json!(50.0);
+    std::fs::write(model.join("tweetner-model.json"), manifest.to_string()).unwrap();
+    let o = run(&["eval", "--model", m, f, "--threads", "1"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(
+        err.contains("tweetner-model.json") && err.contains("entity bias 50"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -228,6 +228,12 @@ impl FastBiLstmCrf {
         self.decoder.set_temperature(temperature)
     }
 
+    /// Add `bias` to every `B-x` label's score; the tags can change. See
+    /// [`CrfDecoder::set_entity_bias`].
+    pub fn set_entity_bias(&mut self, bias: f32) -> Result<(), ModelError> {
+        self.decoder.set_entity_bias(bias)
+    }
+
     /// The first weight tensor holding a NaN or an infinity, by name; `None`
     /// when all are finite. Loaders refuse such a network: it would tag every
     /// text with confident nonsense (one entity, score 1.0, or `null`) while

@@ -174,6 +174,7 @@ pub fn write_model(
         },
         features: FeaturesInfo::describe(extractor),
         temperature: 1.0,
+        entity_bias: 0.0,
     }
     .write(dir)?;
     Ok(bytes)

@@ -109,6 +109,15 @@ pub struct ModelManifest {
     /// trained, which is what every directory written before it holds.
     #[serde(default = "unit_temperature", skip_serializing_if = "is_unit")]
     pub temperature: f32,
+    /// Added to every `B-x` label's score before decoding, fitted on held-out
+    /// tweets by `tweetner calibrate --entity-bias`. Absent means 0: the tags
+    /// as trained.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub entity_bias: f32,
+}
+
+fn is_zero(b: &f32) -> bool {
+    *b == 0.0
 }
 
 fn unit_temperature() -> f32 {
@@ -158,6 +167,8 @@ impl ModelManifest {
     fn check(&self, path: &Path) -> Result<(), TaggerError> {
         self.network.validate()?;
         tweetner_model::predict::check_temperature(self.temperature)
+            .map_err(|e| TaggerError::invalid(path, e.to_string()))?;
+        tweetner_model::predict::check_entity_bias(self.entity_bias)
             .map_err(|e| TaggerError::invalid(path, e.to_string()))?;
         let (n, f) = (&self.network, &self.features);
         let mismatch = |what: &str, net: usize, feat: usize| {

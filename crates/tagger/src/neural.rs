@@ -129,6 +129,7 @@ impl NeuralTagger {
             ));
         }
         network.set_temperature(manifest.temperature)?;
+        network.set_entity_bias(manifest.entity_bias)?;
         Self::from_parts(manifest.name, extractor, network).map_err(|e| match e {
             TaggerError::Invalid { message, .. } => TaggerError::invalid(dir, message),
             other => other,
@@ -193,6 +194,12 @@ impl NeuralTagger {
     /// is applied at load); used to fit one on held-out tweets.
     pub fn set_temperature(&mut self, temperature: f32) -> Result<(), TaggerError> {
         Ok(self.network.set_temperature(temperature)?)
+    }
+
+    /// Add `bias` to every `B-x` label's score (the model directory's own is
+    /// applied at load); used to fit one on held-out tweets.
+    pub fn set_entity_bias(&mut self, bias: f32) -> Result<(), TaggerError> {
+        Ok(self.network.set_entity_bias(bias)?)
     }
 
     /// Display name from the manifest.

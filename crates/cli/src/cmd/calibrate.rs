@@ -8,6 +8,9 @@
 //! predicted entities over a grid of temperatures. Its effect is reported
 //! with k-fold cross-fitting (fit on k−1 folds, score the one left out), so
 //! the reported error never comes from the tweets the temperature was fitted on.
+//!
+//! `--entity-bias` first fits the one setting that does change the tags (see
+//! [`super::entity_bias`]), then the temperature at it.
 
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -34,7 +37,13 @@ pub struct CalibrateArgs {
     /// Equal-width score buckets of the expected calibration error.
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub bins: u32,
-    /// Store the temperature fitted on the whole file in the model directory.
+    /// First fit the entity bias (added to every `B-x` label's score; it
+    /// changes the tags) for the best F1 on the file, then the temperature at
+    /// that bias.
+    #[arg(long)]
+    pub entity_bias: bool,
+    /// Store what was fitted on the whole file in the model directory (with a
+    /// bias, the card's dev scores become those at the bias).
     #[arg(long)]
     pub write: bool,
     /// Worker threads (default: all cores; at most 1024).
@@ -44,6 +53,8 @@ pub struct CalibrateArgs {
 
 /// How the card's note on the fitted temperature begins.
 const CARD_NOTE: &str = "entity scores divided by temperature";
+/// How the card's note on the fitted entity bias begins.
+const BIAS_NOTE: &str = "B- labels' scores raised by";
 
 /// Index of t = 1 (the scores as trained) in [`grid`].
 const UNIT: usize = 14;
@@ -113,6 +124,19 @@ pub fn run(args: CalibrateArgs) -> Result<()> {
     }
     let tokens: Vec<Vec<String>> = gold.iter().map(|s| s.tokens.clone()).collect();
     let gold: Vec<Vec<String>> = gold.into_iter().map(|s| s.tags).collect();
+    let (k, bins) = (args.folds as usize, args.bins as usize);
+    let mut out = std::io::stdout().lock();
+    let bias = if args.entity_bias {
+        Some(super::entity_bias::fit(
+            &mut tagger,
+            &tokens,
+            &gold,
+            k,
+            &mut out,
+        )?)
+    } else {
+        None
+    };
     let grid = grid();
     let mut by_t: Vec<Tweets> = Vec::with_capacity(grid.len());
     for &t in &grid {
@@ -120,8 +144,6 @@ pub fn run(args: CalibrateArgs) -> Result<()> {
         let tagged = tagger.tag_batch(&tokens)?;
         by_t.push(tagged.iter().map(scored_spans).collect());
     }
-    let (k, bins) = (args.folds as usize, args.bins as usize);
-    let mut out = std::io::stdout().lock();
     writeln!(
         out,
         "{} tweets, {k} folds (tweet i in fold i mod {k}); temperatures {:.2}..{:.2} in {} steps",
@@ -171,11 +193,35 @@ pub fn run(args: CalibrateArgs) -> Result<()> {
     if args.write {
         let mut manifest = ModelManifest::read(&dir)?;
         manifest.temperature = grid[j];
+        if let Some(b) = &bias {
+            manifest.entity_bias = b.bias;
+        }
         manifest.write(&dir)?;
         // The card says so too, replacing the note of an earlier fit.
         if dir.join(CARD_FILE).is_file() {
             let mut card = ModelCard::read(&dir)?;
             card.notes.retain(|n| !n.starts_with(CARD_NOTE));
+            if let Some(b) = &bias {
+                card.notes.retain(|n| !n.starts_with(BIAS_NOTE));
+                card.notes.push(format!(
+                    "{BIAS_NOTE} {:.1}, fitted by `tweetner calibrate --entity-bias` for F1 on {} \
+                     ({} tweets): dev P/R/F1 {:.2}/{:.2}/{:.2} -> {:.2}/{:.2}/{:.2}, \
+                     {:.2} held out ({k}-fold cross-fitting); the dev scores above are at the bias",
+                    b.bias,
+                    args.file.display(),
+                    tokens.len(),
+                    b.trained.precision,
+                    b.trained.recall,
+                    b.trained.f1,
+                    b.fitted.precision,
+                    b.fitted.recall,
+                    b.fitted.f1,
+                    b.held_out_f1
+                ));
+                if card.dev.is_some() {
+                    card.dev = Some(tweetner_trainkit::report::dev_scores(&b.fitted));
+                }
+            }
             card.notes.push(format!(
                 "{CARD_NOTE} {:.3}, fitted by `tweetner calibrate` on {} ({} tweets); \
                  ECE {:.3} -> {:.3} held out ({k}-fold cross-fitting); tags unchanged",
@@ -189,8 +235,10 @@ pub fn run(args: CalibrateArgs) -> Result<()> {
         }
         writeln!(
             out,
-            "wrote temperature {:.3} to {}",
+            "wrote temperature {:.3}{} to {}",
             grid[j],
+            bias.as_ref()
+                .map_or(String::new(), |b| format!(" and entity bias {:.1}", b.bias)),
             dir.join(MANIFEST_FILE).display()
         )?;
     }

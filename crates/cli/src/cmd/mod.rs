@@ -3,6 +3,7 @@
 pub mod bench;
 pub mod calibrate;
 pub mod data;
+pub mod entity_bias;
 pub mod eval;
 pub mod io;
 pub mod limits;

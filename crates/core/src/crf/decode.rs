@@ -55,6 +55,35 @@ impl CrfScores {
         self.transitions[prev * self.num_labels + next]
     }
 
+    /// The same CRF with `bias[y]` added to label `y`'s emission at every
+    /// token. A path holding `y` at a token entered it there through exactly one
+    /// start or transition score, so the bias folds into those and decoding
+    /// costs nothing extra. Forbidden moves stay forbidden.
+    pub fn with_label_bias(&self, bias: &[f32]) -> CrfScores {
+        let l = self.num_labels;
+        assert_eq!(bias.len(), l, "one bias per label");
+        let add = |x: f32, b: f32| {
+            if x <= crate::labels::FORBIDDEN / 2.0 {
+                x
+            } else {
+                x + b
+            }
+        };
+        CrfScores {
+            num_labels: l,
+            transitions: (0..l * l)
+                .map(|k| add(self.transitions[k], bias[k % l]))
+                .collect(),
+            start: self
+                .start
+                .iter()
+                .zip(bias)
+                .map(|(&x, &b)| add(x, b))
+                .collect(),
+            end: self.end.clone(),
+        }
+    }
+
     fn check(&self, emissions: &[f32]) -> usize {
         let l = self.num_labels;
         assert!(
