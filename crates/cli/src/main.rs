@@ -27,7 +27,7 @@ enum Command {
     Eval(cmd::eval::EvalArgs),
     /// Find entities in tweets (text, JSONL or CoNLL in; JSONL, pretty, CoNLL or IOB out).
     Tag(cmd::tag::TagArgs),
-    /// Fit the temperature of a BiLSTM-CRF model's entity scores on held-out tweets.
+    /// Fit the temperature of a BiLSTM-CRF model's entity scores (and its entity bias) on held-out tweets.
     Calibrate(cmd::calibrate::CalibrateArgs),
     /// Measure tagging throughput, per-stage time and peak memory on a file.
     Bench(cmd::bench::BenchArgs),

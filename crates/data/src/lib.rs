@@ -21,6 +21,7 @@ mod error;
 mod labels;
 mod oov;
 mod relabel;
+mod reweight;
 mod scheme;
 mod spans;
 mod stats;
@@ -37,6 +38,7 @@ pub use error::DataError;
 pub use labels::{LabelSet, LabelSpec, WNUT16_TYPES};
 pub use oov::{oov_rate, OovAccumulator, OovReference, OovStats};
 pub use relabel::TypeMap;
+pub use reweight::{TypeWeights, MAX_TYPE_WEIGHT};
 pub use scheme::{
     from_bio, is_valid_bio, parse_tag, repair, to_bio, Prefix, Scheme, Tag, TagError,
 };

@@ -8,7 +8,7 @@ use anyhow::{Context, Result};
 use clap::{Args, Subcommand, ValueEnum};
 use tweetner_data::{
     read_conll, ConllReader, OovAccumulator, OovReference, ReadOptions, Scheme, StatsAccumulator,
-    TypeMap,
+    TypeMap, TypeWeights,
 };
 
 use super::io::{open_input, sentences};
@@ -120,6 +120,20 @@ pub struct ConvertArgs {
     /// Every type in the input must be named; an unmapped one is an error with its line.
     #[arg(long, value_parser = parse_type_map)]
     pub map: Option<TypeMap>,
+    /// Re-balance entity types, e.g. `musicartist=3,geo-loc=0.5`: each tweet is
+    /// written as many times as the largest weight among its entity types says
+    /// (1 for types not named and tweets without entities); a fraction is a
+    /// share of such tweets, picked by a hash of their tokens and `--seed`.
+    /// Applied after `--map`. Counts go to stderr.
+    #[arg(long, value_parser = parse_type_weights)]
+    pub type_weights: Option<TypeWeights>,
+    /// Seed of `--type-weights`' choices.
+    #[arg(long, default_value_t = 0, requires = "type_weights")]
+    pub seed: u64,
+}
+
+fn parse_type_weights(spec: &str) -> Result<TypeWeights, String> {
+    TypeWeights::parse(spec)
 }
 
 fn parse_type_map(spec: &str) -> Result<TypeMap, String> {
@@ -292,7 +306,7 @@ fn convert(args: ConvertArgs) -> Result<()> {
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let target: Scheme = args.to.into();
-    let (mut written, mut dropped, mut empty) = (0usize, 0usize, 0usize);
+    let (mut written, mut dropped, mut empty, mut reweighted) = (0usize, 0usize, 0usize, 0usize);
     for sentence in sentences {
         let mut s = sentence?;
         if excluded.contains(&s.tokens) {
@@ -306,12 +320,21 @@ fn convert(args: ConvertArgs) -> Result<()> {
             empty += 1;
             continue;
         }
+        let copies = match &args.type_weights {
+            Some(w) => w.copies(&s, args.seed),
+            None => 1,
+        };
+        if copies != 1 {
+            reweighted += 1;
+        }
         s.tags = tweetner_data::from_bio(&s.tags, target);
         if args.drop_columns {
             s.columns.clear();
         }
-        tweetner_data::write_sentence(&mut out, &s)?;
-        written += 1;
+        for _ in 0..copies {
+            tweetner_data::write_sentence(&mut out, &s)?;
+        }
+        written += copies;
     }
     out.flush()?;
     if !args.exclude.is_empty() {
@@ -319,6 +342,11 @@ fn convert(args: ConvertArgs) -> Result<()> {
     }
     if args.entities_only {
         eprintln!("{source}: wrote {written} tweets, dropped {empty} without an entity");
+    }
+    if args.type_weights.is_some() {
+        eprintln!(
+            "{source}: wrote {written} tweets; --type-weights changed the count of {reweighted}"
+        );
     }
     Ok(())
 }
