@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Retrain the shipped model (models/default) from the silver data, both stages:
 #   1. configs/default-stage1.toml: WNUT-16 train + the unlabeled tweets in which the
-#      ensemble teacher found an entity, with entry-list features, 5 epochs;
+#      ensemble teacher found an entity, with entry-list features, 5 epochs, ending with the
+#      last epoch (`keep = "last"`: the second stage is the one that selects on dev);
 #   2. configs/default-lexicon.toml: goes on from that model on WNUT-16 train alone;
 # then fits the temperature of its entity scores on dev (`tweetner calibrate`),
 # which changes the scores, not the tags. Prints the wall time of the two stages.

@@ -198,6 +198,7 @@ pub fn run(
             patience: t.patience,
             quiet: opts.quiet,
             stop_after_epochs: opts.stop_after_epochs,
+            keep_last: false,
         },
     )?;
     let state = &trainer.state;

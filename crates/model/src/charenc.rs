@@ -151,9 +151,12 @@ impl CharCnn {
                 penalty[i * c..i * c + len].fill(0.0);
             }
             let emb = self.embedding.forward(ids) * float_tensor(keep, [n, c, 1], &device);
-            let conv = self.conv.forward(emb.swap_dims(1, 2)).tanh(); // [n, F, C]
+            let conv = self.conv.forward(emb.swap_dims(1, 2)); // [n, F, C]
             let masked = conv + float_tensor(penalty, [n, 1, c], &device);
-            masked.max_dim(2).reshape([n, filters])
+            // tanh is increasing, so the max of the tanh is the tanh of the max:
+            // one tanh per filter instead of one per character, forward and backward
+            // (a fifth of a training step went to tanh).
+            masked.max_dim(2).reshape([n, filters]).tanh()
         })
     }
 }

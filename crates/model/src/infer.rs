@@ -451,7 +451,6 @@ impl FastBiLstmCrf {
                     conv[r * f..(r + 1) * f].copy_from_slice(bias);
                 }
                 matmul(total, k * e, f, cols, w, conv, true);
-                tanh_slice(conv);
                 let mut start = 0;
                 for (tok, cs) in words.iter().enumerate() {
                     let len = cs.len().min(cap);
@@ -465,6 +464,8 @@ impl FastBiLstmCrf {
                             *d = d.max(*v);
                         }
                     }
+                    // After the max, as in training (tanh is increasing).
+                    tanh_slice(dst);
                     start += len;
                 }
             }

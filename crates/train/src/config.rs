@@ -250,6 +250,22 @@ pub struct TrainSection {
     /// `[embeddings]`, `[features]` and `[model]` are not. For a second stage, e.g.
     /// gold data only after training on gold + silver.
     pub init_from: Option<PathBuf>,
+    /// Which epoch's weights the run ends with: the best on dev (`best-dev`)
+    /// or the last (`last`; dev is still scored and logged, nothing stops
+    /// early). `last` suits a first stage whose second stage selects on dev:
+    /// picking its epoch on dev too makes the outcome hinge on a noisy choice.
+    pub keep: KeepEpoch,
+}
+
+/// `[train] keep`: see [`TrainSection::keep`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum KeepEpoch {
+    /// The epoch with the best dev F1.
+    #[default]
+    BestDev,
+    /// The last epoch.
+    Last,
 }
 
 impl Default for TrainSection {
@@ -270,6 +286,7 @@ impl Default for TrainSection {
             max_train_sentences: None,
             max_dev_sentences: None,
             init_from: None,
+            keep: KeepEpoch::BestDev,
         }
     }
 }

@@ -266,6 +266,7 @@ pub fn run(config: &TrainConfig, opts: &TrainOptions) -> Result<TrainSummary, Tr
             patience: config.train.patience,
             quiet: opts.quiet,
             stop_after_epochs: None,
+            keep_last: config.train.keep == crate::config::KeepEpoch::Last,
         },
     )?;
     if opts.final_model {

@@ -224,6 +224,9 @@ pub struct LoopOptions<'a> {
     /// End this session after this many epochs, leaving the checkpoint as a
     /// killed run would (time-boxed sessions; how tests check resuming).
     pub stop_after_epochs: Option<usize>,
+    /// Keep every epoch's weights, so the run ends with the last epoch's
+    /// (dev is still scored and logged; no early stopping).
+    pub keep_last: bool,
 }
 
 /// How [`run_epochs`] ended.
@@ -260,13 +263,18 @@ pub fn run_epochs<T: Trainer>(
         let report = trainer.evaluate()?;
         let f1 = report.as_ref().map(|r| r.f1);
         trainer.progress().epochs_done += 1;
-        if f1.is_some_and(|f| trainer.progress().selection.improves(f)) {
+        if opts.keep_last || f1.is_some_and(|f| trainer.progress().selection.improves(f)) {
             trainer.save_best()?;
         }
         let seconds = started.elapsed().as_secs_f64();
         let rate = trainer.train_size() as f64 / stats.train_seconds.max(1e-9);
         let p = trainer.progress();
-        let improved = p.selection.record(epoch + 1, f1, seconds, opts.patience);
+        let improved = if opts.keep_last {
+            p.selection.record_last(epoch + 1, f1, seconds);
+            true
+        } else {
+            p.selection.record(epoch + 1, f1, seconds, opts.patience)
+        };
         p.history.push(EpochRecord {
             epoch: epoch + 1,
             train_loss: stats.train_loss,
@@ -370,6 +378,7 @@ mod tests {
             patience: 2,
             quiet: true,
             stop_after_epochs: None,
+            keep_last: false,
         };
         assert_eq!(run_epochs(&mut t, &opts).expect("runs"), LoopEnd::Finished);
         // Epoch 1 (F1 0) is the first best, epoch 2 (F1 100) the next; epochs 3
@@ -387,6 +396,26 @@ mod tests {
     }
 
     #[test]
+    fn keep_last_saves_every_epoch_and_never_stops_early() {
+        let d = tempfile::tempdir().expect("dir");
+        let mut t = scripted(vec![true, false, false, false], true);
+        let opts = LoopOptions {
+            out_dir: d.path(),
+            patience: 1,
+            quiet: true,
+            stop_after_epochs: None,
+            keep_last: true,
+        };
+        run_epochs(&mut t, &opts).expect("runs");
+        assert_eq!(t.saved, vec![1, 2, 3, 4]);
+        let s = &t.progress.selection;
+        assert!(!s.stopped_early);
+        assert_eq!(s.best_epoch, Some(4));
+        assert_eq!(s.best_f1, t.progress.history[3].dev_f1);
+        assert_eq!(s.seconds_to_best, Some(s.elapsed_seconds));
+    }
+
+    #[test]
     fn a_paused_session_resumes_where_it_stopped() {
         let d = tempfile::tempdir().expect("dir");
         let mut t = scripted(vec![true, false, false], true);
@@ -395,6 +424,7 @@ mod tests {
             patience: 0,
             quiet: true,
             stop_after_epochs: Some(2),
+            keep_last: false,
         };
         assert_eq!(run_epochs(&mut t, &opts).expect("runs"), LoopEnd::Paused);
         assert_eq!(t.progress.epochs_done, 2);
@@ -413,6 +443,7 @@ mod tests {
             patience: 1,
             quiet: true,
             stop_after_epochs: None,
+            keep_last: false,
         };
         run_epochs(&mut t, &opts).expect("runs");
         assert!(t.saved.is_empty());

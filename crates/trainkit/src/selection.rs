@@ -57,6 +57,17 @@ impl Selection {
         }
         improved
     }
+
+    /// Record the end of 1-based `epoch` as the kept one whatever its dev F1
+    /// (`keep = "last"`): the weights are always the latest, so the "best"
+    /// fields describe them. Never stops early.
+    pub fn record_last(&mut self, epoch: usize, f1: Option<f64>, seconds: f64) {
+        self.best_f1 = f1;
+        self.best_epoch = Some(epoch);
+        self.since_best = 0;
+        self.elapsed_seconds += seconds;
+        self.seconds_to_best = Some(self.elapsed_seconds);
+    }
 }
 
 #[cfg(test)]
