@@ -16,26 +16,27 @@ pub const ENTITY_BIAS_RANGE: std::ops::RangeInclusive<f32> = -10.0..=10.0;
 
 /// Refuse an entity bias outside [`ENTITY_BIAS_RANGE`] (NaN included).
 pub fn check_entity_bias(bias: f32) -> Result<(), ModelError> {
-    if ENTITY_BIAS_RANGE.contains(&bias) {
-        return Ok(());
-    }
-    Err(ModelError::Config(format!(
-        "entity bias {bias} is outside {}..={}",
-        ENTITY_BIAS_RANGE.start(),
-        ENTITY_BIAS_RANGE.end()
-    )))
+    check_in("entity bias", bias, &ENTITY_BIAS_RANGE)
 }
 
 /// Refuse a temperature outside [`TEMPERATURE_RANGE`] (NaN included). Model
 /// directories are checked with this when read, decoders when set.
 pub fn check_temperature(temperature: f32) -> Result<(), ModelError> {
-    if TEMPERATURE_RANGE.contains(&temperature) {
+    check_in("temperature", temperature, &TEMPERATURE_RANGE)
+}
+
+fn check_in(
+    what: &str,
+    value: f32,
+    range: &std::ops::RangeInclusive<f32>,
+) -> Result<(), ModelError> {
+    if range.contains(&value) {
         return Ok(());
     }
     Err(ModelError::Config(format!(
-        "temperature {temperature} is outside {}..={}",
-        TEMPERATURE_RANGE.start(),
-        TEMPERATURE_RANGE.end()
+        "{what} {value} is outside {}..={}",
+        range.start(),
+        range.end()
     )))
 }
 
