@@ -241,7 +241,7 @@ pub enum LoopEnd {
 /// Run epochs until the run is finished (or the session's budget is spent).
 ///
 /// After each epoch: dev is scored, the weights are kept if dev F1 improved
-/// (a tie keeps the earlier epoch), the log and curves are rewritten from the
+/// (a tie keeps the earlier epoch; with `keep_last`, always), the log and curves are rewritten from the
 /// whole history, and a checkpoint is written last, so a checkpoint never
 /// describes an epoch whose log or kept weights are missing.
 ///
