@@ -127,8 +127,9 @@ pub struct ConvertArgs {
     /// Applied after `--map`. Counts go to stderr.
     #[arg(long, value_parser = parse_type_weights)]
     pub type_weights: Option<TypeWeights>,
-    /// Seed of `--type-weights`' choices.
-    #[arg(long, default_value_t = 0, requires = "type_weights")]
+    /// Seed of `--type-weights`' choices (0 to 2^32 − 1).
+    #[arg(long, default_value_t = 0, requires = "type_weights",
+          value_parser = clap::value_parser!(u64).range(0..=u64::from(u32::MAX)))]
     pub seed: u64,
 }
 
