@@ -24,6 +24,12 @@ pub const WNUT16_TYPES: [&str; 10] = [
 /// in both `f32` and `f64`, so forbidden paths carry no probability mass.
 pub const FORBIDDEN: f32 = -1.0e4;
 
+/// Whether a transition, start or end score marks a forbidden move: rescaled
+/// or shifted scores stay far below half of [`FORBIDDEN`], learned ones far above.
+pub fn is_forbidden(score: f32) -> bool {
+    score <= FORBIDDEN / 2.0
+}
+
 /// The role of one label in the BIO scheme.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BioTag {

@@ -4,10 +4,10 @@
 use crate::crf::CrfScores;
 use crate::crf::ScaledCrf;
 use crate::error::ModelError;
-use crate::labels::{BioTag, FORBIDDEN};
+use crate::labels::{is_forbidden, BioTag};
 
 /// Temperatures a decoder accepts. Far outside this range the forbidden BIO
-/// moves (kept at [`FORBIDDEN`]) would no longer dwarf the scaled scores.
+/// moves (kept at [`FORBIDDEN`](crate::labels::FORBIDDEN)) would no longer dwarf the scaled scores.
 pub const TEMPERATURE_RANGE: std::ops::RangeInclusive<f32> = 0.05..=20.0;
 
 /// Entity biases a decoder accepts: a few units of log-odds already move the
@@ -134,7 +134,7 @@ impl Calibrated {
         // Forbidden moves stay forbidden rather than becoming merely unlikely.
         let scale = |v: &[f32]| -> Vec<f32> {
             v.iter()
-                .map(|&x| if x <= FORBIDDEN / 2.0 { x } else { x * k })
+                .map(|&x| if is_forbidden(x) { x } else { x * k })
                 .collect()
         };
         let scores = CrfScores {
@@ -174,6 +174,9 @@ impl CrfDecoder {
     /// [`ENTITY_BIAS_RANGE`].
     pub fn set_entity_bias(&mut self, bias: f32) -> Result<(), ModelError> {
         check_entity_bias(bias)?;
+        if bias == self.entity_bias {
+            return Ok(()); // loading applies 0 to every model: nothing to rebuild
+        }
         let per_label: Vec<f32> = self
             .tags
             .iter()
@@ -290,6 +293,7 @@ impl CrfDecoder {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::labels::FORBIDDEN;
 
     fn tags(v: &[&str]) -> Vec<BioTag> {
         v.iter().map(|s| BioTag::parse(s)).collect()

@@ -37,33 +37,41 @@ pub struct BiasFit {
     pub held_out_f1: f64,
 }
 
+/// The conlleval report of the tweets `keep` selects.
 fn report(gold: &[Vec<String>], tags: &Tags, keep: impl Fn(usize) -> bool) -> Result<Report> {
-    let pairs = gold
-        .iter()
-        .zip(tags)
-        .enumerate()
-        .filter(|(i, _)| keep(*i))
-        .map(|(_, (g, p))| (g.clone(), p.clone()));
-    Ok(tweetner_eval::evaluate(pairs)?)
+    let mut ev = tweetner_eval::Evaluator::new();
+    for (i, (g, p)) in gold.iter().zip(tags).enumerate() {
+        if keep(i) {
+            ev.add_sentence(g, p)
+                .with_context(|| format!("tweet {}", i + 1))?;
+        }
+    }
+    Ok(ev.finish())
 }
 
-/// Index into `grid` of the best F1 on the selected tweets; on a tie the bias
-/// closest to 0.
-fn best_index(
-    grid: &[f32],
+/// F1 at every bias on the tweets `keep` selects.
+fn f1s(
     gold: &[Vec<String>],
     by_bias: &[Tags],
     keep: impl Fn(usize) -> bool + Copy,
-) -> Result<usize> {
+) -> Result<Vec<f64>> {
+    by_bias
+        .iter()
+        .map(|tags| Ok(report(gold, tags, keep)?.f1))
+        .collect()
+}
+
+/// Index into `grid` of the best of `f1` (one per bias); on a tie the bias
+/// closest to 0.
+fn best_index(grid: &[f32], f1: &[f64]) -> usize {
     let mut best = (f64::NEG_INFINITY, f32::INFINITY, ZERO);
-    for (j, tags) in by_bias.iter().enumerate() {
-        let f1 = report(gold, tags, keep)?.f1;
-        let dist = grid[j].abs();
-        if f1 > best.0 || (f1 == best.0 && dist < best.1) {
-            best = (f1, dist, j);
+    for (j, (&f, &b)) in f1.iter().zip(grid).enumerate() {
+        let dist = b.abs();
+        if f > best.0 || (f == best.0 && dist < best.1) {
+            best = (f, dist, j);
         }
     }
-    Ok(best.2)
+    best.2
 }
 
 /// Tag `tokens` at every bias of the grid, fit the bias, report the fit to
@@ -84,9 +92,12 @@ pub fn fit(
             .with_context(|| format!("tagging at entity bias {b}"))?;
         by_bias.push(tagged.into_iter().map(|t| t.tags).collect());
     }
+    let all: Vec<Report> = by_bias
+        .iter()
+        .map(|tags| report(gold, tags, |_| true))
+        .collect::<Result<_>>()?;
     writeln!(out, "entity bias  precision  recall     F1  (all tweets)")?;
-    for (b, tags) in grid.iter().zip(&by_bias) {
-        let r = report(gold, tags, |_| true)?;
+    for (b, r) in grid.iter().zip(&all) {
         writeln!(
             out,
             "{b:>11.1}  {:>9.2}  {:>6.2}  {:>5.2}",
@@ -96,7 +107,7 @@ pub fn fit(
     writeln!(out, "fold  fitted bias  held-out F1 at 0  at fitted")?;
     let mut pooled: Tags = vec![Vec::new(); tokens.len()];
     for f in 0..folds {
-        let j = best_index(&grid, gold, &by_bias, |i| i % folds != f)?;
+        let j = best_index(&grid, &f1s(gold, &by_bias, |i| i % folds != f)?);
         let held = |i: usize| i % folds == f;
         writeln!(
             out,
@@ -110,11 +121,11 @@ pub fn fit(
             tags.clone_from(&by_bias[j][i]);
         }
     }
-    let j = best_index(&grid, gold, &by_bias, |_| true)?;
+    let j = best_index(&grid, &all.iter().map(|r| r.f1).collect::<Vec<_>>());
     let fit = BiasFit {
         bias: grid[j],
-        trained: report(gold, &by_bias[ZERO], |_| true)?,
-        fitted: report(gold, &by_bias[j], |_| true)?,
+        trained: all[ZERO].clone(),
+        fitted: all[j].clone(),
         held_out_f1: report(gold, &pooled, |_| true)?.f1,
     };
     let pr = |r: &Report| format!("P/R/F1 {:.2}/{:.2}/{:.2}", r.precision, r.recall, r.f1);
@@ -157,17 +168,14 @@ mod tests {
         by_bias[ZERO + 3] = one.clone();
         by_bias[ZERO + 5] = both.clone();
         by_bias[ZERO + 7] = both;
-        assert_eq!(
-            best_index(&grid, &gold, &by_bias, |_| true).unwrap(),
-            ZERO + 5
-        );
+        let best = |by_bias: &[Tags], keep: fn(usize) -> bool| {
+            best_index(&grid, &f1s(&gold, by_bias, keep).unwrap())
+        };
+        assert_eq!(best(&by_bias, |_| true), ZERO + 5);
         // Tweet 0 alone: 0.3, 0.5 and 0.7 all find its entity; 0.3 is the least change.
-        assert_eq!(
-            best_index(&grid, &gold, &by_bias, |i| i == 0).unwrap(),
-            ZERO + 3
-        );
+        assert_eq!(best(&by_bias, |i| i == 0), ZERO + 3);
         // Nothing to gain: stay at 0.
         let flat = vec![one; grid.len()];
-        assert_eq!(best_index(&grid, &gold, &flat, |_| true).unwrap(), ZERO);
+        assert_eq!(best(&flat, |_| true), ZERO);
     }
 }

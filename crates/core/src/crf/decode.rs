@@ -63,7 +63,7 @@ impl CrfScores {
         let l = self.num_labels;
         assert_eq!(bias.len(), l, "one bias per label");
         let add = |x: f32, b: f32| {
-            if x <= crate::labels::FORBIDDEN / 2.0 {
+            if crate::labels::is_forbidden(x) {
                 x
             } else {
                 x + b
