@@ -7,7 +7,8 @@
 #
 # Targets: tokenize (tweetner-text), conll_reader (tweetner-data reader and
 # writer), conlleval_reader (tweetner-eval), tag_schemes (tweetner-data
-# scheme conversions and spans). Each asserts the crate's documented
+# scheme conversions and spans), tweetner7_reader, soft_labels (tweetner-data
+# soft-label columns). Each asserts the crate's documented
 # invariants, not just "no panic"; the checks are in fuzz/src/.
 #
 # Stable toolchain only: cargo-fuzz passes nightly `-Z` flags to rustc and

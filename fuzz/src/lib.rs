@@ -11,18 +11,20 @@
 
 pub mod conll;
 pub mod conlleval;
+pub mod soft;
 pub mod tags;
 pub mod text;
 pub mod tweetner7;
 
 /// The names of the fuzz targets, which are also the names of the seed and
 /// regression directories.
-pub const TARGETS: [&str; 5] = [
+pub const TARGETS: [&str; 6] = [
     "tokenize",
     "conll_reader",
     "conlleval_reader",
     "tag_schemes",
     "tweetner7_reader",
+    "soft_labels",
 ];
 
 /// Runs the checker of `target` on `data`; `false` for an unknown target.
@@ -33,6 +35,7 @@ pub fn check(target: &str, data: &[u8]) -> bool {
         "conlleval_reader" => conlleval::check(data),
         "tag_schemes" => tags::check(data),
         "tweetner7_reader" => tweetner7::check(data),
+        "soft_labels" => soft::check(data),
         _ => return false,
     }
     true

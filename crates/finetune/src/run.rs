@@ -77,6 +77,7 @@ pub fn run(
         dev,
         files,
         labels,
+        soft: _,
     } = read_splits(&Splits {
         train: &config.data.train,
         extra: &config.data.extra,
@@ -84,6 +85,7 @@ pub fn run(
         labels: &config.data.labels,
         max_train: config.data.max_train_sentences,
         max_dev: config.data.max_dev_sentences,
+        soft_labels: false,
     })?;
     if train.is_empty() {
         return Err(FinetuneError::Config {

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::batch::{SentenceInput, TaggerBatch};
 use crate::charenc::{CharCnn, CharEncoderConfig, CharLstm};
-use crate::crf::Crf;
+use crate::crf::{Crf, CrfTarget};
 use crate::error::ModelError;
 use crate::lstm::BiLstmLayer;
 use crate::predict::{CrfDecoder, Prediction};
@@ -290,23 +290,34 @@ impl BiLstmCrf {
         batch: &TaggerBatch,
         gold: &[Vec<usize>],
     ) -> Result<Tensor<1>, ModelError> {
-        if gold.len() != batch.batch_size() {
+        let targets: Vec<CrfTarget<'_>> = gold.iter().map(|g| CrfTarget::hard(g)).collect();
+        self.forward_target_loss(batch, &targets)
+    }
+
+    /// Mean cross-entropy of the CRF against each sentence's target (its
+    /// tags, possibly mixed with a teacher's probabilities; see [`CrfTarget`]).
+    pub fn forward_target_loss(
+        &self,
+        batch: &TaggerBatch,
+        targets: &[CrfTarget<'_>],
+    ) -> Result<Tensor<1>, ModelError> {
+        if targets.len() != batch.batch_size() {
             return Err(ModelError::Shape(format!(
                 "{} gold sequences for {} sentences",
-                gold.len(),
+                targets.len(),
                 batch.batch_size()
             )));
         }
-        for (i, (g, &len)) in gold.iter().zip(&batch.lengths).enumerate() {
-            if g.len() != len {
+        for (i, (g, &len)) in targets.iter().zip(&batch.lengths).enumerate() {
+            if g.path.len() != len {
                 return Err(ModelError::Shape(format!(
                     "sentence {i}: {} gold tags for {len} tokens",
-                    g.len()
+                    g.path.len()
                 )));
             }
         }
         let emissions = self.emissions(batch)?;
-        self.crf.nll(emissions, batch.mask.clone(), gold)
+        self.crf.target_loss(emissions, batch.mask.clone(), targets)
     }
 
     /// Tag a batch: Viterbi path, marginals and span probabilities per

@@ -57,7 +57,7 @@ pub mod wordtable;
 pub use batch::{SentenceInput, TaggerBatch};
 pub use bilstm::{BiLstmCrf, BiLstmCrfConfig};
 pub use charenc::CharEncoderConfig;
-pub use crf::{Crf, CrfScores, Lattice};
+pub use crf::{Crf, CrfScores, CrfTarget, Lattice};
 pub use infer::FastBiLstmCrf;
 pub use predict::{PredictedSpan, Prediction};
 pub use tagger::{SpanScore, StageTimes, TaggedSentence, Tagger};

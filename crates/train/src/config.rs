@@ -53,6 +53,7 @@
 //! threads = 0                    # 0 = all cores
 //! bucketing = true
 //! word_dropout = 0.0             # chance a training token's word id is replaced by UNK
+//! soft_weight = 0.0              # weight of a silver file's teacher probabilities
 //! # max_train_sentences = 50     # tiny runs
 //! # max_dev_sentences = 20
 //!
@@ -255,6 +256,14 @@ pub struct TrainSection {
     /// early). `last` suits a first stage whose second stage selects on dev:
     /// picking its epoch on dev too makes the outcome hinge on a noisy choice.
     pub keep: KeepEpoch,
+    /// Weight in `[0, 1]` of a teacher's label probabilities, for training
+    /// sentences whose CoNLL file carries them (`token<TAB>soft<TAB>tag`,
+    /// written by `tweetner data soften`); the hard tag gets the rest. The
+    /// loss is the cross-entropy of the CRF against that mixture, so 0 is
+    /// plain CRF likelihood of the tags and files without the column are
+    /// trained as usual. Distilling probabilities passes on what the teacher
+    /// was unsure of (a singer tagged person at 0.6), which a hard tag hides.
+    pub soft_weight: f64,
 }
 
 /// `[train] keep`: see [`TrainSection::keep`].
@@ -287,6 +296,7 @@ impl Default for TrainSection {
             max_dev_sentences: None,
             init_from: None,
             keep: KeepEpoch::BestDev,
+            soft_weight: 0.0,
         }
     }
 }
@@ -419,6 +429,12 @@ impl TrainConfig {
             return bad(
                 "train.word_dropout",
                 format!("must be in [0, 1), got {}", t.word_dropout),
+            );
+        }
+        if !(t.soft_weight.is_finite() && (0.0..=1.0).contains(&t.soft_weight)) {
+            return bad(
+                "train.soft_weight",
+                format!("must be in [0, 1], got {}", t.soft_weight),
             );
         }
         if t.momentum >= 1.0 {

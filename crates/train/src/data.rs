@@ -16,9 +16,13 @@ pub fn load_datasets(config: &TrainConfig, final_model: bool) -> Result<Datasets
         labels: &config.data.labels,
         max_train: config.train.max_train_sentences,
         max_dev: config.train.max_dev_sentences,
+        soft_labels: config.train.soft_weight > 0.0,
     })?;
     if final_model {
         let mut dev = std::mem::take(&mut data.dev);
+        if !data.soft.is_empty() {
+            data.soft.extend(dev.iter().map(|_| None));
+        }
         data.train.append(&mut dev);
     }
     if data.train.is_empty() {

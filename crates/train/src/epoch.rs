@@ -8,7 +8,7 @@ use tweetner_features::WordVocab;
 use tweetner_model::burn::module::Module;
 use tweetner_model::burn::optim::{GradientsParams, ModuleOptimizer};
 use tweetner_model::burn::tensor::Device;
-use tweetner_model::{BiLstmCrf, FastBiLstmCrf, SentenceInput};
+use tweetner_model::{BiLstmCrf, CrfTarget, FastBiLstmCrf, SentenceInput};
 use tweetner_tagger::{predict_batched, DEFAULT_BATCH_SIZE};
 
 use crate::config::TrainSection;
@@ -44,6 +44,11 @@ pub struct EpochInputs<'a> {
     pub inputs: &'a [SentenceInput],
     /// Gold label indices.
     pub gold: &'a [Vec<usize>],
+    /// Teacher probabilities per sentence (`[T * L]`), or empty: see
+    /// [`crate::config::TrainSection::soft_weight`].
+    pub soft: &'a [Option<Vec<f32>>],
+    /// Weight of `soft` against `gold` where a sentence has both.
+    pub soft_weight: f32,
     /// Batches to run, in order.
     pub batches: Vec<Vec<usize>>,
     /// Learning rate.
@@ -98,9 +103,20 @@ pub fn run_epoch(
     let mut rng = SplitMix64::new(e.dropout_seed);
     for (bi, ids) in e.batches.iter().enumerate() {
         let inputs = batch_inputs(e.inputs, ids, e.word_dropout, &mut rng);
-        let gold: Vec<Vec<usize>> = ids.iter().map(|&i| e.gold[i].clone()).collect();
+        let targets: Vec<CrfTarget<'_>> = ids
+            .iter()
+            .map(|&i| CrfTarget {
+                path: &e.gold[i],
+                soft: e
+                    .soft
+                    .get(i)
+                    .and_then(Option::as_deref)
+                    .filter(|_| e.soft_weight > 0.0)
+                    .map(|p| (p, e.soft_weight)),
+            })
+            .collect();
         let batch = model.batch(&inputs, device)?;
-        let loss = model.forward_loss(&batch, &gold)?;
+        let loss = model.forward_target_loss(&batch, &targets)?;
         let value = loss_value(&loss);
         if !value.is_finite() {
             return Err(TrainError::Diverged {

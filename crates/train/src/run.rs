@@ -162,7 +162,7 @@ pub fn run(config: &TrainConfig, opts: &TrainOptions) -> Result<TrainSummary, Tr
     } else {
         (config.train.epochs, None)
     };
-    let data = load_datasets(config, opts.final_model)?;
+    let mut data = load_datasets(config, opts.final_model)?;
     let device = Device::default().autodiff();
     // The starting model's weights, hashed once: for the fingerprint and the card.
     let init = match &config.train.init_from {
@@ -253,6 +253,7 @@ pub fn run(config: &TrainConfig, opts: &TrainOptions) -> Result<TrainSummary, Tr
     let encoded = Encoded {
         train,
         gold,
+        soft: std::mem::take(&mut data.soft),
         dev_inputs,
         dev: (!opts.final_model).then_some(data.dev.as_slice()),
     };

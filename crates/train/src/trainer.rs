@@ -22,6 +22,8 @@ pub struct Encoded<'a> {
     pub train: Vec<SentenceInput>,
     /// Their gold label ids.
     pub gold: Vec<Vec<usize>>,
+    /// Their teacher probabilities, where the data has them (else empty).
+    pub soft: Vec<Option<Vec<f32>>>,
     /// Dev sentences as network inputs.
     pub dev_inputs: Vec<SentenceInput>,
     /// Dev sentences with their gold tags (`None`: a final model, no selection).
@@ -120,6 +122,8 @@ impl Trainer for BiLstmTrainer<'_> {
             EpochInputs {
                 inputs: &self.data.train,
                 gold: &self.data.gold,
+                soft: &self.data.soft,
+                soft_weight: t.soft_weight as f32,
                 batches: epoch_batches(&self.lengths, t, self.config.seed, epoch),
                 lr,
                 clip_norm: t.clip_norm,

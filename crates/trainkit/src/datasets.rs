@@ -4,7 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
-use tweetner_data::{read_conll, LabelSet, LabelSpec, ReadOptions, Sentence};
+use tweetner_data::{
+    parse_soft, read_conll, DataError, LabelSet, LabelSpec, ReadOptions, Sentence,
+};
 use tweetner_tagger::DataFile;
 
 use crate::checksum::sha256_file;
@@ -25,6 +27,9 @@ pub struct Splits<'a> {
     pub max_train: Option<usize>,
     /// Use only the first N dev sentences.
     pub max_dev: Option<usize>,
+    /// Read the last middle column of training tokens, where there is one, as
+    /// a teacher's label probabilities ([`tweetner_data::parse_soft`]).
+    pub soft_labels: bool,
 }
 
 /// The sentences a run trains and selects on.
@@ -38,6 +43,11 @@ pub struct Datasets {
     pub files: Vec<DataFile>,
     /// The entity types the model predicts.
     pub labels: LabelSet,
+    /// With [`Splits::soft_labels`], one entry per training sentence: its
+    /// tokens' label probabilities, `[T * L]` in [`LabelSet::bio_tags`]
+    /// order, or `None` for a sentence without the column (gold data).
+    /// Empty otherwise.
+    pub soft: Vec<Option<Vec<f32>>>,
 }
 
 /// Reads `splits`. A fixed label set is enforced on every file; a set taken
@@ -53,8 +63,12 @@ pub fn read_splits(splits: &Splits<'_>) -> Result<Datasets, KitError> {
     if let Some(n) = splits.max_train {
         train.truncate(n);
     }
+    // Which file each training sentence came from, for soft-label errors.
+    let mut origins = vec![(splits.train, train.len())];
     for extra in splits.extra {
-        train.extend(read_role(extra, "extra", fixed.as_ref(), &mut files)?);
+        let more = read_role(extra, "extra", fixed.as_ref(), &mut files)?;
+        origins.push((extra.as_path(), more.len()));
+        train.extend(more);
     }
     let labels = fixed.unwrap_or_else(|| LabelSet::from_sentences(&train));
     if labels.is_empty() {
@@ -67,7 +81,17 @@ pub fn read_splits(splits: &Splits<'_>) -> Result<Datasets, KitError> {
     if let Some(n) = splits.max_dev {
         dev.truncate(n);
     }
+    let mut soft = if splits.soft_labels {
+        soft_targets(&train, &origins, &labels.bio_tags())?
+    } else {
+        Vec::new()
+    };
     // Empty sentences carry no signal and would make empty batches.
+    if !soft.is_empty() {
+        let keep: Vec<bool> = train.iter().map(|s| !s.is_empty()).collect();
+        let mut k = keep.iter();
+        soft.retain(|_| *k.next().unwrap_or(&false));
+    }
     train.retain(|s| !s.is_empty());
     dev.retain(|s| !s.is_empty());
     Ok(Datasets {
@@ -75,7 +99,39 @@ pub fn read_splits(splits: &Splits<'_>) -> Result<Datasets, KitError> {
         dev,
         files,
         labels,
+        soft,
     })
+}
+
+/// Parses the soft-label column of every training sentence that has one
+/// (`origins`: each file with its number of sentences, in reading order).
+fn soft_targets(
+    train: &[Sentence],
+    origins: &[(&Path, usize)],
+    labels: &[String],
+) -> Result<Vec<Option<Vec<f32>>>, KitError> {
+    let mut out = Vec::with_capacity(train.len());
+    let mut sentences = train.iter();
+    for &(path, count) in origins {
+        for s in sentences.by_ref().take(count) {
+            if s.columns.is_empty() {
+                out.push(None);
+                continue;
+            }
+            let mut row = Vec::with_capacity(s.len() * labels.len());
+            for (i, cols) in s.columns.iter().enumerate() {
+                let field = cols.last().map_or("", String::as_str);
+                let probs = parse_soft(field, labels).map_err(|message| DataError::Parse {
+                    source_name: path.display().to_string(),
+                    line: s.line_of(i),
+                    message,
+                })?;
+                row.extend(probs);
+            }
+            out.push(Some(row));
+        }
+    }
+    Ok(out)
 }
 
 fn read_role(
@@ -154,6 +210,7 @@ mod tests {
             labels: &from_data,
             max_train: None,
             max_dev: None,
+            soft_labels: false,
         };
         let data = read_splits(&splits).expect("read");
         assert_eq!(data.labels.types, ["LOC", "PER"]);
@@ -191,5 +248,60 @@ mod tests {
         .expect_err("no labels")
         .to_string();
         assert!(e.contains("no entity"), "{e}");
+    }
+
+    #[test]
+    fn soft_columns_are_read_per_sentence_and_bad_ones_named_by_file_and_line() {
+        let d = tempfile::tempdir().expect("dir");
+        let train = write(d.path(), "train", "Ann\tB-person\nin\tO\n");
+        let silver = write(
+            d.path(),
+            "silver",
+            "\nBo\tB-person:0.6|O:0.4\tB-person\nsings\tO:1.000\tO\n\n\n",
+        );
+        let dev = write(d.path(), "dev", "Bo\tB-person\n");
+        let extra = [silver.clone()];
+        let wnut = LabelSpec::Wnut16;
+        let splits = Splits {
+            train: &train,
+            extra: &extra,
+            dev: &dev,
+            labels: &wnut,
+            max_train: None,
+            max_dev: None,
+            soft_labels: true,
+        };
+        let data = read_splits(&splits).expect("read");
+        assert_eq!(data.train.len(), 2);
+        assert_eq!(data.soft.len(), 2);
+        assert!(data.soft[0].is_none(), "gold data has no soft column");
+        let bio = data.labels.bio_tags();
+        let row = data.soft[1].as_ref().expect("silver is soft");
+        assert_eq!(row.len(), 2 * bio.len());
+        let person = bio.iter().position(|l| l == "B-person").expect("label");
+        assert!((row[person] - 0.6).abs() < 1e-6 && (row[0] - 0.4).abs() < 1e-6);
+        assert_eq!(row[bio.len()], 1.0);
+
+        // Off: nothing parsed.
+        let off = read_splits(&Splits {
+            soft_labels: false,
+            ..splits
+        })
+        .expect("read");
+        assert!(off.soft.is_empty());
+
+        let bad = write(
+            d.path(),
+            "bad",
+            "Bo\tB-person:0.6|O:0.4\tB-person\nx\tB-singer:1\tO\n",
+        );
+        let extra = [bad];
+        let e = read_splits(&Splits {
+            extra: &extra,
+            ..splits
+        })
+        .expect_err("B-singer is no label")
+        .to_string();
+        assert!(e.contains("bad:2") && e.contains("B-singer"), "{e}");
     }
 }

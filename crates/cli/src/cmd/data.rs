@@ -22,6 +22,9 @@ pub enum DataCommand {
     /// Convert a CoNLL (or TweetNER7 JSON-lines) file to CoNLL: tag schemes (BIO, IOB1,
     /// BIOES), repairs, type renaming, and dropping tweets that appear in other files.
     Convert(ConvertArgs),
+    /// Add a teacher's per-token label probabilities to a CoNLL file as a middle
+    /// column (`token<TAB>soft<TAB>tag`), for training with `[train] soft_weight`.
+    Soften(super::soften::SoftenArgs),
 }
 
 #[derive(Args)]
@@ -146,6 +149,7 @@ pub fn run(cmd: DataCommand) -> Result<()> {
         DataCommand::Stats(a) => stats(a),
         DataCommand::Fetch(a) => fetch(a),
         DataCommand::Convert(a) => convert(a),
+        DataCommand::Soften(a) => super::soften::soften(a),
     }
 }
 

@@ -11,6 +11,7 @@ pub mod model;
 pub mod models;
 pub mod serve;
 pub mod shell;
+pub mod soften;
 pub mod stream;
 pub mod tag;
 pub mod tokenize;

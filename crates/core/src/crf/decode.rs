@@ -214,6 +214,25 @@ impl CrfScores {
         }
     }
 
+    /// `[L * L]` expected number of each transition `prev × next` over the
+    /// sentence of `lat` (made by [`CrfScores::lattice`] on these scores):
+    /// the pairwise marginals summed over positions.
+    pub fn transition_marginals(&self, lat: &Lattice) -> Vec<f32> {
+        let l = self.num_labels;
+        let mut out = vec![0.0f32; l * l];
+        for t in 0..lat.len.saturating_sub(1) {
+            let alpha = &lat.alpha[t * l..(t + 1) * l];
+            let em = &lat.emissions[(t + 1) * l..(t + 2) * l];
+            let beta = &lat.beta[(t + 1) * l..(t + 2) * l];
+            for (i, a) in alpha.iter().enumerate() {
+                for j in 0..l {
+                    out[i * l + j] += (a + self.trans(i, j) + em[j] + beta[j] - lat.log_z).exp();
+                }
+            }
+        }
+        out
+    }
+
     /// Log probability that tokens `start..=end` carry exactly
     /// `begin_label inside_label … inside_label` and that the entity ends at
     /// `end` (the next token, if any, is not `inside_label`).

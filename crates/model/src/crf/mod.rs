@@ -6,8 +6,11 @@
 //!   `f32` slices, from `tweetner-core` (every CRF head decodes with them).
 
 pub mod train;
+pub use train::CrfTarget;
 pub use tweetner_core::crf::{decode, scaled};
 
+#[cfg(test)]
+mod soft_tests;
 #[cfg(test)]
 mod tests;
 

@@ -8,7 +8,7 @@ use crate::labels::is_valid_sequence;
 use crate::testutil::Rng;
 use crate::util::{float_tensor, tensor_to_vec};
 
-fn label_set(l: usize, bio: bool) -> Vec<String> {
+pub(super) fn label_set(l: usize, bio: bool) -> Vec<String> {
     let bio_labels = ["O", "B-a", "I-a", "B-b", "I-b"];
     (0..l)
         .map(|i| {
@@ -22,7 +22,7 @@ fn label_set(l: usize, bio: bool) -> Vec<String> {
 }
 
 /// A random CRF (effective scores) and its burn module.
-fn random_crf(rng: &mut Rng, labels: &[String], constrained: bool) -> (Crf, CrfScores) {
+pub(super) fn random_crf(rng: &mut Rng, labels: &[String], constrained: bool) -> (Crf, CrfScores) {
     let l = labels.len();
     let crf = Crf::new(labels, constrained, &crate::cpu_device())
         .set_scores(rng.vec(l * l, 2.0), rng.vec(l, 2.0), rng.vec(l, 2.0))
@@ -32,7 +32,7 @@ fn random_crf(rng: &mut Rng, labels: &[String], constrained: bool) -> (Crf, CrfS
 }
 
 /// Every label path of length `t` over `l` labels.
-fn all_paths(l: usize, t: usize) -> Vec<Vec<usize>> {
+pub(super) fn all_paths(l: usize, t: usize) -> Vec<Vec<usize>> {
     let mut out = vec![Vec::new()];
     for _ in 0..t {
         out = out
@@ -50,7 +50,7 @@ fn all_paths(l: usize, t: usize) -> Vec<Vec<usize>> {
 }
 
 /// Path score in f64, written independently of the code under test.
-fn score64(s: &CrfScores, em: &[f32], path: &[usize]) -> f64 {
+pub(super) fn score64(s: &CrfScores, em: &[f32], path: &[usize]) -> f64 {
     let l = s.num_labels;
     let mut acc = 0.0f64;
     for (t, &y) in path.iter().enumerate() {
@@ -64,14 +64,14 @@ fn score64(s: &CrfScores, em: &[f32], path: &[usize]) -> f64 {
     acc + s.end[path[path.len() - 1]] as f64
 }
 
-struct Brute {
+pub(super) struct Brute {
     paths: Vec<Vec<usize>>,
     scores: Vec<f64>,
     log_z: f64,
 }
 
 impl Brute {
-    fn new(s: &CrfScores, em: &[f32], t: usize) -> Self {
+    pub(super) fn new(s: &CrfScores, em: &[f32], t: usize) -> Self {
         let paths = all_paths(s.num_labels, t);
         let scores: Vec<f64> = paths.iter().map(|p| score64(s, em, p)).collect();
         let m = scores.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
@@ -84,7 +84,7 @@ impl Brute {
     }
 
     /// Total probability of the paths satisfying `pred`.
-    fn prob(&self, pred: impl Fn(&[usize]) -> bool) -> f64 {
+    pub(super) fn prob(&self, pred: impl Fn(&[usize]) -> bool) -> f64 {
         self.paths
             .iter()
             .zip(&self.scores)

@@ -5,11 +5,13 @@
 //! variable is carried over unchanged, so padded steps cannot alter the result.
 //! The gold path score is computed from label counts built on the CPU (one-hot
 //! emissions, transition/start/end counts), which keeps it to four
-//! multiply-and-sum ops regardless of sequence length.
+//! multiply-and-sum ops regardless of sequence length. Soft targets (a
+//! teacher's label probabilities) only change the counts into expected ones.
 
 use burn::tensor::{Device, Tensor};
 
 use super::Crf;
+use super::CrfScores;
 use crate::error::ModelError;
 use crate::labels::repair_bio_indices;
 use crate::util::{float_tensor, log_sum_exp_dim};
@@ -59,19 +61,33 @@ impl Crf {
         emissions: Tensor<3>,
         tags: &[Vec<usize>],
     ) -> Result<Tensor<1>, ModelError> {
+        let targets: Vec<CrfTarget<'_>> = tags.iter().map(|t| CrfTarget::hard(t)).collect();
+        self.target_score(emissions, &targets)
+    }
+
+    /// Total (summed over the batch) expected path score under each
+    /// sentence's [`CrfTarget`]: the gold path's score for a hard target.
+    ///
+    /// A soft target stands for the distribution over allowed paths
+    /// proportional to the product of its rows (see `add_soft`). `logZ` minus
+    /// this is the cross-entropy of the CRF against that distribution, whose
+    /// gradient on the emissions is the model's marginals minus the target's.
+    pub fn target_score(
+        &self,
+        emissions: Tensor<3>,
+        targets: &[CrfTarget<'_>],
+    ) -> Result<Tensor<1>, ModelError> {
         let [b, t, l] = emissions.dims();
         let device: Device = emissions.device();
-        if tags.len() != b {
+        if targets.len() != b {
             return Err(ModelError::Shape(format!(
                 "{} tag sequences for a batch of {b}",
-                tags.len()
+                targets.len()
             )));
         }
-        let mut onehot = vec![0.0f32; b * t * l];
-        let mut trans_counts = vec![0.0f32; l * l];
-        let mut start_counts = vec![0.0f32; l];
-        let mut end_counts = vec![0.0f32; l];
-        for (bi, seq) in tags.iter().enumerate() {
+        let mut c = Counts::new(b * t * l, l);
+        for (bi, target) in targets.iter().enumerate() {
+            let seq = target.path;
             if seq.len() > t {
                 return Err(ModelError::Shape(format!(
                     "sequence {bi} has {} tags but the batch has {t} steps",
@@ -83,25 +99,77 @@ impl Crf {
                     "tag {bad} in sequence {bi} but the CRF has {l} labels"
                 )));
             }
-            let seq = repair_bio_indices(&self.bio_tags, seq);
-            let (Some(&first), Some(&last)) = (seq.first(), seq.last()) else {
-                continue;
+            let offset = bi * t * l;
+            let weight = match target.soft {
+                Some((probs, w)) => {
+                    if probs.len() != seq.len() * l {
+                        return Err(ModelError::Shape(format!(
+                            "sequence {bi}: {} soft-label values for {} tokens of {l} labels",
+                            probs.len(),
+                            seq.len()
+                        )));
+                    }
+                    if !(0.0..=1.0).contains(&w) {
+                        return Err(ModelError::Config(format!(
+                            "soft-label weight {w} is outside [0, 1]"
+                        )));
+                    }
+                    self.add_soft(&mut c, offset, probs, w);
+                    1.0 - w
+                }
+                None => 1.0,
             };
-            start_counts[first] += 1.0;
-            end_counts[last] += 1.0;
-            for (ti, &y) in seq.iter().enumerate() {
-                onehot[(bi * t + ti) * l + y] = 1.0;
-            }
-            for w in seq.windows(2) {
-                trans_counts[w[0] * l + w[1]] += 1.0;
-            }
+            let seq = repair_bio_indices(&self.bio_tags, seq);
+            c.add_path(offset, &seq, weight);
         }
         let (trans, start, end) = self.effective();
-        let em = (emissions * float_tensor(onehot, [b, t, l], &device)).sum();
-        let tr = (trans * float_tensor(trans_counts, [l, l], &device)).sum();
-        let st = (start * float_tensor(start_counts, [l], &device)).sum();
-        let en = (end * float_tensor(end_counts, [l], &device)).sum();
+        let em = (emissions * float_tensor(c.emissions, [b, t, l], &device)).sum();
+        let tr = (trans * float_tensor(c.transitions, [l, l], &device)).sum();
+        let st = (start * float_tensor(c.start, [l], &device)).sum();
+        let en = (end * float_tensor(c.end, [l], &device)).sum();
         Ok(em + tr + st + en)
+    }
+
+    /// Adds `weight` times the expected counts of the soft target `probs`
+    /// (`[T * L]`) whose first token's emission cell is at `offset`.
+    ///
+    /// The target is the distribution over paths the CRF allows that is
+    /// proportional to `∏ q_t(y_t)`: its unary and pairwise marginals (one
+    /// forward–backward pass on the CPU) are the counts. Taking the rows as
+    /// independent instead would put mass on forbidden moves, and
+    /// renormalising that away per step gives counts no distribution over
+    /// paths has, against which the loss has no lower bound (a first try
+    /// did this: its training loss kept falling while dev F1 fell).
+    fn add_soft(&self, c: &mut Counts, offset: usize, probs: &[f32], weight: f32) {
+        let l = self.num_labels();
+        if probs.is_empty() {
+            return;
+        }
+        let scores = CrfScores {
+            num_labels: l,
+            transitions: self.trans_mask.clone(),
+            start: self.start_mask.clone(),
+            end: vec![0.0; l],
+        };
+        let log_q: Vec<f32> = probs.iter().map(|&p| p.max(MIN_PROB).ln()).collect();
+        let lat = scores.lattice(&log_q);
+        let unary: Vec<f32> = lat.log_marginals().iter().map(|x| x.exp()).collect();
+        for (k, &p) in unary.iter().enumerate() {
+            c.emissions[offset + k] += weight * p;
+        }
+        for (acc, &p) in c.start.iter_mut().zip(&unary[..l]) {
+            *acc += weight * p;
+        }
+        for (acc, &p) in c.end.iter_mut().zip(&unary[unary.len() - l..]) {
+            *acc += weight * p;
+        }
+        for (acc, p) in c
+            .transitions
+            .iter_mut()
+            .zip(scores.transition_marginals(&lat))
+        {
+            *acc += weight * p;
+        }
     }
 
     /// Mean negative log-likelihood of the gold paths over the batch, `[1]`.
@@ -118,5 +186,80 @@ impl Crf {
         let log_z = self.log_partition(emissions.clone(), mask).sum();
         let gold = self.gold_score(emissions, tags)?;
         Ok((log_z - gold) / (b.max(1) as f32))
+    }
+
+    /// Mean cross-entropy of the CRF against `targets` over the batch, `[1]`:
+    /// [`Crf::nll`] when every target is hard.
+    pub fn target_loss(
+        &self,
+        emissions: Tensor<3>,
+        mask: Tensor<2>,
+        targets: &[CrfTarget<'_>],
+    ) -> Result<Tensor<1>, ModelError> {
+        let [b, _, _] = emissions.dims();
+        let log_z = self.log_partition(emissions.clone(), mask).sum();
+        let expected = self.target_score(emissions, targets)?;
+        Ok((log_z - expected) / (b.max(1) as f32))
+    }
+}
+
+/// What one sentence is trained towards: its tag path, optionally mixed with
+/// a teacher's per-token label probabilities.
+#[derive(Debug, Clone, Copy)]
+pub struct CrfTarget<'a> {
+    /// Label index of each real token.
+    pub path: &'a [usize],
+    /// `([T * L]` probabilities, rows summing to 1; their weight in `[0, 1]`)`:
+    /// the path gets `1 - weight`.
+    pub soft: Option<(&'a [f32], f32)>,
+}
+
+impl<'a> CrfTarget<'a> {
+    /// The path alone.
+    pub fn hard(path: &'a [usize]) -> Self {
+        CrfTarget { path, soft: None }
+    }
+}
+
+/// Floor of a soft-label probability before its logarithm: labels a row
+/// leaves out are then as good as impossible without being `-inf`.
+const MIN_PROB: f32 = 1e-12;
+
+/// Expected emission, transition, start and end counts of a batch's targets.
+struct Counts {
+    emissions: Vec<f32>,
+    transitions: Vec<f32>,
+    start: Vec<f32>,
+    end: Vec<f32>,
+}
+
+impl Counts {
+    fn new(cells: usize, l: usize) -> Self {
+        Counts {
+            emissions: vec![0.0; cells],
+            transitions: vec![0.0; l * l],
+            start: vec![0.0; l],
+            end: vec![0.0; l],
+        }
+    }
+
+    /// Adds `weight` times the counts of one path whose first token's
+    /// emission cell is at `offset`.
+    fn add_path(&mut self, offset: usize, seq: &[usize], weight: f32) {
+        let (Some(&first), Some(&last)) = (seq.first(), seq.last()) else {
+            return;
+        };
+        if weight == 0.0 {
+            return;
+        }
+        let l = self.start.len();
+        self.start[first] += weight;
+        self.end[last] += weight;
+        for (ti, &y) in seq.iter().enumerate() {
+            self.emissions[offset + ti * l + y] += weight;
+        }
+        for w in seq.windows(2) {
+            self.transitions[w[0] * l + w[1]] += weight;
+        }
     }
 }

@@ -1,0 +1,123 @@
+//! `tweetner data soften`: a teacher's label probabilities for every token of
+//! a CoNLL file, for students trained with `[train] soft_weight`.
+//!
+//! The output keeps the input's tokens and tags and puts the probabilities in
+//! a middle column (`token<TAB>soft<TAB>tag`), so every tool that reads only
+//! the tag still reads the file. The teacher must give per-token
+//! probabilities (a CRF model or an ensemble).
+
+use std::io::{BufWriter, Write};
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+use clap::Args;
+use tweetner_data::{format_soft, Sentence};
+use tweetner_tagger::Tagger;
+
+use super::io::{sentences, AtomicOutput};
+use super::model::{default_threads, load_tagger};
+
+/// Sentences handed to the teacher at once: enough for it to fill its
+/// threads with length-sorted batches.
+const CHUNK: usize = 512;
+
+#[derive(Args)]
+pub struct SoftenArgs {
+    /// CoNLL file whose tokens the teacher labels (`-` for stdin); its tag
+    /// column is kept as the hard tag.
+    pub input: PathBuf,
+    /// The teacher: a model directory or name.
+    #[arg(long)]
+    pub model: PathBuf,
+    /// Output CoNLL file, written whole or not at all.
+    #[arg(short, long)]
+    pub output: PathBuf,
+    /// Run the teacher's encoder in int8 (what tagged the silver with `tag --int8`).
+    #[arg(long)]
+    pub int8: bool,
+    /// Threads for the teacher.
+    #[arg(long, default_value_t = default_threads())]
+    pub threads: usize,
+    /// Sentences per batch inside the teacher.
+    #[arg(long, default_value_t = 32)]
+    pub batch_size: usize,
+    /// Leave out labels whose probability rounds below this (the most likely
+    /// label is always written).
+    #[arg(long, default_value_t = 0.001)]
+    pub min_prob: f32,
+}
+
+pub fn soften(args: SoftenArgs) -> Result<()> {
+    if !(0.0..=1.0).contains(&args.min_prob) {
+        bail!("--min-prob must be in [0, 1], got {}", args.min_prob);
+    }
+    let (dir, tagger) = load_tagger(Some(&args.model), args.threads, args.batch_size, args.int8)?;
+    let context = || format!("softening {} with {}", args.input.display(), dir.display());
+    let output = AtomicOutput::create(&args.output)?;
+    let mut out = BufWriter::new(output.clone());
+    let start = Instant::now();
+    let (mut chunk, mut done) = (Vec::with_capacity(CHUNK), 0usize);
+    for s in sentences(&args.input)? {
+        chunk.push(s?);
+        if chunk.len() == CHUNK {
+            write_chunk(tagger.as_ref(), &chunk, args.min_prob, &mut out).with_context(context)?;
+            done += chunk.len();
+            chunk.clear();
+            let rate = done as f64 / start.elapsed().as_secs_f64().max(1e-9);
+            tracing::info!("{done} sentences softened ({rate:.0}/s)");
+        }
+    }
+    write_chunk(tagger.as_ref(), &chunk, args.min_prob, &mut out).with_context(context)?;
+    done += chunk.len();
+    out.flush()?;
+    drop(out);
+    output
+        .commit()
+        .with_context(|| format!("cannot write {}", args.output.display()))?;
+    eprintln!(
+        "{done} sentences softened in {:.0} s -> {}",
+        start.elapsed().as_secs_f64(),
+        args.output.display()
+    );
+    Ok(())
+}
+
+/// Labels `chunk` with the teacher and writes it with the soft column.
+fn write_chunk(
+    tagger: &dyn Tagger,
+    chunk: &[Sentence],
+    min_prob: f32,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let tokens: Vec<Vec<String>> = chunk.iter().map(|s| s.tokens.clone()).collect();
+    let marginals = tagger.token_marginals(&tokens)?;
+    let labels = tagger.labels();
+    if marginals.len() != chunk.len() {
+        bail!(
+            "the teacher answered {} sentences for {}",
+            marginals.len(),
+            chunk.len()
+        );
+    }
+    for (s, rows) in chunk.iter().zip(&marginals) {
+        if rows.len() != s.len() || rows.iter().any(|r| r.len() != labels.len()) {
+            bail!(
+                "line {}: the teacher's probabilities do not match the sentence's {} tokens and \
+                 its own {} labels",
+                s.line,
+                s.len(),
+                labels.len()
+            );
+        }
+        for ((token, tag), probs) in s.tokens.iter().zip(&s.tags).zip(rows) {
+            writeln!(
+                out,
+                "{token}\t{}\t{tag}",
+                format_soft(probs, labels, min_prob)
+            )?;
+        }
+        writeln!(out)?;
+    }
+    Ok(())
+}
