@@ -64,6 +64,42 @@ fn train(config: &Path) -> std::process::Output {
     ])
 }
 
+/// `--retag`: the tag column becomes a valid BIO path that takes nearly
+/// every label the teacher gives more than one half.
+fn retagged_tags_follow_the_probabilities(
+    soften: &dyn Fn(&str, &Path, bool) -> std::process::Output,
+    out: &Path,
+) {
+    let o = soften("0.001", out, true);
+    assert!(o.status.success(), "retag: {}", stderr(&o));
+    let text = std::fs::read_to_string(out).expect("retagged");
+    let (mut sure, mut taken) = (0, 0);
+    for sentence in text.split("\n\n").filter(|s| !s.trim().is_empty()) {
+        let mut previous = "O".to_string();
+        for line in sentence.lines() {
+            let cols: Vec<&str> = line.split('\t').collect();
+            let tag = cols[2];
+            if let Some(ty) = tag.strip_prefix("I-") {
+                assert!(
+                    previous.ends_with(&format!("-{ty}")),
+                    "{tag} after {previous}"
+                );
+            }
+            let (top, p) = cols[1]
+                .split('|')
+                .next()
+                .and_then(|f| f.rsplit_once(':'))
+                .expect("pair");
+            if p.parse::<f32>().expect("number") > 0.5 {
+                sure += 1;
+                taken += usize::from(tag == top);
+            }
+            previous = tag.to_string();
+        }
+    }
+    assert!(sure > 0 && taken * 10 >= sure * 9, "{taken} of {sure}");
+}
+
 #[test]
 fn a_student_learns_from_a_teachers_probabilities() {
     let dir = tempfile::tempdir().expect("dir");
@@ -76,29 +112,35 @@ fn a_student_learns_from_a_teachers_probabilities() {
     // The teacher's probabilities for some other tweets.
     let (silver, soft) = (d.join("silver.conll"), d.join("silver.soft.conll"));
     head(&wnut("dev.conll"), &silver, 40);
-    let soften = |min_prob: &str| {
-        run(&[
+    let teacher = d.join("teacher");
+    let soften = |min_prob: &str, out: &Path, retag: bool| {
+        let mut args = vec![
             "data",
             "soften",
             silver.to_str().expect("utf8"),
             "--model",
-            d.join("teacher").to_str().expect("utf8"),
+            teacher.to_str().expect("utf8"),
             "-o",
-            soft.to_str().expect("utf8"),
+            out.to_str().expect("utf8"),
             "--threads",
             "1",
             "--min-prob",
             min_prob,
-        ])
+        ];
+        if retag {
+            args.push("--retag");
+        }
+        run(&args)
     };
-    let o = soften("1.5");
+    let o = soften("1.5", &soft, false);
     assert!(
         !o.status.success() && stderr(&o).contains("--min-prob"),
         "{}",
         stderr(&o)
     );
     assert!(!soft.exists(), "a refused run writes nothing");
-    let o = soften("0.001");
+    retagged_tags_follow_the_probabilities(&soften, &d.join("retagged.conll"));
+    let o = soften("0.001", &soft, false);
     assert!(o.status.success(), "soften: {}", stderr(&o));
     assert!(
         stderr(&o).contains("40 sentences softened"),

@@ -21,8 +21,8 @@
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use tweetner_core::crf::CrfScores;
-use tweetner_core::labels::{constraint_masks, BioTag};
+use tweetner_core::crf::ProbDecoder;
+use tweetner_core::labels::BioTag;
 use tweetner_core::predict::spans_of;
 use tweetner_core::registry::{manifest_kind, LoadOptions, SharedTagger};
 use tweetner_core::{ModelError, SpanScore, TaggedSentence, Tagger};
@@ -32,10 +32,6 @@ use crate::manifest::{FORMAT_VERSION, MANIFEST_FILE};
 
 /// The manifest `kind` of an ensemble directory.
 pub const KIND_ENSEMBLE: &str = "ensemble";
-
-/// Probability floor before taking logs: a label no member gives any weight
-/// stays possible, only very unlikely.
-const FLOOR: f32 = 1e-30;
 
 /// The manifest of an ensemble directory.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -118,7 +114,7 @@ pub struct EnsembleTagger {
     labels: Vec<String>,
     tags: Vec<BioTag>,
     /// Zero scores with the BIO masks: Viterbi over log-probabilities.
-    constraints: CrfScores,
+    constraints: ProbDecoder,
 }
 
 impl EnsembleTagger {
@@ -170,13 +166,7 @@ impl EnsembleTagger {
                 return Err(format!("members[{i}]: weight {w} is not positive"));
             }
         }
-        let (transitions, start) = constraint_masks(&labels);
-        let constraints = CrfScores {
-            num_labels: labels.len(),
-            transitions,
-            start,
-            end: vec![0.0; labels.len()],
-        };
+        let constraints = ProbDecoder::new(&labels);
         Ok(EnsembleTagger {
             tags: labels.iter().map(|l| BioTag::parse(l)).collect(),
             members,
@@ -219,11 +209,7 @@ impl EnsembleTagger {
     /// (maximising the sum of log-probabilities), with token and span scores
     /// read off the average (a span's: the product over its tokens).
     fn decode(&self, probs: &[Vec<f32>]) -> TaggedSentence {
-        let emissions: Vec<f32> = probs
-            .iter()
-            .flat_map(|row| row.iter().map(|p| p.max(FLOOR).ln()))
-            .collect();
-        let (path, _) = self.constraints.viterbi(&emissions);
+        let path = self.constraints.best_path(probs);
         let token_scores: Vec<f32> = path.iter().zip(probs).map(|(&y, row)| row[y]).collect();
         let spans = spans_of(&self.tags, &path)
             .into_iter()

@@ -12,6 +12,7 @@ use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
 use clap::Args;
+use tweetner_core::crf::ProbDecoder;
 use tweetner_data::{format_soft, Sentence};
 use tweetner_tagger::Tagger;
 
@@ -46,6 +47,11 @@ pub struct SoftenArgs {
     /// label is always written).
     #[arg(long, default_value_t = 0.001)]
     pub min_prob: f32,
+    /// Write the teacher's own tags instead of the input's: the best path
+    /// BIO allows through its probabilities (what an ensemble tags). For
+    /// input tagged by another model, or not tagged at all (every tag `O`).
+    #[arg(long)]
+    pub retag: bool,
 }
 
 pub fn soften(args: SoftenArgs) -> Result<()> {
@@ -53,6 +59,12 @@ pub fn soften(args: SoftenArgs) -> Result<()> {
         bail!("--min-prob must be in [0, 1], got {}", args.min_prob);
     }
     let (dir, tagger) = load_tagger(Some(&args.model), args.threads, args.batch_size, args.int8)?;
+    let retag = args.retag.then(|| ProbDecoder::new(tagger.labels()));
+    let job = Job {
+        tagger: tagger.as_ref(),
+        min_prob: args.min_prob,
+        retag: retag.as_ref(),
+    };
     let context = || format!("softening {} with {}", args.input.display(), dir.display());
     let output = AtomicOutput::create(&args.output)?;
     let mut out = BufWriter::new(output.clone());
@@ -61,14 +73,14 @@ pub fn soften(args: SoftenArgs) -> Result<()> {
     for s in sentences(&args.input)? {
         chunk.push(s?);
         if chunk.len() == CHUNK {
-            write_chunk(tagger.as_ref(), &chunk, args.min_prob, &mut out).with_context(context)?;
+            job.write(&chunk, &mut out).with_context(context)?;
             done += chunk.len();
             chunk.clear();
             let rate = done as f64 / start.elapsed().as_secs_f64().max(1e-9);
             tracing::info!("{done} sentences softened ({rate:.0}/s)");
         }
     }
-    write_chunk(tagger.as_ref(), &chunk, args.min_prob, &mut out).with_context(context)?;
+    job.write(&chunk, &mut out).with_context(context)?;
     done += chunk.len();
     out.flush()?;
     drop(out);
@@ -83,41 +95,51 @@ pub fn soften(args: SoftenArgs) -> Result<()> {
     Ok(())
 }
 
-/// Labels `chunk` with the teacher and writes it with the soft column.
-fn write_chunk(
-    tagger: &dyn Tagger,
-    chunk: &[Sentence],
+/// What a run writes with.
+struct Job<'a> {
+    tagger: &'a (dyn Tagger + Send + Sync),
     min_prob: f32,
-    out: &mut dyn Write,
-) -> Result<()> {
-    let tokens: Vec<Vec<String>> = chunk.iter().map(|s| s.tokens.clone()).collect();
-    let marginals = tagger.token_marginals(&tokens)?;
-    let labels = tagger.labels();
-    if marginals.len() != chunk.len() {
-        bail!(
-            "the teacher answered {} sentences for {}",
-            marginals.len(),
-            chunk.len()
-        );
-    }
-    for (s, rows) in chunk.iter().zip(&marginals) {
-        if rows.len() != s.len() || rows.iter().any(|r| r.len() != labels.len()) {
+    /// `Some` with `--retag`.
+    retag: Option<&'a ProbDecoder>,
+}
+
+impl Job<'_> {
+    /// Labels `chunk` with the teacher and writes it with the soft column.
+    fn write(&self, chunk: &[Sentence], out: &mut dyn Write) -> Result<()> {
+        let tokens: Vec<Vec<String>> = chunk.iter().map(|s| s.tokens.clone()).collect();
+        let marginals = self.tagger.token_marginals(&tokens)?;
+        let labels = self.tagger.labels();
+        if marginals.len() != chunk.len() {
             bail!(
-                "line {}: the teacher's probabilities do not match the sentence's {} tokens and \
-                 its own {} labels",
-                s.line,
-                s.len(),
-                labels.len()
+                "the teacher answered {} sentences for {}",
+                marginals.len(),
+                chunk.len()
             );
         }
-        for ((token, tag), probs) in s.tokens.iter().zip(&s.tags).zip(rows) {
-            writeln!(
-                out,
-                "{token}\t{}\t{tag}",
-                format_soft(probs, labels, min_prob)
-            )?;
+        for (s, rows) in chunk.iter().zip(&marginals) {
+            if rows.len() != s.len() || rows.iter().any(|r| r.len() != labels.len()) {
+                bail!(
+                    "line {}: the teacher's probabilities do not match the sentence's {} tokens \
+                     and its own {} labels",
+                    s.line,
+                    s.len(),
+                    labels.len()
+                );
+            }
+            let tags: Vec<&str> = match self.retag {
+                Some(d) => d
+                    .best_path(rows)
+                    .iter()
+                    .map(|&y| labels[y].as_str())
+                    .collect(),
+                None => s.tags.iter().map(String::as_str).collect(),
+            };
+            for ((token, tag), probs) in s.tokens.iter().zip(tags).zip(rows) {
+                let soft = format_soft(probs, labels, self.min_prob);
+                writeln!(out, "{token}\t{soft}\t{tag}")?;
+            }
+            writeln!(out)?;
         }
-        writeln!(out)?;
+        Ok(())
     }
-    Ok(())
 }
