@@ -88,9 +88,8 @@ pub fn read_splits(splits: &Splits<'_>) -> Result<Datasets, KitError> {
     };
     // Empty sentences carry no signal and would make empty batches.
     if !soft.is_empty() {
-        let keep: Vec<bool> = train.iter().map(|s| !s.is_empty()).collect();
-        let mut k = keep.iter();
-        soft.retain(|_| *k.next().unwrap_or(&false));
+        let mut keep = train.iter().map(|s| !s.is_empty());
+        soft.retain(|_| keep.next().unwrap_or(false));
     }
     train.retain(|s| !s.is_empty());
     dev.retain(|s| !s.is_empty());
