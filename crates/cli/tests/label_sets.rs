@@ -9,18 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use common::{bin, free_port, run, shared, stderr, stdout, KillOnDrop};
-
-/// The first `n` CoNLL sentences of `src` into `dst`.
-fn head_sentences(src: &Path, dst: &Path, n: usize) {
-    let text = std::fs::read_to_string(src).expect("read");
-    let kept: Vec<&str> = text
-        .split("\n\n")
-        .filter(|s| !s.trim().is_empty())
-        .take(n)
-        .collect();
-    std::fs::write(dst, kept.join("\n\n") + "\n").expect("write");
-}
+use common::{bin, free_port, head_sentences, run, shared, stderr, stdout, KillOnDrop};
 
 /// The two model kinds a round trip trains.
 #[derive(Clone, Copy, Debug)]

@@ -6,18 +6,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{run, stderr, stdout, wnut};
-
-/// The first `n` sentences of a CoNLL file.
-fn head(src: &Path, dst: &Path, n: usize) {
-    let text = std::fs::read_to_string(src).expect("read");
-    let kept: Vec<&str> = text
-        .split("\n\n")
-        .filter(|s| !s.trim().is_empty())
-        .take(n)
-        .collect();
-    std::fs::write(dst, kept.join("\n\n") + "\n").expect("write");
-}
+use common::{head_sentences, run, stderr, stdout, wnut};
 
 /// A tiny BiLSTM-CRF config; `extra` and `soft_weight` make it a student.
 fn config(dir: &Path, name: &str, extra: Option<&Path>, soft_weight: f64) -> PathBuf {
@@ -104,14 +93,14 @@ fn retagged_tags_follow_the_probabilities(
 fn a_student_learns_from_a_teachers_probabilities() {
     let dir = tempfile::tempdir().expect("dir");
     let d = dir.path();
-    head(&wnut("train.conll"), &d.join("train.conll"), 60);
-    head(&wnut("dev.conll"), &d.join("dev.conll"), 30);
+    head_sentences(&wnut("train.conll"), &d.join("train.conll"), 60);
+    head_sentences(&wnut("dev.conll"), &d.join("dev.conll"), 30);
     let o = train(&config(d, "teacher", None, 0.0));
     assert!(o.status.success(), "teacher: {}", stderr(&o));
 
     // The teacher's probabilities for some other tweets.
     let (silver, soft) = (d.join("silver.conll"), d.join("silver.soft.conll"));
-    head(&wnut("dev.conll"), &silver, 40);
+    head_sentences(&wnut("dev.conll"), &silver, 40);
     let teacher = d.join("teacher");
     let soften = |min_prob: &str, out: &Path, retag: bool| {
         let mut args = vec![

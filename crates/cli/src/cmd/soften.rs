@@ -76,13 +76,16 @@ pub fn soften(args: SoftenArgs) -> Result<()> {
             job.write(&chunk, &mut out).with_context(context)?;
             done += chunk.len();
             chunk.clear();
-            let rate = done as f64 / start.elapsed().as_secs_f64().max(1e-9);
-            tracing::info!("{done} sentences softened ({rate:.0}/s)");
+            if done % (20 * CHUNK) == 0 {
+                let rate = done as f64 / start.elapsed().as_secs_f64().max(1e-9);
+                eprintln!("{done} sentences softened ({rate:.0}/s)");
+            }
         }
     }
     job.write(&chunk, &mut out).with_context(context)?;
     done += chunk.len();
-    out.flush()?;
+    out.flush()
+        .with_context(|| format!("cannot write {}", args.output.display()))?;
     drop(out);
     output
         .commit()

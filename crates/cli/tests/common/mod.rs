@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 pub fn bin() -> Command {
@@ -82,4 +82,15 @@ pub fn http(port: u16, head: &str) -> Option<String> {
     let mut text = String::new();
     s.read_to_string(&mut text).ok()?;
     Some(text)
+}
+
+/// The first `n` CoNLL sentences of `src` into `dst`.
+pub fn head_sentences(src: &Path, dst: &Path, n: usize) {
+    let text = std::fs::read_to_string(src).expect("read");
+    let kept: Vec<&str> = text
+        .split("\n\n")
+        .filter(|s| !s.trim().is_empty())
+        .take(n)
+        .collect();
+    std::fs::write(dst, kept.join("\n\n") + "\n").expect("write");
 }
