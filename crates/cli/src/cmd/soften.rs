@@ -17,6 +17,7 @@ use tweetner_data::{format_soft, Sentence};
 use tweetner_tagger::Tagger;
 
 use super::io::{sentences, AtomicOutput};
+use super::limits;
 use super::model::{default_threads, load_tagger};
 
 /// Sentences handed to the teacher at once: enough for it to fill its
@@ -38,14 +39,15 @@ pub struct SoftenArgs {
     #[arg(long)]
     pub int8: bool,
     /// Threads for the teacher.
-    #[arg(long, default_value_t = default_threads())]
+    #[arg(long, default_value_t = default_threads(),
+          value_parser = limits::ranged::<usize>(limits::THREADS))]
     pub threads: usize,
     /// Sentences per batch inside the teacher.
-    #[arg(long, default_value_t = 32)]
+    #[arg(long, default_value_t = 32, value_parser = limits::ranged::<usize>(limits::BATCH_SIZE))]
     pub batch_size: usize,
     /// Leave out labels whose probability rounds below this (the most likely
     /// label is always written).
-    #[arg(long, default_value_t = 0.001)]
+    #[arg(long, default_value_t = 0.001, value_parser = probability)]
     pub min_prob: f32,
     /// Write the teacher's own tags instead of the input's: the best path
     /// BIO allows through its probabilities (what an ensemble tags). For
@@ -54,10 +56,15 @@ pub struct SoftenArgs {
     pub retag: bool,
 }
 
-pub fn soften(args: SoftenArgs) -> Result<()> {
-    if !(0.0..=1.0).contains(&args.min_prob) {
-        bail!("--min-prob must be in [0, 1], got {}", args.min_prob);
+/// A probability flag: a number in `[0, 1]`, anything else a usage error.
+fn probability(s: &str) -> Result<f32, String> {
+    match s.parse::<f32>() {
+        Ok(p) if (0.0..=1.0).contains(&p) => Ok(p),
+        _ => Err(format!("{s:?} is not a probability in [0, 1]")),
     }
+}
+
+pub fn soften(args: SoftenArgs) -> Result<()> {
     let (dir, tagger) = load_tagger(Some(&args.model), args.threads, args.batch_size, args.int8)?;
     let retag = args.retag.then(|| ProbDecoder::new(tagger.labels()));
     let job = Job {
