@@ -27,7 +27,7 @@ const CHUNK: usize = 512;
 #[derive(Args)]
 pub struct SoftenArgs {
     /// CoNLL file whose tokens the teacher labels (`-` for stdin); its tag
-    /// column is kept as the hard tag.
+    /// column is kept as the hard tag unless `--retag` is given.
     pub input: PathBuf,
     /// The teacher: a model directory or name.
     #[arg(long)]
