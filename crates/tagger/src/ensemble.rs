@@ -113,8 +113,8 @@ pub struct EnsembleTagger {
     members: Vec<(SharedTagger, f32)>,
     labels: Vec<String>,
     tags: Vec<BioTag>,
-    /// Zero scores with the BIO masks: Viterbi over log-probabilities.
-    constraints: ProbDecoder,
+    /// Decodes the averaged probabilities under the BIO constraints.
+    decoder: ProbDecoder,
 }
 
 impl EnsembleTagger {
@@ -166,12 +166,12 @@ impl EnsembleTagger {
                 return Err(format!("members[{i}]: weight {w} is not positive"));
             }
         }
-        let constraints = ProbDecoder::new(&labels);
+        let decoder = ProbDecoder::new(&labels);
         Ok(EnsembleTagger {
             tags: labels.iter().map(|l| BioTag::parse(l)).collect(),
             members,
             labels,
-            constraints,
+            decoder,
         })
     }
 
@@ -209,7 +209,7 @@ impl EnsembleTagger {
     /// (maximising the sum of log-probabilities), with token and span scores
     /// read off the average (a span's: the product over its tokens).
     fn decode(&self, probs: &[Vec<f32>]) -> TaggedSentence {
-        let path = self.constraints.best_path(probs);
+        let path = self.decoder.best_path(probs);
         let token_scores: Vec<f32> = path.iter().zip(probs).map(|(&y, row)| row[y]).collect();
         let spans = spans_of(&self.tags, &path)
             .into_iter()

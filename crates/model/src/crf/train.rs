@@ -182,10 +182,8 @@ impl Crf {
         mask: Tensor<2>,
         tags: &[Vec<usize>],
     ) -> Result<Tensor<1>, ModelError> {
-        let [b, _, _] = emissions.dims();
-        let log_z = self.log_partition(emissions.clone(), mask).sum();
-        let gold = self.gold_score(emissions, tags)?;
-        Ok((log_z - gold) / (b.max(1) as f32))
+        let targets: Vec<CrfTarget<'_>> = tags.iter().map(|t| CrfTarget::hard(t)).collect();
+        self.target_loss(emissions, mask, &targets)
     }
 
     /// Mean cross-entropy of the CRF against `targets` over the batch, `[1]`:
@@ -209,8 +207,8 @@ impl Crf {
 pub struct CrfTarget<'a> {
     /// Label index of each real token.
     pub path: &'a [usize],
-    /// `([T * L]` probabilities, rows summing to 1; their weight in `[0, 1]`)`:
-    /// the path gets `1 - weight`.
+    /// The teacher's `[T * L]` probabilities (rows summing to 1) and their
+    /// weight in `[0, 1]`; the path gets `1 - weight`.
     pub soft: Option<(&'a [f32], f32)>,
 }
 
