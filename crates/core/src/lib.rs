@@ -23,6 +23,7 @@ pub mod labels;
 pub mod predict;
 pub mod registry;
 pub mod rng;
+pub mod safetensors_meta;
 pub mod spans;
 pub mod tagger;
 pub mod testing;

@@ -60,6 +60,10 @@ pub fn save_weights(
         fs::set_permissions(&tmp, fs::Permissions::from_mode(0o644))
             .map_err(|e| TaggerError::io(&tmp, e))?;
     }
+    if let Err(e) = tweetner_core::safetensors_meta::sort_metadata(&tmp) {
+        let _ = fs::remove_file(&tmp);
+        return Err(TaggerError::io(&tmp, e));
+    }
     tweetner_core::fsio::commit_file(&tmp, path).map_err(|e| TaggerError::io(path, e))?;
     let size = fs::metadata(path).map_err(|e| TaggerError::io(path, e))?;
     Ok(size.len())

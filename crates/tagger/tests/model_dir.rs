@@ -171,6 +171,30 @@ fn half_precision_embeddings_shrink_the_file_and_stay_close() {
     }
 }
 
+#[test]
+fn the_same_network_writes_the_same_bytes() {
+    // The store lists its metadata from a hash map; five writes of three keys all agreeing
+    // by chance is a 1-in-1,296 event, so this fails if the order is not fixed.
+    let fx = extractor();
+    let net = network(&fx, cnn());
+    let write = || {
+        let d = tempfile::tempdir().expect("dir");
+        write_model(d.path(), "a", &net, &fx, WeightPrecision::F16Embeddings).expect("write");
+        fs::read(d.path().join(WEIGHTS_FILE)).expect("weights")
+    };
+    let first = write();
+    let (_, header) = safetensors_header(&first);
+    let keys: Vec<&String> = header["__metadata__"]
+        .as_object()
+        .expect("metadata")
+        .keys()
+        .collect();
+    assert!(keys.len() >= 2, "{keys:?}");
+    for _ in 0..4 {
+        assert!(write() == first, "weights files differ between writes");
+    }
+}
+
 fn edit_manifest(dir: &Path, f: impl FnOnce(&mut serde_json::Value)) {
     let p = dir.join(MANIFEST_FILE);
     let mut v: serde_json::Value =

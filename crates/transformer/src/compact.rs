@@ -164,6 +164,7 @@ pub fn compact_model_dir(
             message: format!("writing: {e}"),
         }
     })?;
+    tweetner_core::safetensors_meta::sort_metadata(&out).map_err(|e| io(&out, e))?;
     let bytes_after = fs::metadata(&out).map_err(|e| io(&out, e))?.len();
     Ok(CompactReport {
         bytes_before: bytes.len() as u64,
