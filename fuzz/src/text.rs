@@ -1,8 +1,11 @@
 //! `tweetner_text::tokenize`: tokens are exact, ordered, non-overlapping
 //! slices of the input with consistent byte and char offsets, contain no
-//! whitespace, and together cover every non-whitespace char.
+//! whitespace (nor U+FEFF), and together cover every other char; and every
+//! tokenized text can be written as CoNLL and read back (`tag --format conll`
+//! writes what the tokenizer makes, and silver data is read from that).
 
-use tweetner_text::tokenize;
+use tweetner_data::{write_conll, ConllReader, ReadOptions, Sentence};
+use tweetner_text::{is_space, tokenize};
 
 /// Checks `tokenize` on `data` when it is UTF-8 (other inputs are skipped:
 /// the tokenizer takes `&str`).
@@ -46,12 +49,12 @@ pub fn check_str(s: &str) {
             "char offsets of {t:?} disagree with byte offsets in {s:?}"
         );
         assert!(
-            !t.text.chars().any(char::is_whitespace),
+            !t.text.chars().any(is_space),
             "whitespace inside token {t:?} of {s:?}"
         );
         let gap = &s[prev_end..t.start];
         assert!(
-            gap.chars().all(char::is_whitespace),
+            gap.chars().all(is_space),
             "non-whitespace {gap:?} before {t:?} is in no token, in {s:?}"
         );
         prev_end = t.end;
@@ -59,7 +62,27 @@ pub fn check_str(s: &str) {
     }
     let tail = &s[prev_end..];
     assert!(
-        tail.chars().all(char::is_whitespace),
+        tail.chars().all(is_space),
         "non-whitespace tail {tail:?} is in no token, in {s:?}"
     );
+    // `-DOCSTART-` is CoNLL's document marker, which readers skip: a tweet that
+    // spells it out cannot be carried, and the writer refuses it rather than lose it.
+    if tokens.is_empty() || tokens.iter().any(|t| t.text == "-DOCSTART-") {
+        return;
+    }
+    let sentence = Sentence {
+        tokens: tokens.iter().map(|t| t.text.clone()).collect(),
+        tags: vec!["O".to_string(); tokens.len()],
+        ..Sentence::default()
+    };
+    let mut written = Vec::new();
+    if let Err(e) = write_conll(&mut written, std::slice::from_ref(&sentence)) {
+        panic!("CoNLL cannot carry the tokens of {s:?}: {e}");
+    }
+    let back: Result<Vec<Sentence>, _> =
+        ConllReader::new(&written[..], "tokens", ReadOptions::default()).collect();
+    match back {
+        Ok(b) if b.len() == 1 && b[0].tokens == sentence.tokens => {}
+        other => panic!("the tokens of {s:?} do not read back from CoNLL: {other:?}"),
+    }
 }

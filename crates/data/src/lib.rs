@@ -43,7 +43,7 @@ pub use reweight::{TypeWeights, MAX_TYPE_WEIGHT};
 pub use scheme::{
     from_bio, is_valid_bio, parse_tag, repair, to_bio, Prefix, Scheme, Tag, TagError,
 };
-pub use soft::{format_soft, parse_soft};
+pub use soft::{format_soft, parse_soft, soft_prob};
 pub use spans::{spans, spans_in, Span};
 pub use stats::{stats, DatasetStats, LengthStats, StatsAccumulator};
 pub use tweetner7::{parse_tweetner7, read_tweetner7, read_tweetner7_labels, Tweetner7Options};

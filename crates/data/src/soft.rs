@@ -83,6 +83,27 @@ pub fn parse_soft(field: &str, labels: &[String]) -> Result<Vec<f32>, String> {
     Ok(probs)
 }
 
+/// The probability a soft-label column gives `tag` (0 when it is not listed),
+/// after the renormalisation [`parse_soft`] applies. A silver tweet whose tags
+/// all have a high value is one its teacher was sure of; filters use this
+/// without knowing the teacher's label list.
+///
+/// # Errors
+/// The errors of [`parse_soft`].
+pub fn soft_prob(field: &str, tag: &str) -> Result<f32, String> {
+    let mut labels: Vec<String> = field
+        .split(PAIR_SEP)
+        .filter_map(|pair| pair.rsplit_once(':').map(|(l, _)| l.to_string()))
+        .collect();
+    // A label listed twice stays twice here, so parse_soft reports it.
+    let known = labels.iter().position(|l| l == tag);
+    let i = known.unwrap_or_else(|| {
+        labels.push(tag.to_string());
+        labels.len() - 1
+    });
+    Ok(parse_soft(field, &labels)?[i])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -140,6 +161,18 @@ mod tests {
         ] {
             let e = parse_soft(field, &l).expect_err(field);
             assert!(e.contains(want), "{field:?}: {e}");
+        }
+    }
+
+    #[test]
+    fn soft_prob_reads_one_tag_without_the_label_list() {
+        let f = "B-person:0.900|O:0.080|B-other:0.020";
+        assert!((soft_prob(f, "B-person").expect("listed") - 0.9).abs() < 1e-6);
+        assert_eq!(soft_prob(f, "I-person").expect("not listed"), 0.0);
+        // Renormalised: the row sums to 0.8 here.
+        assert!((soft_prob("O:0.6|B-x:0.2", "O").expect("ok") - 0.75).abs() < 1e-6);
+        for bad in ["", "O", "O:0.5|O:0.5", "O:2", "O:0.1"] {
+            assert!(soft_prob(bad, "O").is_err(), "{bad:?}");
         }
     }
 

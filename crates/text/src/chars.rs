@@ -29,7 +29,7 @@ pub(crate) enum Class {
 /// Classify `c`. Order matters: a char that is both alphanumeric and a
 /// combining mark (many Indic vowel signs) counts as a word char.
 pub(crate) fn class(c: char) -> Class {
-    if c.is_whitespace() {
+    if is_space(c) {
         return Class::Space;
     }
     if c.is_alphanumeric() || c == '_' {
@@ -59,6 +59,14 @@ pub(crate) fn class(c: char) -> Class {
         return Class::Emoji;
     }
     Class::Glue
+}
+
+/// Separates tokens and belongs to none: Unicode whitespace, and U+FEFF. The latter is a
+/// byte-order mark left inside text by concatenated files or bad encoders, never content;
+/// CoNLL readers drop it at the start of a line, so a token made of it could not be written
+/// and read back.
+pub fn is_space(c: char) -> bool {
+    c.is_whitespace() || c == '\u{FEFF}'
 }
 
 /// Word char: the core of words, numbers, hashtags.
@@ -99,7 +107,7 @@ fn is_format_or_private(c: char) -> bool {
     matches!(
         c as u32,
         0x200B | 0x200E | 0x200F | 0x202A..=0x202E | 0x2060..=0x2064 | 0x2066..=0x206F
-            | 0xFEFF | 0xFFF9..=0xFFFD | 0xE000..=0xF8FF | 0xF0000..=0x10FFFF
+            | 0xFFF9..=0xFFFD | 0xE000..=0xF8FF | 0xF0000..=0x10FFFF
     )
 }
 
@@ -160,6 +168,7 @@ mod tests {
         assert_eq!(class('_'), Class::Word);
         assert_eq!(class(' '), Class::Space);
         assert_eq!(class('\u{3000}'), Class::Space);
+        assert_eq!(class('\u{FEFF}'), Class::Space);
         assert_eq!(class('.'), Class::Punct);
         assert_eq!(class('\u{2026}'), Class::Punct);
         assert_eq!(class('('), Class::Bracket);

@@ -5,7 +5,7 @@
 //! that text tokenized at tagging time looks like the text the model was
 //! trained on:
 //!
-//! * whitespace always separates tokens; inside a whitespace-free chunk only
+//! * whitespace (and a stray byte-order mark, U+FEFF) always separates tokens; inside a whitespace-free chunk only
 //!   sentence punctuation (grouped into runs: `...`, `?!`, `."`), quotes and
 //!   brackets are split off, while symbols stay glued (`w/`, `100%`,
 //!   `$4.99`, `*wink*`, `-via`, `AT&amp;T`);
@@ -38,6 +38,7 @@ mod web;
 
 use serde::{Deserialize, Serialize};
 
+pub use chars::is_space;
 pub use roundtrip::{roundtrip_rate, RoundTrip};
 
 /// What a token is. Serialized in lowercase (`"word"`, `"url"`, ...).
@@ -122,7 +123,7 @@ pub struct Token {
 }
 
 /// Split `text` into tokens, in order, non-overlapping, covering every
-/// non-whitespace char. Never panics.
+/// char but whitespace and U+FEFF ([`is_space`]). Never panics.
 ///
 /// ```
 /// use tweetner_text::{tokenize, TokenKind};
@@ -164,12 +165,12 @@ fn token_spans(cs: &[char]) -> Vec<(usize, usize, TokenKind)> {
     let mut spans = Vec::with_capacity(cs.len() / 4 + 1);
     let mut i = 0;
     while i < cs.len() {
-        if cs[i].is_whitespace() {
+        if is_space(cs[i]) {
             i += 1;
             continue;
         }
         let mut end = i;
-        while end < cs.len() && !cs[end].is_whitespace() {
+        while end < cs.len() && !is_space(cs[end]) {
             end += 1;
         }
         let cx = cursor::Cursor {
@@ -189,13 +190,13 @@ fn token_spans(cs: &[char]) -> Vec<(usize, usize, TokenKind)> {
 /// If the text is wrapped in single quotes (`'...'`, each quote touching a
 /// non-space char), the indices of the two quotes.
 fn quote_wrapping(cs: &[char]) -> (Option<usize>, Option<usize>) {
-    let first = cs.iter().position(|c| !c.is_whitespace());
-    let last = cs.iter().rposition(|c| !c.is_whitespace());
+    let first = cs.iter().position(|&c| !is_space(c));
+    let last = cs.iter().rposition(|&c| !is_space(c));
     let (Some(a), Some(b)) = (first, last) else {
         return (None, None);
     };
     let quote = |c: char| c == '\'' || c == '\u{2019}' || c == '\u{2018}';
-    let touching = b >= a + 3 && !cs[a + 1].is_whitespace() && !cs[b - 1].is_whitespace();
+    let touching = b >= a + 3 && !is_space(cs[a + 1]) && !is_space(cs[b - 1]);
     if touching && quote(cs[a]) && quote(cs[b]) {
         (Some(a), Some(b))
     } else {

@@ -12,6 +12,7 @@ use tweetner_data::{
 };
 
 use super::io::{open_input, sentences};
+use super::limits;
 
 #[derive(Subcommand)]
 pub enum DataCommand {
@@ -106,6 +107,11 @@ pub struct ConvertArgs {
     /// training time. Counts go to stderr.
     #[arg(long)]
     pub entities_only: bool,
+    /// Keep only tweets in which the soft-label column (`tweetner data soften`) gives
+    /// every token's tag at least this probability: silver tweets the teacher was sure
+    /// of. Read before `--map`; a file without the column is an error. Counts go to stderr.
+    #[arg(long, value_parser = limits::probability)]
+    pub min_tag_prob: Option<f32>,
     /// Write only the token and tag columns (files with different middle columns can
     /// then be concatenated into one CoNLL file).
     #[arg(long)]
@@ -312,11 +318,18 @@ fn convert(args: ConvertArgs) -> Result<()> {
     let mut out = io::BufWriter::new(stdout.lock());
     let target: Scheme = args.to.into();
     let (mut written, mut dropped, mut empty, mut reweighted) = (0usize, 0usize, 0usize, 0usize);
+    let mut unsure = 0usize;
     for sentence in sentences {
         let mut s = sentence?;
         if excluded.contains(&s.tokens) {
             dropped += 1;
             continue;
+        }
+        if let Some(min) = args.min_tag_prob {
+            if least_tag_prob(&s, &source)? < min {
+                unsure += 1;
+                continue;
+            }
         }
         if let Some(map) = &args.map {
             map.apply(&mut s, &source)?;
@@ -345,6 +358,11 @@ fn convert(args: ConvertArgs) -> Result<()> {
     if !args.exclude.is_empty() {
         eprintln!("{source}: wrote {written} tweets, dropped {dropped} found in --exclude files");
     }
+    if let Some(min) = args.min_tag_prob {
+        eprintln!(
+            "{source}: wrote {written} tweets, dropped {unsure} with a tag below probability {min}"
+        );
+    }
     if args.entities_only {
         eprintln!("{source}: wrote {written} tweets, dropped {empty} without an entity");
     }
@@ -354,6 +372,25 @@ fn convert(args: ConvertArgs) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// The smallest probability the sentence's soft-label column (its last middle
+/// column) gives a token's tag.
+fn least_tag_prob(s: &tweetner_data::Sentence, source: &str) -> Result<f32> {
+    let line = s.line;
+    if s.columns.is_empty() {
+        anyhow::bail!(
+            "{source}:{line}: --min-tag-prob needs a soft-label column (`tweetner data soften`)"
+        );
+    }
+    let mut least = 1.0f32;
+    for (k, (cols, tag)) in s.columns.iter().zip(&s.tags).enumerate() {
+        let field = cols.last().map(String::as_str).unwrap_or_default();
+        let p = tweetner_data::soft_prob(field, tag)
+            .map_err(|e| anyhow::anyhow!("{source}:{}: {e}", line + k))?;
+        least = least.min(p);
+    }
+    Ok(least)
 }
 
 #[cfg(test)]

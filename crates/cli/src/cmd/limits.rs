@@ -21,6 +21,14 @@ pub const RECORD_BYTES: RangeInclusive<u64> = 1..=(64 << 20);
 /// Epochs of a final model.
 pub const EPOCHS: RangeInclusive<u64> = 1..=10_000;
 
+/// A probability in `[0, 1]` (floats have no ranged clap parser).
+pub fn probability(s: &str) -> Result<f32, String> {
+    match s.parse::<f32>() {
+        Ok(p) if (0.0..=1.0).contains(&p) => Ok(p),
+        _ => Err(format!("{s:?} is not a probability in [0, 1]")),
+    }
+}
+
 /// A parser for a `T` flag within `range`.
 pub fn ranged<T>(range: RangeInclusive<u64>) -> RangedU64ValueParser<T>
 where

@@ -47,7 +47,7 @@ pub struct SoftenArgs {
     pub batch_size: usize,
     /// Leave out labels whose probability rounds below this (the most likely
     /// label is always written).
-    #[arg(long, default_value_t = 0.001, value_parser = probability)]
+    #[arg(long, default_value_t = 0.001, value_parser = limits::probability)]
     pub min_prob: f32,
     /// Write the teacher's own tags instead of the input's: the best path
     /// BIO allows through its probabilities (what an ensemble tags). For
@@ -57,13 +57,6 @@ pub struct SoftenArgs {
 }
 
 /// A probability flag: a number in `[0, 1]`, anything else a usage error.
-fn probability(s: &str) -> Result<f32, String> {
-    match s.parse::<f32>() {
-        Ok(p) if (0.0..=1.0).contains(&p) => Ok(p),
-        _ => Err(format!("{s:?} is not a probability in [0, 1]")),
-    }
-}
-
 pub fn soften(args: SoftenArgs) -> Result<()> {
     let (dir, tagger) = load_tagger(Some(&args.model), args.threads, args.batch_size, args.int8)?;
     let retag = args.retag.then(|| ProbDecoder::new(tagger.labels()));
