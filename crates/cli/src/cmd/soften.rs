@@ -56,7 +56,6 @@ pub struct SoftenArgs {
     pub retag: bool,
 }
 
-/// A probability flag: a number in `[0, 1]`, anything else a usage error.
 pub fn soften(args: SoftenArgs) -> Result<()> {
     let (dir, tagger) = load_tagger(Some(&args.model), args.threads, args.batch_size, args.int8)?;
     let retag = args.retag.then(|| ProbDecoder::new(tagger.labels()));
