@@ -41,6 +41,9 @@ pub struct TrainState {
     pub progress: Progress,
     /// Input files with checksums, for the card.
     pub files: Vec<DataFile>,
+    /// Lines for the card decided at the start (a final model's epoch count).
+    #[serde(default)]
+    pub notes: Vec<String>,
 }
 
 impl TrainState {
@@ -52,6 +55,7 @@ impl TrainState {
             steps: 0,
             progress: Progress::default(),
             files,
+            notes: Vec::new(),
         }
     }
 }

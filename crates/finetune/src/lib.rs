@@ -8,6 +8,10 @@
 //! The model directory it leaves is also a Hugging Face token-classification
 //! checkpoint (see `tweetner_transformer::modeldir`).
 //!
+//! A *final model* ([`FinetuneOptions::final_model`]) retrains on train + dev
+//! for the epoch count a dev-selected run found best; its card claims no dev
+//! score.
+//!
 //! Crate layering, to keep dependencies acyclic: `tweetner-transformer` holds
 //! the network, the head, inference and the model-directory format (and the
 //! [`tweetner_transformer::TransformerTagger`]); `tweetner-tagger` depends on
@@ -44,7 +48,15 @@ pub use tweetner_trainkit::{epoch_batches, SplitMix64};
 pub struct FinetuneOptions {
     /// Continue the interrupted run in the output directory.
     pub resume: bool,
-    /// Write here instead of `[output] dir`.
+    /// Train on train + dev for a fixed number of epochs, without selection
+    /// (the final teacher of a dev-selected recipe).
+    pub final_model: bool,
+    /// Epochs for a final model (default: the selection run's kept epoch).
+    pub final_epochs: Option<usize>,
+    /// Directory of the dev-selected run whose card gives the final epoch count
+    /// (default: the config's `[output] dir`).
+    pub selection_run: Option<PathBuf>,
+    /// Write here instead of `[output] dir` (`<dir>-final` for a final model).
     pub out_dir: Option<PathBuf>,
     /// No progress bar and no per-epoch lines.
     pub quiet: bool,

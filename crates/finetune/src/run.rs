@@ -22,8 +22,8 @@ use crate::optim::{adamw, freeze};
 use crate::trainer::{score_dev, Aligned, Start, TransformerTrainer};
 use crate::{FinetuneOptions, FinetuneSummary};
 use tweetner_trainkit::{
-    dev_scores, gold_ids, read_splits, run_epochs, sha256_file, utc_timestamp, Datasets, LoopEnd,
-    LoopOptions, Splits,
+    dev_scores, final_epochs, gold_ids, merge_dev_into_train, read_splits, run_dir, run_epochs,
+    sha256_file, utc_timestamp, Datasets, LoopEnd, LoopOptions, Splits, Trainer,
 };
 
 /// The model card's note that the directory loads in Python's
@@ -36,7 +36,11 @@ pub const CONFIG_COPY: &str = "train-config.toml";
 /// Settings a checkpoint must share with the config resuming it. Paths are blanked:
 /// the data files enter by checksum, and the encoder by its `config.json` and
 /// `tokenizer.json` (its weights come from the checkpoint on resume).
-fn fingerprint(config: &FinetuneConfig, data: &[DataFile]) -> Result<String, FinetuneError> {
+fn fingerprint(
+    config: &FinetuneConfig,
+    final_model: bool,
+    data: &[DataFile],
+) -> Result<String, FinetuneError> {
     let mut c = config.clone();
     c.train.epochs = 0;
     c.train.patience = 0;
@@ -60,7 +64,7 @@ fn fingerprint(config: &FinetuneConfig, data: &[DataFile]) -> Result<String, Fin
             items: 0,
         });
     }
-    Ok(tweetner_trainkit::fingerprint(&c, &inputs))
+    Ok(tweetner_trainkit::fingerprint(&(c, final_model), &inputs))
 }
 
 /// Run `config` (inside the thread pool set up by [`crate::finetune`]).
@@ -68,17 +72,19 @@ pub fn run(
     config: &FinetuneConfig,
     opts: &FinetuneOptions,
 ) -> Result<FinetuneSummary, FinetuneError> {
-    let out_dir = opts
-        .out_dir
-        .clone()
-        .unwrap_or_else(|| config.output.dir.clone());
-    let Datasets {
-        train,
-        dev,
-        files,
-        labels,
-        soft: _,
-    } = read_splits(&Splits {
+    let out_dir = run_dir(
+        opts.out_dir.as_deref(),
+        &config.output.dir,
+        opts.final_model,
+    );
+    let (total_epochs, epoch_note) = if opts.final_model {
+        let run = opts.selection_run.as_deref().unwrap_or(&config.output.dir);
+        let (n, note) = final_epochs(opts.final_epochs, run)?;
+        (n, Some(note))
+    } else {
+        (config.train.epochs, None)
+    };
+    let mut datasets = read_splits(&Splits {
         train: &config.data.train,
         extra: &config.data.extra,
         dev: &config.data.dev,
@@ -87,6 +93,16 @@ pub fn run(
         max_dev: config.data.max_dev_sentences,
         soft_labels: false,
     })?;
+    if opts.final_model {
+        merge_dev_into_train(&mut datasets);
+    }
+    let Datasets {
+        train,
+        dev,
+        files,
+        labels,
+        soft: _,
+    } = datasets;
     if train.is_empty() {
         return Err(FinetuneError::Config {
             path: config.source.clone(),
@@ -125,7 +141,7 @@ pub fn run(
     let t = &config.train;
     let model = TokenClassifier::new(load_encoder(enc_dir, &device)?, spec, &device)?;
     let (mut enc_opt, mut head_opt) = (adamw(t), adamw(t));
-    let fp = fingerprint(config, &files)?;
+    let fp = fingerprint(config, opts.final_model, &files)?;
     let (mut model, mut state) = if opts.resume {
         let ck = find_checkpoint(&out_dir)
             .ok_or_else(|| FinetuneError::checkpoint(&out_dir, "no checkpoint to resume from"))?;
@@ -157,7 +173,9 @@ pub fn run(
         fs::create_dir_all(&out_dir).map_err(|e| FinetuneError::io(&out_dir, e))?;
         let copy = out_dir.join(CONFIG_COPY);
         fs::copy(&config.source, &copy).map_err(|e| FinetuneError::io(&copy, e))?;
-        (model, TrainState::new(fp, files))
+        let mut state = TrainState::new(fp, files);
+        state.notes.extend(epoch_note);
+        (model, state)
     };
     model = freeze(model, t);
     // The list ships with the model (and a resumed run rebuilds the same one).
@@ -167,7 +185,7 @@ pub fn run(
             .map_err(|e| FinetuneError::checkpoint(&path, e.to_string()))?;
     }
 
-    state.progress.total_epochs = t.epochs;
+    state.progress.total_epochs = total_epochs;
     let align = |s: &[Sentence]| -> Result<Vec<AlignedSentence>, FinetuneError> {
         Ok(s.iter()
             .map(|x| tokenizer.tokenize(&x.tokens))
@@ -212,7 +230,12 @@ pub fn run(
             ..FinetuneSummary::of(&out_dir, p)
         });
     }
-    let summary = finish(config, &out_dir, state, lexicon.as_ref(), &dev)?;
+    if opts.final_model {
+        // No dev score chose an epoch, so nothing was kept along the way.
+        trainer.save_best()?;
+    }
+    let state = &trainer.state;
+    let summary = finish(config, opts, &out_dir, state, lexicon.as_ref(), &dev)?;
     if !config.output.keep_checkpoint {
         remove_checkpoint(&out_dir)?;
     }
@@ -223,6 +246,7 @@ pub fn run(
 /// write the card, build the summary.
 fn finish(
     config: &FinetuneConfig,
+    opts: &FinetuneOptions,
     out_dir: &Path,
     state: &TrainState,
     lexicon: Option<&Arc<Lexicon>>,
@@ -235,8 +259,11 @@ fn finish(
     if let Some(lex) = lexicon {
         tagger = tagger.with_lexicon(Arc::clone(lex))?;
     }
-    let report = score_dev(&tagger, dev)?;
-    let scores = dev_scores(&report);
+    let scores = if opts.final_model {
+        None
+    } else {
+        Some(dev_scores(&score_dev(&tagger, dev)?))
+    };
     let weights = out_dir.join("model.safetensors");
     let weights_bytes = fs::metadata(&weights)
         .map_err(|e| FinetuneError::io(&weights, e))?
@@ -246,29 +273,39 @@ fn finish(
     if let Some(obj) = settings.as_object_mut() {
         obj.insert("epochs_run".into(), state.progress.epochs_done.into());
         obj.insert("updates".into(), state.steps.into());
+        obj.insert("final_model".into(), opts.final_model.into());
+    }
+    let mut notes = state.notes.clone();
+    notes.extend([
+        format!(
+            "fine-tuned on CPU with {threads} backend threads; timings depend on what else the machine ran"
+        ),
+        format!("encoder from {}", config.encoder.path.display()),
+        HF_CHECKPOINT_NOTE.into(),
+    ]);
+    if opts.final_model {
+        notes.push("final model: dev data was part of training".into());
     }
     let mut card = ModelCard {
         name: tagger.name().into(),
         kind: KIND_TRANSFORMER.into(),
         tweetner_version: env!("CARGO_PKG_VERSION").into(),
         created: utc_timestamp(),
-        final_model: false,
+        final_model: opts.final_model,
         data: state.files.clone(),
         settings,
-        dev: Some(scores.clone()),
-        best_epoch: state.progress.selection.best_epoch,
+        dev: scores.clone(),
+        best_epoch: state
+            .progress
+            .selection
+            .best_epoch
+            .filter(|_| !opts.final_model),
         epochs_trained: state.progress.epochs_done,
         training_seconds: state.progress.selection.elapsed_seconds,
-        seconds_to_best: state.progress.selection.seconds_to_best,
+        seconds_to_best: (state.progress.selection.seconds_to_best).filter(|_| !opts.final_model),
         parameters,
         weights_bytes,
-        notes: vec![
-            format!(
-                "fine-tuned on CPU with {threads} backend threads; timings depend on what else the machine ran"
-            ),
-            format!("encoder from {}", config.encoder.path.display()),
-            HF_CHECKPOINT_NOTE.into(),
-        ],
+        notes,
     };
     if let Some(lex) = lexicon {
         card.notes.push(format!(
@@ -278,7 +315,10 @@ fn finish(
     }
     card.write(out_dir)?;
     Ok(FinetuneSummary {
-        dev: Some(scores),
+        final_model: opts.final_model,
+        best_epoch: card.best_epoch,
+        seconds_to_best: card.seconds_to_best,
+        dev: scores,
         weights_bytes,
         parameters: card.parameters,
         ..FinetuneSummary::of(out_dir, &state.progress)

@@ -242,6 +242,10 @@ impl Trainer for TransformerTrainer<'_> {
     }
 
     fn evaluate(&mut self) -> Result<Option<Report>, FinetuneError> {
+        if self.data.dev.is_empty() {
+            // A final model: dev is part of training.
+            return Ok(None);
+        }
         Ok(Some(evaluate_dev(
             self.model()?,
             self.tokenizer,

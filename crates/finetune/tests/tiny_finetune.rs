@@ -314,3 +314,68 @@ fn the_crf_head_trains_with_an_entry_list_and_ships_it() {
         .to_string();
     assert!(err.contains("lexicon.lex"), "{err}");
 }
+
+/// `--final`: train + dev for the epoch count the selection run kept, no dev
+/// score claimed, written beside the selection run; without a selection run
+/// the error names the card it looked for.
+#[test]
+fn a_final_model_trains_on_train_and_dev_for_the_selected_epoch_count() {
+    let _guard = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let (tmp, enc, _dev) = tiny_setup();
+    let out = tmp.path().join("sel");
+    let config = tmp.path().join("sel.toml");
+    write_config(&config, &enc, &out, "crf");
+    let final_opts = FinetuneOptions {
+        quiet: true,
+        final_model: true,
+        ..FinetuneOptions::default()
+    };
+    let e = finetune(&config, &final_opts).unwrap_err().to_string();
+    assert!(e.contains("card.json") && e.contains("--epochs"), "{e}");
+
+    let quiet = FinetuneOptions {
+        quiet: true,
+        ..FinetuneOptions::default()
+    };
+    let selected = finetune(&config, &quiet).expect("selection run");
+    let kept = selected.best_epoch.expect("a dev-selected epoch");
+
+    let fin = finetune(&config, &final_opts).expect("final run");
+    assert_eq!(fin.out_dir, tmp.path().join("sel-final"));
+    assert!(fin.final_model && fin.dev.is_none() && fin.best_epoch.is_none());
+    assert_eq!(fin.epochs_run, kept);
+    assert!(fin.history.iter().all(|r| r.dev_f1.is_none()));
+    let card = tweetner_tagger::ModelCard::read(&fin.out_dir).expect("card");
+    assert!(card.final_model && card.dev.is_none() && card.best_epoch.is_none());
+    assert!(
+        card.notes.iter().any(|n| n.contains("selected on dev")),
+        "{:?}",
+        card.notes
+    );
+    // Its epochs see the 40 training tweets and the 30 dev tweets: more
+    // updates per epoch than the selection run's 40 alone.
+    let per_epoch = |s: &tweetner_finetune::FinetuneSummary| s.history[0].steps;
+    assert!(
+        per_epoch(&fin) > per_epoch(&selected),
+        "{:?} vs {:?}",
+        per_epoch(&fin),
+        per_epoch(&selected)
+    );
+    let tagger = tweetner_tagger::load_model(&fin.out_dir).expect("final model loads");
+    assert!(!tagger
+        .tag_batch(&[vec!["hello".to_string()]])
+        .expect("tags")
+        .is_empty());
+
+    // An explicit count wins over the selection run's.
+    let one = finetune(
+        &config,
+        &FinetuneOptions {
+            final_epochs: Some(1),
+            out_dir: Some(tmp.path().join("one")),
+            ..final_opts.clone()
+        },
+    )
+    .expect("final run of one epoch");
+    assert_eq!(one.epochs_run, 1);
+}

@@ -1,7 +1,7 @@
 //! The run's inputs: [`tweetner_trainkit::read_splits`] with this trainer's
 //! config, plus the final-model option (dev joins training, nothing held out).
 
-use tweetner_trainkit::{read_splits, Datasets, Splits};
+use tweetner_trainkit::{merge_dev_into_train, read_splits, Datasets, Splits};
 
 use crate::config::TrainConfig;
 use crate::error::TrainError;
@@ -19,11 +19,7 @@ pub fn load_datasets(config: &TrainConfig, final_model: bool) -> Result<Datasets
         soft_labels: config.train.soft_weight > 0.0,
     })?;
     if final_model {
-        let mut dev = std::mem::take(&mut data.dev);
-        if !data.soft.is_empty() {
-            data.soft.extend(dev.iter().map(|_| None));
-        }
-        data.train.append(&mut dev);
+        merge_dev_into_train(&mut data);
     }
     if data.train.is_empty() {
         return Err(TrainError::Config {

@@ -25,7 +25,9 @@ use crate::setup::{
 };
 use crate::trainer::{BiLstmTrainer, Encoded};
 use crate::{TrainOptions, TrainSummary};
-use tweetner_trainkit::{dev_scores, run_epochs, utc_timestamp, LoopOptions, Trainer};
+use tweetner_trainkit::{
+    dev_scores, final_epochs, run_dir, run_epochs, utc_timestamp, LoopOptions, Trainer,
+};
 
 /// The training config, copied into the model directory for reproduction.
 pub const CONFIG_COPY: &str = "train-config.toml";
@@ -74,58 +76,20 @@ fn precision(config: &TrainConfig) -> WeightPrecision {
 /// Where a run writes: `--out`, else `[output] dir` (with `-final` appended for a
 /// final model, so the selection run it takes its epoch count from stays intact).
 pub fn output_dir(config: &TrainConfig, opts: &TrainOptions) -> PathBuf {
-    if let Some(d) = &opts.out_dir {
-        return d.clone();
-    }
-    if opts.final_model {
-        let mut name = config
-            .output
-            .dir
-            .file_name()
-            .map(|n| n.to_os_string())
-            .unwrap_or_default();
-        name.push("-final");
-        config.output.dir.with_file_name(name)
-    } else {
-        config.output.dir.clone()
-    }
+    run_dir(
+        opts.out_dir.as_deref(),
+        &config.output.dir,
+        opts.final_model,
+    )
 }
 
 /// Epoch count of a final model: `--epochs`, else the kept epoch of the selection run.
-fn final_epochs(config: &TrainConfig, opts: &TrainOptions) -> Result<(usize, String), TrainError> {
-    if let Some(n) = opts.final_epochs {
-        if n == 0 {
-            return Err(TrainError::checkpoint("--epochs", "must be at least 1"));
-        }
-        return Ok((n, format!("epoch count {n} given on the command line")));
-    }
-    let run = opts
-        .selection_run
-        .clone()
-        .unwrap_or_else(|| config.output.dir.clone());
-    if !run.join(CARD_FILE).is_file() {
-        return Err(TrainError::checkpoint(
-            run.join(CARD_FILE),
-            "no selection run to take the epoch count from: train on dev first, or give --epochs N",
-        ));
-    }
-    let card = ModelCard::read(&run)?;
-    match (card.final_model, card.best_epoch) {
-        (false, Some(n)) if n > 0 => {
-            let f1 = card.dev.map_or(f64::NAN, |d| d.overall.f1);
-            Ok((
-                n,
-                format!(
-                    "epoch count {n} selected on dev by the run in {} (dev F1 {f1:.2})",
-                    run.display()
-                ),
-            ))
-        }
-        _ => Err(TrainError::checkpoint(
-            run.join(CARD_FILE),
-            "this card has no dev-selected epoch (is it a final model?)",
-        )),
-    }
+fn epochs_of_final(
+    config: &TrainConfig,
+    opts: &TrainOptions,
+) -> Result<(usize, String), TrainError> {
+    let run = opts.selection_run.as_deref().unwrap_or(&config.output.dir);
+    Ok(final_epochs(opts.final_epochs, run)?)
 }
 
 /// Remove what a previous run left, so no stale file survives next to new weights.
@@ -157,7 +121,7 @@ fn clean_outputs(dir: &Path) -> Result<(), TrainError> {
 pub fn run(config: &TrainConfig, opts: &TrainOptions) -> Result<TrainSummary, TrainError> {
     let out_dir = output_dir(config, opts);
     let (total_epochs, epoch_note) = if opts.final_model {
-        let (n, note) = final_epochs(config, opts)?;
+        let (n, note) = epochs_of_final(config, opts)?;
         (n, Some(note))
     } else {
         (config.train.epochs, None)

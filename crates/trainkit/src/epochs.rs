@@ -110,7 +110,7 @@ impl Progress {
 pub struct RunSummary {
     /// The model directory.
     pub out_dir: std::path::PathBuf,
-    /// Trained on train + dev, without selection (BiLSTM-CRF `--final`).
+    /// Trained on train + dev, without selection (`tweetner train --final`).
     pub final_model: bool,
     /// Epochs run over all sessions of a resumed run.
     pub epochs_run: usize,

@@ -25,6 +25,14 @@ pub enum KitError {
         /// What went wrong.
         message: String,
     },
+    /// A final model's epoch count could not be decided.
+    #[error("{}: {message}", path.display())]
+    Final {
+        /// The selection run's card, or the flag at fault.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
     /// A training sentence has a tag the model cannot learn.
     #[error("training sentence at line {line}: {message}")]
     Label {

@@ -17,6 +17,7 @@
 //! * [`clip`]: global gradient-norm clipping over any burn module.
 //! * [`kind`]: which trainer a config is for.
 //! * [`loss`]: a loss tensor as a number.
+//! * [`final_model`]: train + dev for a dev-selected epoch count.
 //! * [`fingerprint`]: what a checkpoint must share with the run resuming it.
 //! * [`paths`]: config paths (relative to the config, `~/`, folded).
 //! * [`progress`]: the per-epoch progress bar.
@@ -27,6 +28,7 @@ pub mod checksum;
 pub mod clip;
 pub mod datasets;
 pub mod epochs;
+pub mod final_model;
 pub mod fingerprint;
 pub mod kind;
 pub mod loss;
@@ -48,6 +50,7 @@ pub use epochs::{
     run_epochs, EpochRecord, EpochStats, LoopEnd, LoopOptions, Progress, RunSummary, Trainer,
 };
 pub use error::KitError;
+pub use final_model::{final_dir, final_epochs, merge_dev_into_train, run_dir};
 pub use fingerprint::fingerprint;
 pub use kind::{TrainerKind, MODEL_TRANSFORMER};
 pub use loss::loss_value;

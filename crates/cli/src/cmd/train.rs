@@ -59,14 +59,11 @@ pub fn run(args: TrainArgs) -> Result<()> {
 
 /// `model = "transformer"` configs: fine-tune a pretrained encoder.
 fn run_transformer(args: TrainArgs) -> Result<()> {
-    if args.r#final {
-        anyhow::bail!(
-            "{}: --final is not supported for transformer configs (they select on dev)",
-            args.config.display()
-        );
-    }
     let opts = tweetner_finetune::FinetuneOptions {
         resume: args.resume,
+        final_model: args.r#final,
+        final_epochs: args.epochs,
+        selection_run: args.from_run,
         out_dir: args.out,
         quiet: args.quiet,
         stop_after_epochs: None,
