@@ -23,7 +23,7 @@ use crate::trainer::{score_dev, Aligned, Start, TransformerTrainer};
 use crate::{FinetuneOptions, FinetuneSummary};
 use tweetner_trainkit::{
     dev_scores, final_epochs, gold_ids, merge_dev_into_train, read_splits, run_dir, run_epochs,
-    sha256_file, utc_timestamp, Datasets, LoopEnd, LoopOptions, Splits, Trainer,
+    sha256_file, utc_timestamp, Datasets, LoopEnd, LoopOptions, Splits, Trainer, FINAL_MODEL_NOTE,
 };
 
 /// The model card's note that the directory loads in Python's
@@ -284,7 +284,7 @@ fn finish(
         HF_CHECKPOINT_NOTE.into(),
     ]);
     if opts.final_model {
-        notes.push("final model: dev data was part of training".into());
+        notes.push(FINAL_MODEL_NOTE.into());
     }
     let mut card = ModelCard {
         name: tagger.name().into(),
@@ -302,7 +302,11 @@ fn finish(
             .filter(|_| !opts.final_model),
         epochs_trained: state.progress.epochs_done,
         training_seconds: state.progress.selection.elapsed_seconds,
-        seconds_to_best: (state.progress.selection.seconds_to_best).filter(|_| !opts.final_model),
+        seconds_to_best: state
+            .progress
+            .selection
+            .seconds_to_best
+            .filter(|_| !opts.final_model),
         parameters,
         weights_bytes,
         notes,

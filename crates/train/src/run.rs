@@ -27,6 +27,7 @@ use crate::trainer::{BiLstmTrainer, Encoded};
 use crate::{TrainOptions, TrainSummary};
 use tweetner_trainkit::{
     dev_scores, final_epochs, run_dir, run_epochs, utc_timestamp, LoopOptions, Trainer,
+    FINAL_MODEL_NOTE,
 };
 
 /// The training config, copied into the model directory for reproduction.
@@ -285,7 +286,7 @@ fn finish(
          depend on what else the machine was running"
     ));
     if opts.final_model {
-        notes.push("final model: dev data was part of training".into());
+        notes.push(FINAL_MODEL_NOTE.into());
     }
     let mut settings = serde_json::to_value(config).unwrap_or(serde_json::Value::Null);
     if let Some(obj) = settings.as_object_mut() {

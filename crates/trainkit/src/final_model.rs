@@ -11,6 +11,9 @@ use tweetner_tagger::{ModelCard, CARD_FILE};
 use crate::datasets::Datasets;
 use crate::error::KitError;
 
+/// The card note of every final model, whichever trainer made it.
+pub const FINAL_MODEL_NOTE: &str = "final model: dev data was part of training";
+
 /// Where a final model goes by default: `<dir>-final` beside the selection
 /// run in `dir`, which it must not overwrite (its card holds the epoch count).
 pub fn final_dir(dir: &Path) -> PathBuf {

@@ -50,7 +50,7 @@ pub use epochs::{
     run_epochs, EpochRecord, EpochStats, LoopEnd, LoopOptions, Progress, RunSummary, Trainer,
 };
 pub use error::KitError;
-pub use final_model::{final_dir, final_epochs, merge_dev_into_train, run_dir};
+pub use final_model::{final_dir, final_epochs, merge_dev_into_train, run_dir, FINAL_MODEL_NOTE};
 pub use fingerprint::fingerprint;
 pub use kind::{TrainerKind, MODEL_TRANSFORMER};
 pub use loss::loss_value;
