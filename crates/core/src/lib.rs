@@ -4,7 +4,7 @@
 //!
 //! * [`tagger`]: the [`Tagger`] trait every model kind implements and its
 //!   token-level output types;
-//! * [`annotate`]: raw text → tokens → [`Annotation`]s with character offsets;
+//! * [`annotate`](mod@annotate): raw text → tokens → [`Annotation`]s with character offsets;
 //! * [`labels`]: BIO labels and the CRF's constraint masks;
 //! * [`crf`] and [`predict`]: the `f32` CRF decoder (Viterbi, marginals,
 //!   span probabilities, temperature) every CRF head decodes with;
