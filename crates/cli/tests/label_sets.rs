@@ -324,7 +324,46 @@ fn compacted_copy_tags_and_says_so(name: &str, model: &Path, dev: &Path) -> Path
         "{}",
         stderr(&o)
     );
+    final_model_is_not_rescored_on_dev(&out, dev);
     out
+}
+
+/// A card that says `final_model` (dev was trained on) makes `compact --dev`
+/// fail before it writes anything.
+fn final_model_is_not_rescored_on_dev(model: &Path, dev: &Path) {
+    let final_dir = model.with_file_name("out-final");
+    copy_dir(model, &final_dir);
+    let card_path = final_dir.join("card.json");
+    let mut card: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&card_path).expect("card")).expect("json");
+    card["final_model"] = true.into();
+    std::fs::write(&card_path, card.to_string()).expect("write card");
+    let out = model.with_file_name("out-final-int8");
+    let o = run(&[
+        "models",
+        "compact",
+        final_dir.to_str().expect("utf8"),
+        "-o",
+        out.to_str().expect("utf8"),
+        "--dev",
+        dev.to_str().expect("utf8"),
+    ]);
+    assert!(
+        !o.status.success() && stderr(&o).contains("is a final model"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!out.exists(), "a refused compact wrote {}", out.display());
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read dir") {
+        let entry = entry.expect("entry");
+        if entry.file_type().expect("type").is_file() {
+            std::fs::copy(entry.path(), to.join(entry.file_name())).expect("copy");
+        }
+    }
 }
 
 #[test]

@@ -214,10 +214,16 @@ impl ModelCard {
         if !self.data.is_empty() {
             s.push_str("## Data\n\n| role | path | items | sha256 |\n|---|---|---:|---|\n");
             for d in &self.data {
+                // A final model's dev file is training data; the table says so.
+                let role = if self.final_model && d.role == "dev" {
+                    "dev (trained on)"
+                } else {
+                    &d.role
+                };
                 let _ = writeln!(
                     s,
-                    "| {} | `{}` | {} | `{}` |",
-                    d.role, d.path, d.items, d.sha256
+                    "| {role} | `{}` | {} | `{}` |",
+                    d.path, d.items, d.sha256
                 );
             }
             s.push('\n');
@@ -331,6 +337,24 @@ mod tests {
         assert_eq!(card.data[0].path, "../shared/d.conll");
         assert_eq!(card.settings["data"]["extra"][0], "~/s.conll");
         assert_eq!(card.notes[0], "started from the trained model runs/a");
+    }
+
+    #[test]
+    fn a_final_models_card_marks_dev_as_trained_on() {
+        let dev = DataFile {
+            role: "dev".into(),
+            path: "d.conll".into(),
+            ..DataFile::default()
+        };
+        let mut card = ModelCard {
+            data: vec![dev],
+            ..ModelCard::default()
+        };
+        assert!(card.to_markdown().contains("| dev | `d.conll`"));
+        card.final_model = true;
+        let md = card.to_markdown();
+        assert!(md.contains("| dev (trained on) | `d.conll`"), "{md}");
+        assert!(md.contains("**Final model**"), "{md}");
     }
 
     /// The shipped model's card must not name this machine's directories.

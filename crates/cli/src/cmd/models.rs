@@ -215,6 +215,20 @@ fn compact(
     dev: Option<&Path>,
     notes: Vec<String>,
 ) -> Result<()> {
+    // A final model was trained on dev: scores on it would sit in the card as if
+    // they were held out. Refused before anything is written.
+    if let Some(dev) = dev {
+        if model.join(tweetner_tagger::CARD_FILE).is_file()
+            && tweetner_tagger::ModelCard::read(model)?.final_model
+        {
+            anyhow::bail!(
+                "{} is a final model (its card: dev was part of training), so --dev {} would \
+                 not be a held-out score; compact it without --dev",
+                model.display(),
+                dev.display()
+            );
+        }
+    }
     let options = tweetner_transformer::CompactOptions {
         min_elements: min_elements as usize,
     };
