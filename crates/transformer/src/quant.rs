@@ -73,7 +73,8 @@ pub(crate) fn to_int8(v: f32, scale: f32) -> i8 {
     (v / scale).round().clamp(-127.0, 127.0) as i8
 }
 
-/// Whether [`QuantLinear`] runs the AVX-512 VNNI kernel here (else the portable loop).
+/// Whether [`QuantLinear`] runs the AVX-512 VNNI kernel here (else the AVX2 kernel where
+/// the CPU has AVX2, and the portable loop elsewhere).
 pub fn int8_accelerated() -> bool {
     has_vnni()
 }
