@@ -6,18 +6,10 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{run, stderr, stdout, wnut};
+use common::{copy_dir, run, stderr, stdout, wnut};
 
 fn dev() -> PathBuf {
     wnut("dev.conll")
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
-    }
 }
 
 #[test]

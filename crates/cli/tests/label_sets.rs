@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use common::{bin, free_port, head_sentences, run, shared, stderr, stdout, KillOnDrop};
+use common::{bin, copy_dir, free_port, head_sentences, run, shared, stderr, stdout, KillOnDrop};
 
 /// The two model kinds a round trip trains.
 #[derive(Clone, Copy, Debug)]
@@ -354,16 +354,6 @@ fn final_model_is_not_rescored_on_dev(model: &Path, dev: &Path) {
         stderr(&o)
     );
     assert!(!out.exists(), "a refused compact wrote {}", out.display());
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read dir") {
-        let entry = entry.expect("entry");
-        if entry.file_type().expect("type").is_file() {
-            std::fs::copy(entry.path(), to.join(entry.file_name())).expect("copy");
-        }
-    }
 }
 
 #[test]

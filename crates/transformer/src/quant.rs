@@ -164,9 +164,9 @@ impl QuantLinear {
             return acc;
         }
         #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx2") {
+        if tweetner_kernels::simd::level() >= tweetner_kernels::simd::Level::Avx2 {
             let wide: Vec<i16> = u.iter().map(|&v| i16::from(v)).collect();
-            // SAFETY: AVX2 was detected above; `wide` holds `t·k_pad` values
+            // SAFETY: the level (AVX2 or wider) implies AVX2; `wide` holds `t·k_pad` values
             // (`k_pad` a multiple of 4), `packed` `n_pad·k_pad`, `acc` `t·n_pad`.
             unsafe { avx2::accumulate(self, &wide, t, &mut acc) };
             return acc;

@@ -94,3 +94,15 @@ pub fn head_sentences(src: &Path, dst: &Path, n: usize) {
         .collect();
     std::fs::write(dst, kept.join("\n\n") + "\n").expect("write");
 }
+
+/// The files of `from` (not its subdirectories) copied into `to`, which is created:
+/// a model directory to change without touching the original.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read dir") {
+        let entry = entry.expect("entry");
+        if entry.file_type().expect("type").is_file() {
+            std::fs::copy(entry.path(), to.join(entry.file_name())).expect("copy");
+        }
+    }
+}
