@@ -113,6 +113,13 @@ crate::multiversion! {
     }
 }
 
+crate::multiversion! {
+    /// `y ← y + a·x`: one sparse input column's share of a projection.
+    pub fn axpy, axpy_portable(y: &mut [f32], a: f32, x: &[f32]) {
+        y.iter_mut().zip(x).for_each(|(v, b)| *v += a * b);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -165,6 +172,17 @@ mod tests {
             layer_norm(&mut a, &g, &beta, 1e-12);
             layer_norm_portable(&mut b, &g, &beta, 1e-12);
             assert_eq!(a, b, "layer_norm {n}");
+            let (mut a, mut b) = (x.clone(), x.clone());
+            axpy(&mut a, -0.375, &g);
+            axpy_portable(&mut b, -0.375, &g);
+            assert_eq!(a, b, "axpy {n}");
+            assert!(
+                a.iter()
+                    .zip(&x)
+                    .zip(&g)
+                    .all(|((got, y), v)| *got == y + -0.375 * v),
+                "axpy {n} is y + a·x"
+            );
         }
     }
 

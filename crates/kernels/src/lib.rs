@@ -18,7 +18,7 @@
 pub mod elementwise;
 pub mod simd;
 
-pub use elementwise::{add_assign, erf, gelu_erf, gelu_tanh, layer_norm, softmax_rows};
+pub use elementwise::{add_assign, axpy, erf, gelu_erf, gelu_tanh, layer_norm, softmax_rows};
 
 /// `c[m×n] (+)= a[m×k] · b[k×n]`, all row-major and contiguous.
 pub fn matmul(m: usize, k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32], accumulate: bool) {

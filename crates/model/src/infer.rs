@@ -3,122 +3,34 @@
 //!
 //! A BiLSTM step is a handful of tiny ops; through a tensor framework each op
 //! costs more in dispatch than in arithmetic, which caps throughput far below
-//! the ≥ 5,000 tweets/s target on two cores. Here all tokens of a batch share
-//! one input-projection matmul per direction, the recurrence runs the batch's
-//! sentences in lock-step (sorted by length so the live ones are a prefix),
-//! and the gate nonlinearities are vectorised. Tests check that emissions
-//! agree with the burn forward pass.
+//! the ≥ 5,000 tweets/s target on two cores. Here the work that does not
+//! depend on the text is done at load (the character CNN folded into
+//! per-character tables, `fast_chars.rs`; frequent words' first-layer
+//! projections, `first_layer.rs`), what is left of a batch's input
+//! projection is a matmul over its character encodings and rarer words plus a
+//! sparse sum over its dense features, the recurrence runs the batch's
+//! sentences in lock-step (`fast_lstm.rs`) and the gate nonlinearities are
+//! vectorised. Tests check that emissions agree with the burn forward pass.
 
 use crate::batch::SentenceInput;
 use crate::bilstm::BiLstmCrf;
 use crate::error::ModelError;
-use crate::lstm::LstmDirection;
+use crate::fast_chars::FastCharCnn;
+use crate::fast_lstm::{Columns, FastLstm, Projections};
+use crate::first_layer::{FirstLayer, CACHED_WORDS};
 use crate::predict::{CrfDecoder, Prediction};
 use crate::scratch::{zeroed, Scratch, SCRATCH};
 use crate::tagger::TaggedSentence;
 use crate::util::tensor_to_vec;
 use crate::wordtable::WordTable;
 use crate::BiLstmCrfConfig;
-use tweetner_kernels::{lstm_cell, matmul, tanh_slice};
-
-/// Where a layer writes: columns `col..col+H` of the row-major `[N, stride]` `buf`.
-struct Columns<'a> {
-    buf: &'a mut [f32],
-    stride: usize,
-    col: usize,
-}
-
-/// One LSTM direction's weights.
-#[derive(Debug, Clone)]
-struct FastLstm {
-    d_in: usize,
-    h: usize,
-    /// `[D, 4H]`.
-    w_ih: Vec<f32>,
-    /// `[4H]`.
-    bias: Vec<f32>,
-    /// `[H, 4H]`.
-    w_hh: Vec<f32>,
-}
-
-impl FastLstm {
-    fn from_burn(dir: &LstmDirection) -> Result<Self, ModelError> {
-        let h = dir.d_hidden;
-        let [d_in, _] = dir.input.weight.dims();
-        let bias = match &dir.input.bias {
-            Some(b) => tensor_to_vec(b.val())?,
-            None => vec![0.0; 4 * h],
-        };
-        Ok(FastLstm {
-            d_in,
-            h,
-            w_ih: tensor_to_vec(dir.input.weight.val())?,
-            bias,
-            w_hh: tensor_to_vec(dir.hidden.weight.val())?,
-        })
-    }
-
-    /// Run over sequences stored as row ranges `(offset, len)` of `x: [N, D]`,
-    /// writing hidden states into `out`. `reverse` runs each sequence right to left.
-    fn run(
-        &self,
-        x: &[f32],
-        seqs: &[(usize, usize)],
-        reverse: bool,
-        out: Columns<'_>,
-        scratch: &mut Scratch,
-    ) {
-        let Columns {
-            buf: out,
-            stride,
-            col,
-        } = out;
-        let (h, g4) = (self.h, 4 * self.h);
-        let n_rows = x.len() / self.d_in.max(1);
-        let xp = zeroed(&mut scratch.xp, n_rows * g4);
-        for r in 0..n_rows {
-            xp[r * g4..(r + 1) * g4].copy_from_slice(&self.bias);
-        }
-        matmul(n_rows, self.d_in, g4, x, &self.w_ih, xp, true);
-        let mut order: Vec<usize> = (0..seqs.len()).collect();
-        order.sort_by_key(|&i| std::cmp::Reverse(seqs[i].1));
-        let max_len = order.first().map_or(0, |&i| seqs[i].1);
-        let s = seqs.len();
-        let hs = zeroed(&mut scratch.hs, s * h);
-        let cs = zeroed(&mut scratch.cs, s * h);
-        let gates = zeroed(&mut scratch.gates, s * g4);
-        for step in 0..max_len {
-            let active = order.iter().take_while(|&&i| seqs[i].1 > step).count();
-            matmul(active, h, g4, hs, &self.w_hh, gates, false);
-            for (slot, &si) in order.iter().take(active).enumerate() {
-                let (off, len) = seqs[si];
-                let row = off + if reverse { len - 1 - step } else { step };
-                let g = &mut gates[slot * g4..(slot + 1) * g4];
-                for (gv, xv) in g.iter_mut().zip(&xp[row * g4..(row + 1) * g4]) {
-                    *gv += xv;
-                }
-                let hslot = &mut hs[slot * h..(slot + 1) * h];
-                lstm_cell(g, &mut cs[slot * h..(slot + 1) * h], hslot);
-                out[row * stride + col..row * stride + col + h].copy_from_slice(hslot);
-            }
-        }
-    }
-}
+use tweetner_kernels::matmul;
 
 /// Character encoder weights.
 #[derive(Debug, Clone)]
 enum FastChars {
     None,
-    Cnn {
-        /// `[V_c, E]`.
-        emb: Vec<f32>,
-        dim: usize,
-        filters: usize,
-        kernel: usize,
-        /// `[K * E, F]`, row `k * E + e`.
-        w: Vec<f32>,
-        bias: Vec<f32>,
-    },
+    Cnn(FastCharCnn),
     Lstm {
         emb: Vec<f32>,
         dim: usize,
@@ -133,7 +45,10 @@ pub struct FastBiLstmCrf {
     config: BiLstmCrfConfig,
     word_emb: WordTable,
     chars: FastChars,
+    /// Every layer's directions; the first layer's input weights are also in
+    /// `first`, which computes that layer's input projections.
     layers: Vec<(FastLstm, FastLstm)>,
+    first: FirstLayer,
     /// `[2H, L]`.
     out_w: Vec<f32>,
     out_b: Vec<f32>,
@@ -145,30 +60,7 @@ impl FastBiLstmCrf {
     pub fn from_model(model: &BiLstmCrf) -> Result<Self, ModelError> {
         let config = model.config.clone();
         let chars = match (&model.char_cnn, &model.char_lstm) {
-            (Some(cnn), _) => {
-                let [filters, dim, kernel] = cnn.conv.weight.dims();
-                let w_fek = tensor_to_vec(cnn.conv.weight.val())?;
-                let mut w = vec![0.0f32; kernel * dim * filters];
-                for f in 0..filters {
-                    for e in 0..dim {
-                        for k in 0..kernel {
-                            w[(k * dim + e) * filters + f] = w_fek[(f * dim + e) * kernel + k];
-                        }
-                    }
-                }
-                let bias = match &cnn.conv.bias {
-                    Some(b) => tensor_to_vec(b.val())?,
-                    None => vec![0.0; filters],
-                };
-                FastChars::Cnn {
-                    emb: tensor_to_vec(cnn.embedding.weight.val())?,
-                    dim,
-                    filters,
-                    kernel,
-                    w,
-                    bias,
-                }
-            }
+            (Some(cnn), _) => FastChars::Cnn(FastCharCnn::from_burn(cnn)?),
             (None, Some(lstm)) => FastChars::Lstm {
                 emb: tensor_to_vec(lstm.embedding.weight.val())?,
                 dim: lstm.embedding.weight.dims()[1],
@@ -191,18 +83,25 @@ impl FastBiLstmCrf {
             Some(b) => tensor_to_vec(b.val())?,
             None => vec![0.0; config.labels.len()],
         };
-        Ok(FastBiLstmCrf {
+        let (fwd, bwd) = layers
+            .first()
+            .ok_or_else(|| ModelError::Config("the network has no BiLSTM layer".into()))?;
+        let first = FirstLayer::new(fwd, bwd, config.word_dim, config.char_encoder.output_dim())?;
+        let mut fast = FastBiLstmCrf {
             word_emb: WordTable::from_f32(
                 tensor_to_vec(model.word_embedding.weight.val())?,
                 config.word_dim,
             )?,
             chars,
             layers,
+            first,
             out_w: tensor_to_vec(model.output.weight.val())?,
             out_b,
             decoder: CrfDecoder::new(model.crf.scores()?, &config.labels),
             config,
-        })
+        };
+        fast.first.cache_words(&fast.word_emb, CACHED_WORDS);
+        Ok(fast)
     }
 
     /// Replace the word embedding table (and with it the word vocabulary size), e.g.
@@ -218,6 +117,7 @@ impl FastBiLstmCrf {
             )));
         }
         self.config.word_vocab_size = table.rows();
+        self.first.cache_words(&table, CACHED_WORDS);
         self.word_emb = table;
         Ok(self)
     }
@@ -240,13 +140,13 @@ impl FastBiLstmCrf {
     /// looking healthy.
     pub fn non_finite_tensor(&self) -> Option<&'static str> {
         let finite = |v: &[f32]| v.iter().all(|x| x.is_finite());
-        let lstm = |l: &FastLstm| finite(&l.w_ih) && finite(&l.w_hh) && finite(&l.bias);
+        let lstm = |l: &FastLstm| l.all_finite();
         if !self.word_emb.all_finite() {
             return Some("word embeddings");
         }
         let chars_ok = match &self.chars {
             FastChars::None => true,
-            FastChars::Cnn { emb, w, bias, .. } => finite(emb) && finite(w) && finite(bias),
+            FastChars::Cnn(cnn) => cnn.all_finite(),
             FastChars::Lstm { emb, fwd, bwd, .. } => finite(emb) && lstm(fwd) && lstm(bwd),
         };
         if !chars_ok {
@@ -263,6 +163,13 @@ impl FastBiLstmCrf {
             return Some("CRF transitions");
         }
         None
+    }
+
+    /// Cache the first layer's projections of the first `rows` words only
+    /// (tests: the cached and the computed paths must agree).
+    #[cfg(test)]
+    pub(crate) fn cache_words(&mut self, rows: usize) {
+        self.first.cache_words(&self.word_emb, rows);
     }
 
     /// The word embedding table.
@@ -352,23 +259,37 @@ impl FastBiLstmCrf {
             seqs.push((off, s.len()));
             off += s.len();
         }
-        let d_in = c.input_dim();
         let char_dim = c.char_encoder.output_dim();
-        let mut x = std::mem::take(&mut scratch.x);
-        zeroed(&mut x, n * d_in);
-        let tokens = sentences
-            .iter()
-            .flat_map(|s| s.word_ids.iter().zip(&s.dense));
-        for (row, (&w, dense)) in tokens.enumerate() {
-            let dst = &mut x[row * d_in..(row + 1) * d_in];
-            let w = w as usize;
-            self.word_emb.copy_row(w, &mut dst[..c.word_dim]);
-            dst[c.word_dim + char_dim..].copy_from_slice(dense);
-        }
-        let words: Vec<&Vec<u32>> = sentences.iter().flat_map(|s| &s.char_ids).collect();
-        self.encode_chars(&words, &mut x, d_in, c.word_dim, scratch);
         let h = c.hidden_size;
-        for (fwd, bwd) in &self.layers {
+        // The first layer: character encodings, then both directions' input
+        // projections from words, characters and dense features at once.
+        let mut x = std::mem::take(&mut scratch.x);
+        zeroed(&mut x, n * char_dim);
+        let words: Vec<&Vec<u32>> = sentences.iter().flat_map(|s| &s.char_ids).collect();
+        self.encode_chars(&words, &mut x, char_dim, 0, scratch);
+        let mut xp = std::mem::take(&mut scratch.xp);
+        self.first
+            .project(sentences, &self.word_emb, &x, &mut xp, scratch);
+        let mut y = std::mem::take(&mut scratch.y);
+        zeroed(&mut y, n * 2 * h);
+        let (fwd, bwd) = &self.layers[0];
+        for (dir, reverse) in [(fwd, false), (bwd, true)] {
+            let col = if reverse { h } else { 0 };
+            let proj = Projections {
+                buf: &xp,
+                stride: self.first.width(),
+                col: 4 * col,
+            };
+            let out = Columns {
+                buf: &mut y,
+                stride: 2 * h,
+                col,
+            };
+            dir.recur(proj, &seqs, reverse, out, scratch);
+        }
+        scratch.xp = xp;
+        scratch.y = std::mem::replace(&mut x, y);
+        for (fwd, bwd) in &self.layers[1..] {
             let mut y = std::mem::take(&mut scratch.y);
             zeroed(&mut y, n * 2 * h);
             fwd.run(
@@ -417,58 +338,7 @@ impl FastBiLstmCrf {
         let cap = self.config.max_word_chars;
         match &self.chars {
             FastChars::None => {}
-            FastChars::Cnn {
-                emb,
-                dim,
-                filters,
-                kernel,
-                w,
-                bias,
-            } => {
-                let (e, f, k) = (*dim, *filters, *kernel);
-                let pad = (k - 1) / 2;
-                // im2col: one row of K*E per character position.
-                let total: usize = words.iter().map(|cs| cs.len().min(cap)).sum();
-                let cols = zeroed(&mut scratch.cols, total * k * e);
-                let mut row = 0;
-                for cs in words {
-                    let len = cs.len().min(cap);
-                    for p in 0..len {
-                        for kk in 0..k {
-                            let src = p + kk;
-                            if src < pad || src - pad >= len {
-                                continue; // zero padding
-                            }
-                            let ch = cs[src - pad] as usize;
-                            let dst = (row * k + kk) * e;
-                            cols[dst..dst + e].copy_from_slice(&emb[ch * e..(ch + 1) * e]);
-                        }
-                        row += 1;
-                    }
-                }
-                let conv = zeroed(&mut scratch.conv, total * f);
-                for r in 0..total {
-                    conv[r * f..(r + 1) * f].copy_from_slice(bias);
-                }
-                matmul(total, k * e, f, cols, w, conv, true);
-                let mut start = 0;
-                for (tok, cs) in words.iter().enumerate() {
-                    let len = cs.len().min(cap);
-                    if len == 0 {
-                        continue;
-                    }
-                    let dst = &mut x[tok * stride + col..tok * stride + col + f];
-                    dst.copy_from_slice(&conv[start * f..(start + 1) * f]);
-                    for p in start + 1..start + len {
-                        for (d, v) in dst.iter_mut().zip(&conv[p * f..(p + 1) * f]) {
-                            *d = d.max(*v);
-                        }
-                    }
-                    // After the max, as in training (tanh is increasing).
-                    tanh_slice(dst);
-                    start += len;
-                }
-            }
+            FastChars::Cnn(cnn) => cnn.encode(words, x, stride, col, cap),
             FastChars::Lstm { emb, dim, fwd, bwd } => {
                 let e = *dim;
                 let h = fwd.h;

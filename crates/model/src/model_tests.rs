@@ -54,7 +54,16 @@ fn sentence(rng: &mut Rng, len: usize) -> SentenceInput {
                     .collect()
             })
             .collect(),
-        dense: (0..len).map(|_| rng.vec(3, 1.0)).collect(),
+        // Mostly zero, like orthographic and gazetteer columns.
+        dense: (0..len)
+            .map(|_| {
+                let mut row = rng.vec(3, 1.0);
+                row.iter_mut()
+                    .filter(|_| rng.below(3) > 0)
+                    .for_each(|v| *v = 0.0);
+                row
+            })
+            .collect(),
     }
 }
 
@@ -97,7 +106,9 @@ fn fast_path_matches_burn() {
     for chars in encoders() {
         for layers in [1, 2] {
             let model = BiLstmCrf::new(config(chars.clone(), layers), &device).expect("valid");
-            let fast = FastBiLstmCrf::from_model(&model).expect("weights readable");
+            let mut fast = FastBiLstmCrf::from_model(&model).expect("weights readable");
+            // Words 0..12 cached, the rest projected per token.
+            fast.cache_words(12);
             let sents: Vec<SentenceInput> = [3, 1, 6, 0, 2]
                 .iter()
                 .map(|&n| sentence(&mut rng, n))
@@ -129,6 +140,23 @@ fn fast_path_matches_burn() {
                 assert_eq!(a.tags, b.tags);
             }
         }
+    }
+}
+
+/// The first layer's word projections give the same emissions whether they
+/// come from the load-time cache or from a matmul per batch.
+#[test]
+fn cached_and_computed_word_projections_agree() {
+    let device = crate::cpu_device();
+    let mut rng = Rng::new(7);
+    let model = BiLstmCrf::new(config(encoders().remove(0), 1), &device).expect("valid");
+    let sents: Vec<SentenceInput> = [5, 2, 8].iter().map(|&n| sentence(&mut rng, n)).collect();
+    let mut fast = FastBiLstmCrf::from_model(&model).expect("weights readable");
+    let all = fast.emissions(&sents).expect("ok");
+    for rows in [0, 1, 17] {
+        fast.cache_words(rows);
+        let got = fast.emissions(&sents).expect("ok");
+        assert!(close(&got, &all, 1e-5), "{rows} cached: {got:?} vs {all:?}");
     }
 }
 
