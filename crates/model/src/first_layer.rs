@@ -11,6 +11,8 @@
 //! matmul per token. The result equals the one-matmul projection up to the
 //! order of `f32` additions.
 
+use std::borrow::Borrow;
+
 use crate::batch::SentenceInput;
 use crate::error::ModelError;
 use crate::fast_lstm::FastLstm;
@@ -109,9 +111,9 @@ impl FirstLayer {
     /// Both directions' input projections `[N, 8H]` (bias included) for the
     /// tokens of `sentences`, concatenated, written over `xp`; `chars` holds
     /// their character encodings `[N, char_dim]`.
-    pub(crate) fn project(
+    pub(crate) fn project<S: Borrow<SentenceInput>>(
         &self,
-        sentences: &[SentenceInput],
+        sentences: &[S],
         table: &WordTable,
         chars: &[f32],
         xp: &mut Vec<f32>,
@@ -120,7 +122,8 @@ impl FirstLayer {
         let (wd, cd, width) = (self.word_dim, self.char_dim, self.width);
         let tokens = sentences
             .iter()
-            .flat_map(|s| s.word_ids.iter().zip(&s.dense));
+            .map(Borrow::borrow)
+            .flat_map(|s: &SentenceInput| s.word_ids.iter().zip(&s.dense));
         let mut rare_rows = Vec::new();
         let mut rare = std::mem::take(&mut scratch.cols);
         rare.clear();

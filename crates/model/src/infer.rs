@@ -12,6 +12,8 @@
 //! sentences in lock-step (`fast_lstm.rs`) and the gate nonlinearities are
 //! vectorised. Tests check that emissions agree with the burn forward pass.
 
+use std::borrow::Borrow;
+
 use crate::batch::SentenceInput;
 use crate::bilstm::BiLstmCrf;
 use crate::error::ModelError;
@@ -198,9 +200,10 @@ impl FastBiLstmCrf {
         &self.config
     }
 
-    fn check(&self, sentences: &[SentenceInput]) -> Result<(), ModelError> {
+    fn check<S: Borrow<SentenceInput>>(&self, sentences: &[S]) -> Result<(), ModelError> {
         let c = &self.config;
         for (i, s) in sentences.iter().enumerate() {
+            let s = s.borrow();
             s.check_lengths(i)?;
             if let Some(&w) = s
                 .word_ids
@@ -237,7 +240,11 @@ impl FastBiLstmCrf {
     }
 
     /// Emissions `[N_tokens, L]` for all tokens of all sentences, concatenated.
-    pub fn emissions(&self, sentences: &[SentenceInput]) -> Result<Vec<f32>, ModelError> {
+    /// Takes owned sentences or references (`&[SentenceInput]`, `&[&SentenceInput]`).
+    pub fn emissions<S: Borrow<SentenceInput>>(
+        &self,
+        sentences: &[S],
+    ) -> Result<Vec<f32>, ModelError> {
         self.check(sentences)?;
         Ok(SCRATCH.with(|cell| match cell.try_borrow_mut() {
             Ok(mut scratch) => {
@@ -250,14 +257,18 @@ impl FastBiLstmCrf {
         }))
     }
 
-    fn emissions_with(&self, sentences: &[SentenceInput], scratch: &mut Scratch) -> Vec<f32> {
+    fn emissions_with<S: Borrow<SentenceInput>>(
+        &self,
+        sentences: &[S],
+        scratch: &mut Scratch,
+    ) -> Vec<f32> {
         let c = &self.config;
-        let n: usize = sentences.iter().map(|s| s.len()).sum();
+        let n: usize = sentences.iter().map(|s| s.borrow().len()).sum();
         let mut seqs = Vec::with_capacity(sentences.len());
         let mut off = 0;
         for s in sentences {
-            seqs.push((off, s.len()));
-            off += s.len();
+            seqs.push((off, s.borrow().len()));
+            off += s.borrow().len();
         }
         let char_dim = c.char_encoder.output_dim();
         let h = c.hidden_size;
@@ -265,7 +276,10 @@ impl FastBiLstmCrf {
         // projections from words, characters and dense features at once.
         let mut x = std::mem::take(&mut scratch.x);
         zeroed(&mut x, n * char_dim);
-        let words: Vec<&Vec<u32>> = sentences.iter().flat_map(|s| &s.char_ids).collect();
+        let words: Vec<&Vec<u32>> = sentences
+            .iter()
+            .flat_map(|s| &s.borrow().char_ids)
+            .collect();
         self.encode_chars(&words, &mut x, char_dim, 0, scratch);
         let mut xp = std::mem::take(&mut scratch.xp);
         self.first
@@ -394,16 +408,20 @@ impl FastBiLstmCrf {
         }
     }
 
-    /// Tag sentences on the calling thread.
-    pub fn predict(&self, sentences: &[SentenceInput]) -> Result<Vec<Prediction>, ModelError> {
+    /// Tag sentences (owned or references) on the calling thread.
+    pub fn predict<S: Borrow<SentenceInput>>(
+        &self,
+        sentences: &[S],
+    ) -> Result<Vec<Prediction>, ModelError> {
         let em = self.emissions(sentences)?;
         let l = self.config.labels.len();
         let mut off = 0;
         Ok(sentences
             .iter()
             .map(|s| {
-                let p = self.decoder.decode(&em[off * l..(off + s.len()) * l]);
-                off += s.len();
+                let len = s.borrow().len();
+                let p = self.decoder.decode(&em[off * l..(off + len) * l]);
+                off += len;
                 p
             })
             .collect())

@@ -1,5 +1,6 @@
 //! [`NeuralTagger`]: feature extractor + plain-`f32` BiLSTM-CRF, behind [`Tagger`].
 
+use std::borrow::Cow;
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -47,15 +48,31 @@ pub fn predict_batched(
     batch_size: usize,
     threads: usize,
 ) -> Result<Vec<Prediction>, ModelError> {
-    let mut order: Vec<usize> = (0..inputs.len())
-        .filter(|&i| !inputs[i].is_empty())
-        .collect();
-    order.sort_by_key(|&i| inputs[i].len());
+    let lens: Vec<usize> = inputs.iter().map(SentenceInput::len).collect();
+    predict_batched_with(net, &lens, batch_size, threads, |i| {
+        Ok(Cow::Borrowed(&inputs[i]))
+    })
+}
+
+/// [`predict_batched`] over sentences of `lens` tokens whose inputs `input(i)` makes
+/// when its batch runs, on the thread that runs it: feature extraction is then spread
+/// over the threads with the network instead of running on the caller's thread first.
+fn predict_batched_with<'a>(
+    net: &FastBiLstmCrf,
+    lens: &[usize],
+    batch_size: usize,
+    threads: usize,
+    input: impl Fn(usize) -> Result<Cow<'a, SentenceInput>, ModelError> + Sync,
+) -> Result<Vec<Prediction>, ModelError> {
+    let mut order: Vec<usize> = (0..lens.len()).filter(|&i| lens[i] > 0).collect();
+    order.sort_by_key(|&i| lens[i]);
     let batches: Vec<&[usize]> = order.chunks(batch_size.max(1)).collect();
-    let slots: Vec<Mutex<Option<Prediction>>> =
-        (0..inputs.len()).map(|_| Mutex::new(None)).collect();
+    let slots: Vec<Mutex<Option<Prediction>>> = (0..lens.len()).map(|_| Mutex::new(None)).collect();
     let run_batch = |ids: &[usize]| -> Result<(), ModelError> {
-        let batch: Vec<SentenceInput> = ids.iter().map(|&i| inputs[i].clone()).collect();
+        let batch = ids
+            .iter()
+            .map(|&i| input(i))
+            .collect::<Result<Vec<_>, _>>()?;
         for (&i, p) in ids.iter().zip(net.predict(&batch)?) {
             if let Ok(mut slot) = slots[i].lock() {
                 *slot = Some(p);
@@ -223,16 +240,14 @@ impl NeuralTagger {
     }
 
     /// Full predictions (paths, marginals, span probabilities), in input order.
-    pub fn predict<S: AsRef<str>>(
+    pub fn predict<S: AsRef<str> + Sync>(
         &self,
         sentences: &[Vec<S>],
     ) -> Result<Vec<Prediction>, ModelError> {
-        let inputs = sentences
-            .iter()
-            .enumerate()
-            .map(|(i, s)| self.guarded_input(i, s))
-            .collect::<Result<Vec<_>, _>>()?;
-        predict_batched(&self.network, &inputs, self.batch_size, self.threads)
+        let lens: Vec<usize> = sentences.iter().map(Vec::len).collect();
+        predict_batched_with(&self.network, &lens, self.batch_size, self.threads, |i| {
+            Ok(Cow::Owned(self.guarded_input(i, &sentences[i])?))
+        })
     }
 
     /// [`NeuralTagger::input`], turning a panic in feature extraction into an error for
