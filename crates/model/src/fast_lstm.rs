@@ -7,19 +7,11 @@ use crate::error::ModelError;
 use crate::lstm::LstmDirection;
 use crate::scratch::{zeroed, Scratch};
 use crate::util::tensor_to_vec;
-use tweetner_kernels::{lstm_cell, matmul};
+use tweetner_kernels::{add_assign, lstm_cell, matmul};
 
 /// Where a layer writes: columns `col..col+H` of the row-major `[N, stride]` `buf`.
 pub(crate) struct Columns<'a> {
     pub(crate) buf: &'a mut [f32],
-    pub(crate) stride: usize,
-    pub(crate) col: usize,
-}
-
-/// Where a direction reads its input projections: columns `col..col+4H` of the
-/// row-major `[N, stride]` `buf` (one buffer can hold both directions' columns).
-pub(crate) struct Projections<'a> {
-    pub(crate) buf: &'a [f32],
     pub(crate) stride: usize,
     pub(crate) col: usize,
 }
@@ -34,7 +26,7 @@ pub(crate) struct FastLstm {
     /// `[4H]`.
     pub(crate) bias: Vec<f32>,
     /// `[H, 4H]`.
-    w_hh: Vec<f32>,
+    pub(crate) w_hh: Vec<f32>,
 }
 
 impl FastLstm {
@@ -79,53 +71,77 @@ impl FastLstm {
             row.copy_from_slice(&self.bias);
         }
         matmul(n_rows, self.d_in, g4, x, &self.w_ih, &mut xp, true);
-        let proj = Projections {
-            buf: &xp,
-            stride: g4,
-            col: 0,
+        let input = StepInput {
+            rhs: &self.w_hh,
+            extra: 0,
+            fill: |_: usize, _: &mut [f32]| {},
+            add: |row: usize, g: &mut [f32]| add_assign(g, &xp[row * g4..(row + 1) * g4]),
         };
-        self.recur(proj, seqs, reverse, out, scratch);
+        self.recur(input, seqs, reverse, out, scratch);
         scratch.xp = xp;
     }
 
-    /// The recurrence alone, over input projections (bias included) computed by
-    /// the caller.
-    pub(crate) fn recur(
+    /// The recurrence over sequences stored as row ranges `(offset, len)`.
+    /// Each step multiplies `[h | extra columns]` of the live sequences by
+    /// `input.rhs`, adds the rest of each row's input projection, and applies
+    /// the cell.
+    pub(crate) fn recur<F, A>(
         &self,
-        xp: Projections<'_>,
+        mut input: StepInput<'_, F, A>,
         seqs: &[(usize, usize)],
         reverse: bool,
         out: Columns<'_>,
         scratch: &mut Scratch,
-    ) {
+    ) where
+        F: FnMut(usize, &mut [f32]),
+        A: FnMut(usize, &mut [f32]),
+    {
         let Columns {
             buf: out,
             stride,
             col,
         } = out;
         let (h, g4) = (self.h, 4 * self.h);
+        let hw = h + input.extra;
         let mut order: Vec<usize> = (0..seqs.len()).collect();
         order.sort_by_key(|&i| std::cmp::Reverse(seqs[i].1));
         let max_len = order.first().map_or(0, |&i| seqs[i].1);
         let s = seqs.len();
-        let hs = zeroed(&mut scratch.hs, s * h);
+        let hs = zeroed(&mut scratch.hs, s * hw);
         let cs = zeroed(&mut scratch.cs, s * h);
         let gates = zeroed(&mut scratch.gates, s * g4);
+        let mut rows = Vec::with_capacity(s);
         for step in 0..max_len {
-            let active = order.iter().take_while(|&&i| seqs[i].1 > step).count();
-            matmul(active, h, g4, hs, &self.w_hh, gates, false);
-            for (slot, &si) in order.iter().take(active).enumerate() {
-                let (off, len) = seqs[si];
-                let row = off + if reverse { len - 1 - step } else { step };
-                let g = &mut gates[slot * g4..(slot + 1) * g4];
-                let from = row * xp.stride + xp.col;
-                for (gv, xv) in g.iter_mut().zip(&xp.buf[from..from + g4]) {
-                    *gv += xv;
+            rows.clear();
+            rows.extend(order.iter().take_while(|&&i| seqs[i].1 > step).map(|&i| {
+                let (off, len) = seqs[i];
+                off + if reverse { len - 1 - step } else { step }
+            }));
+            if input.extra > 0 {
+                for (slot, &row) in rows.iter().enumerate() {
+                    (input.fill)(row, &mut hs[slot * hw + h..(slot + 1) * hw]);
                 }
-                let hslot = &mut hs[slot * h..(slot + 1) * h];
+            }
+            matmul(rows.len(), hw, g4, hs, input.rhs, gates, false);
+            for (slot, &row) in rows.iter().enumerate() {
+                let g = &mut gates[slot * g4..(slot + 1) * g4];
+                (input.add)(row, g);
+                let hslot = &mut hs[slot * hw..slot * hw + h];
                 lstm_cell(g, &mut cs[slot * h..(slot + 1) * h], hslot);
                 out[row * stride + col..row * stride + col + h].copy_from_slice(hslot);
             }
         }
     }
+}
+
+/// What one recurrence step takes besides the hidden state.
+pub(crate) struct StepInput<'a, F, A> {
+    /// `[H + extra, 4H]`: the recurrent weights, then those of the extra columns.
+    pub(crate) rhs: &'a [f32],
+    /// Columns after `h` on the matmul's left side.
+    pub(crate) extra: usize,
+    /// Writes a row's extra columns.
+    pub(crate) fill: F,
+    /// Adds the rest of a row's input projection (bias included) to its gates.
+    pub(crate) add: A,
 }

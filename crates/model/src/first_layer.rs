@@ -1,4 +1,4 @@
-//! The first BiLSTM layer's input projection, computed block by block.
+//! The first BiLSTM layer, with its input projection taken apart by block.
 //!
 //! Why: the first layer's `x·W_ih` (word vector, character encoding and dense
 //! features, 226 columns in the shipped model, for both directions) was most
@@ -7,15 +7,17 @@
 //! projection of the most frequent words is computed once, at load; the dense
 //! columns (orthographic flags, gazetteer membership) are mostly zero, so
 //! adding the weight rows of the few non-zero ones costs a fraction of a dense
-//! product. Only the character encoding and the rarer words still go through a
-//! matmul per token. The result equals the one-matmul projection up to the
-//! order of `f32` additions.
+//! product. The character encoding joins the hidden state in each step's
+//! matmul (`[h | chars]·[W_hh; W_c]`), so no `[tokens, 8H]` projection buffer
+//! is written and read back; only the rarer words get a matmul of their own per
+//! batch. The result equals the one-matmul projection up to the order of `f32`
+//! additions.
 
 use std::borrow::Borrow;
 
 use crate::batch::SentenceInput;
 use crate::error::ModelError;
-use crate::fast_lstm::FastLstm;
+use crate::fast_lstm::{Columns, FastLstm, StepInput};
 use crate::scratch::{zeroed, Scratch};
 use crate::wordtable::WordTable;
 use tweetner_kernels::{add_assign, axpy, matmul};
@@ -39,6 +41,16 @@ pub(crate) struct FirstLayer {
     /// `[cached, W]`: bias plus the word's projection, for word ids below `cached`.
     words: Vec<f32>,
     cached: usize,
+    /// Per direction, `[H + C, 4H]`: its recurrent weights, then its character
+    /// columns of `w`.
+    rhs: [Vec<f32>; 2],
+}
+
+/// Where a row's word projection (bias included) comes from.
+#[derive(Clone, Copy)]
+enum Base {
+    Cached(usize),
+    Rare(usize),
 }
 
 impl FirstLayer {
@@ -67,6 +79,11 @@ impl FirstLayer {
             w.extend_from_slice(&bwd.w_ih[r * g4..(r + 1) * g4]);
         }
         let bias = [fwd.bias.as_slice(), bwd.bias.as_slice()].concat();
+        let rhs = [fwd, bwd].map(|dir| {
+            let mut m = dir.w_hh.clone();
+            m.extend_from_slice(&dir.w_ih[word_dim * g4..(word_dim + char_dim) * g4]);
+            m
+        });
         Ok(FirstLayer {
             w,
             bias,
@@ -75,12 +92,8 @@ impl FirstLayer {
             char_dim,
             words: Vec::new(),
             cached: 0,
+            rhs,
         })
-    }
-
-    /// Columns of the combined projection: `8H`.
-    pub(crate) fn width(&self) -> usize {
-        self.width
     }
 
     /// Precompute the projections of the table's first `rows` words.
@@ -108,59 +121,88 @@ impl FirstLayer {
         self.cached = rows;
     }
 
-    /// Both directions' input projections `[N, 8H]` (bias included) for the
-    /// tokens of `sentences`, concatenated, written over `xp`; `chars` holds
-    /// their character encodings `[N, char_dim]`.
-    pub(crate) fn project<S: Borrow<SentenceInput>>(
+    /// Run both directions over sequences stored as row ranges `(offset, len)`
+    /// of the tokens of `sentences`, writing `[h_fwd | h_bwd]` rows into `y`
+    /// (`[N, 2H]`); `chars` holds the tokens' character encodings `[N, C]`.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn run<S: Borrow<SentenceInput>>(
         &self,
         sentences: &[S],
+        seqs: &[(usize, usize)],
         table: &WordTable,
         chars: &[f32],
-        xp: &mut Vec<f32>,
+        (fwd, bwd): (&FastLstm, &FastLstm),
+        y: &mut [f32],
         scratch: &mut Scratch,
     ) {
         let (wd, cd, width) = (self.word_dim, self.char_dim, self.width);
-        let tokens = sentences
+        let (h, g4) = (fwd.h, width / 2);
+        let rows: Vec<(u32, &[f32])> = sentences
             .iter()
             .map(Borrow::borrow)
-            .flat_map(|s: &SentenceInput| s.word_ids.iter().zip(&s.dense));
-        let mut rare_rows = Vec::new();
+            .flat_map(|s: &SentenceInput| s.word_ids.iter().copied().zip(s.dense.iter()))
+            .map(|(id, d)| (id, d.as_slice()))
+            .collect();
+        // Rarer words: one matmul for the batch.
         let mut rare = std::mem::take(&mut scratch.cols);
         rare.clear();
-        xp.clear();
-        let dense_w = &self.w[(wd + cd) * width..];
-        for (row, (&id, dense)) in tokens.enumerate() {
+        let mut bases = Vec::with_capacity(rows.len());
+        for &(id, _) in &rows {
             let id = id as usize;
             if id < self.cached {
-                xp.extend_from_slice(&self.words[id * width..(id + 1) * width]);
+                bases.push(Base::Cached(id));
             } else {
-                xp.extend_from_slice(&self.bias);
-                rare_rows.push(row);
+                bases.push(Base::Rare(rare.len() / wd.max(1)));
                 let at = rare.len();
                 rare.resize(at + wd, 0.0);
                 table.copy_row(id, &mut rare[at..]);
             }
-            let dst = &mut xp[row * width..];
-            for (j, &v) in dense.iter().enumerate() {
-                if v != 0.0 {
-                    axpy(dst, v, &dense_w[j * width..(j + 1) * width]);
-                }
-            }
         }
-        let n = xp.len() / width;
-        if !rare_rows.is_empty() {
-            let m = rare_rows.len();
-            let out = zeroed(&mut scratch.conv, m * width);
-            matmul(m, wd, width, &rare, &self.w[..wd * width], out, false);
-            for (i, &row) in rare_rows.iter().enumerate() {
-                add_assign(
-                    &mut xp[row * width..(row + 1) * width],
-                    &out[i * width..(i + 1) * width],
-                );
-            }
+        let m = rare.len() / wd.max(1);
+        let mut rare_proj = std::mem::take(&mut scratch.conv);
+        zeroed(&mut rare_proj, m * width);
+        for row in rare_proj.chunks_exact_mut(width) {
+            row.copy_from_slice(&self.bias);
+        }
+        matmul(
+            m,
+            wd,
+            width,
+            &rare,
+            &self.w[..wd * width],
+            &mut rare_proj,
+            true,
+        );
+        let dense_w = &self.w[(wd + cd) * width..];
+        for (d, dir) in [fwd, bwd].into_iter().enumerate() {
+            let part = d * g4..(d + 1) * g4;
+            let input = StepInput {
+                rhs: &self.rhs[d],
+                extra: cd,
+                fill: |row: usize, dst: &mut [f32]| {
+                    dst.copy_from_slice(&chars[row * cd..(row + 1) * cd]);
+                },
+                add: |row: usize, g: &mut [f32]| {
+                    let base = match bases[row] {
+                        Base::Cached(id) => &self.words[id * width..(id + 1) * width],
+                        Base::Rare(i) => &rare_proj[i * width..(i + 1) * width],
+                    };
+                    add_assign(g, &base[part.clone()]);
+                    for (j, &v) in rows[row].1.iter().enumerate() {
+                        if v != 0.0 {
+                            axpy(g, v, &dense_w[j * width..(j + 1) * width][part.clone()]);
+                        }
+                    }
+                },
+            };
+            let out = Columns {
+                buf: y,
+                stride: 2 * h,
+                col: d * h,
+            };
+            dir.recur(input, seqs, d == 1, out, scratch);
         }
         scratch.cols = rare;
-        let char_w = &self.w[wd * width..(wd + cd) * width];
-        matmul(n, cd, width, chars, char_w, xp, true);
+        scratch.conv = rare_proj;
     }
 }

@@ -18,7 +18,7 @@ use crate::batch::SentenceInput;
 use crate::bilstm::BiLstmCrf;
 use crate::error::ModelError;
 use crate::fast_chars::FastCharCnn;
-use crate::fast_lstm::{Columns, FastLstm, Projections};
+use crate::fast_lstm::{Columns, FastLstm};
 use crate::first_layer::{FirstLayer, CACHED_WORDS};
 use crate::predict::{CrfDecoder, Prediction};
 use crate::scratch::{zeroed, Scratch, SCRATCH};
@@ -281,27 +281,18 @@ impl FastBiLstmCrf {
             .flat_map(|s| &s.borrow().char_ids)
             .collect();
         self.encode_chars(&words, &mut x, char_dim, 0, scratch);
-        let mut xp = std::mem::take(&mut scratch.xp);
-        self.first
-            .project(sentences, &self.word_emb, &x, &mut xp, scratch);
         let mut y = std::mem::take(&mut scratch.y);
         zeroed(&mut y, n * 2 * h);
         let (fwd, bwd) = &self.layers[0];
-        for (dir, reverse) in [(fwd, false), (bwd, true)] {
-            let col = if reverse { h } else { 0 };
-            let proj = Projections {
-                buf: &xp,
-                stride: self.first.width(),
-                col: 4 * col,
-            };
-            let out = Columns {
-                buf: &mut y,
-                stride: 2 * h,
-                col,
-            };
-            dir.recur(proj, &seqs, reverse, out, scratch);
-        }
-        scratch.xp = xp;
+        self.first.run(
+            sentences,
+            &seqs,
+            &self.word_emb,
+            &x,
+            (fwd, bwd),
+            &mut y,
+            scratch,
+        );
         scratch.y = std::mem::replace(&mut x, y);
         for (fwd, bwd) in &self.layers[1..] {
             let mut y = std::mem::take(&mut scratch.y);
