@@ -62,6 +62,30 @@ pub fn matmul(m: usize, k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32],
     }
 }
 
+/// `c[m×n] = a[m×k] · b[k×n] + bias`, `bias` (`[n]`) added to every row:
+/// the affine layers of inference (LSTM input projections, output layers).
+pub fn matmul_bias(
+    m: usize,
+    k: usize,
+    n: usize,
+    a: &[f32],
+    b: &[f32],
+    bias: &[f32],
+    c: &mut [f32],
+) {
+    if m == 0 || n == 0 {
+        return;
+    }
+    assert!(
+        bias.len() == n && c.len() >= m * n,
+        "bias or dst has the wrong size"
+    );
+    for row in c[..m * n].chunks_exact_mut(n) {
+        row.copy_from_slice(bias);
+    }
+    matmul(m, k, n, a, b, c, true);
+}
+
 /// `x` rounded to the nearest integer (ties to even), for `|x| < 2^22`,
 /// with plain vector operations: `f32::round` is a libm call on baseline
 /// x86-64 and `as i32` a saturating cast with scalar fix-ups per lane.
@@ -221,5 +245,14 @@ mod tests {
         matmul(m, k, n, &a, &b, &mut c, false);
         let want0: f32 = (0..k).map(|p| a[p] * b[p * n]).sum();
         assert!((c[0] - want0).abs() < 1e-5);
+        let bias = [0.5f32, -1.0, 2.0];
+        let mut d = vec![9.0f32; m * n];
+        matmul_bias(m, k, n, &a, &b, &bias, &mut d);
+        for i in 0..m {
+            for j in 0..n {
+                let want: f32 = bias[j] + (0..k).map(|p| a[i * k + p] * b[p * n + j]).sum::<f32>();
+                assert!((d[i * n + j] - want).abs() < 1e-5);
+            }
+        }
     }
 }

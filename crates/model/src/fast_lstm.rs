@@ -7,7 +7,7 @@ use crate::error::ModelError;
 use crate::lstm::LstmDirection;
 use crate::scratch::{zeroed, Scratch};
 use crate::util::tensor_to_vec;
-use tweetner_kernels::{add_assign, lstm_cell, matmul};
+use tweetner_kernels::{add_assign, lstm_cell, matmul, matmul_bias};
 
 /// Where a layer writes: columns `col..col+H` of the row-major `[N, stride]` `buf`.
 pub(crate) struct Columns<'a> {
@@ -67,10 +67,7 @@ impl FastLstm {
         let n_rows = x.len() / self.d_in.max(1);
         let mut xp = std::mem::take(&mut scratch.xp);
         zeroed(&mut xp, n_rows * g4);
-        for row in xp.chunks_exact_mut(g4) {
-            row.copy_from_slice(&self.bias);
-        }
-        matmul(n_rows, self.d_in, g4, x, &self.w_ih, &mut xp, true);
+        matmul_bias(n_rows, self.d_in, g4, x, &self.w_ih, &self.bias, &mut xp);
         let input = StepInput {
             rhs: &self.w_hh,
             extra: 0,

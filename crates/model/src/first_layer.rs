@@ -20,7 +20,7 @@ use crate::error::ModelError;
 use crate::fast_lstm::{Columns, FastLstm, StepInput};
 use crate::scratch::{zeroed, Scratch};
 use crate::wordtable::WordTable;
-use tweetner_kernels::{add_assign, axpy, matmul};
+use tweetner_kernels::{add_assign, axpy, matmul_bias};
 
 /// Words (by id, from the start of the vocabulary) whose projections are cached.
 /// Vocabularies put pretrained words first, in their embeddings' frequency
@@ -31,8 +31,11 @@ pub(crate) const CACHED_WORDS: usize = 8192;
 /// Both directions' first-layer input weights, side by side.
 #[derive(Debug, Clone)]
 pub(crate) struct FirstLayer {
-    /// `[D, W]` with `W = 8H`: forward gate columns first, then backward.
-    w: Vec<f32>,
+    /// `[word_dim, W]` with `W = 8H`: the word rows of both directions' input
+    /// weights, forward gate columns first, then backward.
+    word_w: Vec<f32>,
+    /// `[dense_dim, W]`: the dense feature rows, laid out alike.
+    dense_w: Vec<f32>,
     /// `[W]`.
     bias: Vec<f32>,
     width: usize,
@@ -73,11 +76,17 @@ impl FirstLayer {
         }
         let (d, g4) = (fwd.d_in, 4 * fwd.h);
         let width = 2 * g4;
-        let mut w = Vec::with_capacity(d * width);
-        for r in 0..d {
-            w.extend_from_slice(&fwd.w_ih[r * g4..(r + 1) * g4]);
-            w.extend_from_slice(&bwd.w_ih[r * g4..(r + 1) * g4]);
-        }
+        let side_by_side = |rows: std::ops::Range<usize>| -> Vec<f32> {
+            rows.flat_map(|r| {
+                [
+                    &fwd.w_ih[r * g4..(r + 1) * g4],
+                    &bwd.w_ih[r * g4..(r + 1) * g4],
+                ]
+            })
+            .flatten()
+            .copied()
+            .collect()
+        };
         let bias = [fwd.bias.as_slice(), bwd.bias.as_slice()].concat();
         let rhs = [fwd, bwd].map(|dir| {
             let mut m = dir.w_hh.clone();
@@ -85,7 +94,8 @@ impl FirstLayer {
             m
         });
         Ok(FirstLayer {
-            w,
+            word_w: side_by_side(0..word_dim),
+            dense_w: side_by_side(word_dim + char_dim..d),
             bias,
             width,
             word_dim,
@@ -105,17 +115,14 @@ impl FirstLayer {
             table.copy_row(id, dst);
         }
         let mut words = vec![0.0f32; rows * width];
-        for row in words.chunks_exact_mut(width) {
-            row.copy_from_slice(&self.bias);
-        }
-        matmul(
+        matmul_bias(
             rows,
             wd,
             width,
             &vectors,
-            &self.w[..wd * width],
+            &self.word_w,
+            &self.bias,
             &mut words,
-            true,
         );
         self.words = words;
         self.cached = rows;
@@ -161,19 +168,15 @@ impl FirstLayer {
         let m = rare.len() / wd.max(1);
         let mut rare_proj = std::mem::take(&mut scratch.conv);
         zeroed(&mut rare_proj, m * width);
-        for row in rare_proj.chunks_exact_mut(width) {
-            row.copy_from_slice(&self.bias);
-        }
-        matmul(
+        matmul_bias(
             m,
             wd,
             width,
             &rare,
-            &self.w[..wd * width],
+            &self.word_w,
+            &self.bias,
             &mut rare_proj,
-            true,
         );
-        let dense_w = &self.w[(wd + cd) * width..];
         for (d, dir) in [fwd, bwd].into_iter().enumerate() {
             let part = d * g4..(d + 1) * g4;
             let input = StepInput {
@@ -190,7 +193,11 @@ impl FirstLayer {
                     add_assign(g, &base[part.clone()]);
                     for (j, &v) in rows[row].1.iter().enumerate() {
                         if v != 0.0 {
-                            axpy(g, v, &dense_w[j * width..(j + 1) * width][part.clone()]);
+                            axpy(
+                                g,
+                                v,
+                                &self.dense_w[j * width..(j + 1) * width][part.clone()],
+                            );
                         }
                     }
                 },

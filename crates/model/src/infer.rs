@@ -6,11 +6,11 @@
 //! the ≥ 5,000 tweets/s target on two cores. Here the work that does not
 //! depend on the text is done at load (the character CNN folded into
 //! per-character tables, `fast_chars.rs`; frequent words' first-layer
-//! projections, `first_layer.rs`), what is left of a batch's input
-//! projection is a matmul over its character encodings and rarer words plus a
-//! sparse sum over its dense features, the recurrence runs the batch's
-//! sentences in lock-step (`fast_lstm.rs`) and the gate nonlinearities are
-//! vectorised. Tests check that emissions agree with the burn forward pass.
+//! projections, `first_layer.rs`), the character encodings join each
+//! recurrent step's matmul, the rarer words get one matmul per batch and the
+//! dense features a sparse sum, the recurrence runs the batch's sentences in
+//! lock-step (`fast_lstm.rs`) and the gate nonlinearities are vectorised.
+//! Tests check that emissions agree with the burn forward pass.
 
 use std::borrow::Borrow;
 
@@ -26,7 +26,7 @@ use crate::tagger::TaggedSentence;
 use crate::util::tensor_to_vec;
 use crate::wordtable::WordTable;
 use crate::BiLstmCrfConfig;
-use tweetner_kernels::matmul;
+use tweetner_kernels::matmul_bias;
 
 /// Character encoder weights.
 #[derive(Debug, Clone)]
@@ -47,8 +47,9 @@ pub struct FastBiLstmCrf {
     config: BiLstmCrfConfig,
     word_emb: WordTable,
     chars: FastChars,
-    /// Every layer's directions; the first layer's input weights are also in
-    /// `first`, which computes that layer's input projections.
+    /// Every layer's directions. The first layer runs through `first`, which
+    /// holds its input weights rearranged (and its recurrent weights again,
+    /// stacked over the character columns).
     layers: Vec<(FastLstm, FastLstm)>,
     first: FirstLayer,
     /// `[2H, L]`.
@@ -323,10 +324,7 @@ impl FastBiLstmCrf {
         }
         let l = c.labels.len();
         let mut em = vec![0.0f32; n * l];
-        for r in 0..n {
-            em[r * l..(r + 1) * l].copy_from_slice(&self.out_b);
-        }
-        matmul(n, 2 * h, l, &x, &self.out_w, &mut em, true);
+        matmul_bias(n, 2 * h, l, &x, &self.out_w, &self.out_b, &mut em);
         scratch.x = x;
         em
     }
